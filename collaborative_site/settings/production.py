@@ -1,0 +1,47 @@
+"""
+Production: everything from the environment, and a refusal to start without
+the two settings that must never fall back to a default.
+"""
+
+import contextlib
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env_bool, env_int
+
+DEBUG = False
+
+if not SECRET_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. Production needs a long random secret key; "
+        "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+if not ALLOWED_HOSTS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. List the site's host names, separated by commas, "
+        "for example: ALLOWED_HOSTS=www.example.org,example.org"
+    )
+
+# Hashed, compressed file names: browsers may cache them for ever, and a new
+# release can never be served a stale stylesheet.
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Behind a load balancer that terminates TLS, Django only knows the request
+# was secure from the proxy's header; trusting it is opt-in because a server
+# reached directly would let any client claim HTTPS.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+with contextlib.suppress(ImportError):
+    from .local import *  # noqa: F403

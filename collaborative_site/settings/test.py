@@ -1,0 +1,25 @@
+"""Settings for the test suite: fast, isolated, and independent of the environment."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+# Fast hashing: the suite creates users, and the strong default would cost
+# seconds per test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Uploads made by tests go to a throwaway folder, never into media/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="collaborative-test-media-"))  # noqa: F405
+
+# No collectstatic before the suite: serve from the apps' folders.
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,289 @@
+"""
+The home page and general pages, from the Collaborative's own texts
+(../shared/seeds/001_*.txt: "About the Collaborative").
+
+The wording of the About page is the Collaborative's, kept as published. The
+privacy notice and accessibility statement are starter texts, true of this
+site as built, that the Collaborative completes: each says so at the top.
+Where the source leaves a gap (the contact e-mail address was removed), the
+field stays empty.
+"""
+
+from .models import ORGANISATION_NAME, FooterLink, HomePage, SiteSettings, StandardPage
+
+INTRODUCTION = (
+    "The National Mental Health Workforce Development Collaborative is a voluntary group of "
+    "mental health Trusts that have come together to focus on strategic mental health "
+    "workforce development issues."
+)
+
+CONTACT_NAME = "Joanna Daci"
+CONTACT_ROLE = "Programme Operations Manager"
+
+
+def heading(text, level=2):
+    return {"type": "heading", "value": {"text": text, "level": str(level)}}
+
+
+def paragraph(html):
+    return {"type": "paragraph", "value": html}
+
+
+def bullets(*items):
+    return paragraph("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
+
+
+def warning(title, html):
+    return {"type": "warning_callout", "value": {"title": title, "heading_level": 2, "body": html}}
+
+
+def contact_details():
+    return {"type": "contact_details", "value": None}
+
+
+ABOUT_BODY = [
+    heading("Reasons for collaboration"),
+    paragraph(
+        "<p>The Collaborative was designed in December 2016 and signed off by the seven Trusts "
+        "in April 2017. There are factors which make collaboration in the area of mental health "
+        "workforce transformation attractive:</p>"
+    ),
+    bullets(
+        "All providers face major challenges in sustaining and developing their workforce at a "
+        "time of major financial pressure.",
+        "To support the implementation of the Five Year Forward View for Mental Health and the "
+        "subsequent the NHS Long Term Plan, the Interim NHS People Plan which creates "
+        "requirements for the major expansion and development of the mental health workforce.",
+        "To meet the need to raise the profile and voice of mental health education and training "
+        "and workforce issues at a time when the agenda can be dominated by issues of acute "
+        "providers, hence supporting the parity of esteem between MH and Physical Health "
+        "providers",
+        "There is an ongoing need to facilitate the transfer of consistent best practice between providers",
+        "To support the delivery of high-quality standards of education, training and workforce "
+        "development, with appropriate evaluation approaches",
+    ),
+    paragraph(
+        "<p>These trusts form a steering group of the Collaborative. They invited all MH trusts "
+        "in the country to join the Collaborative. The Trusts found the Collaborative as an "
+        "important way of sharing intelligence and good practice on strategic mental health "
+        "workforce issues. The Collaborative has also provided a helpful means of engaging with "
+        "Health Education England and other national bodies e.g. Mental Health Nursing, NHS "
+        "Employers, regulators, particularly CQC.</p>"
+    ),
+    heading("Mental Health Workshops schedule 2020"),
+    paragraph(
+        "<p>It was agreed that the Collaborative mental health workshop would be organised on a "
+        "quarterly basis for strategic leaders. The Collaborative workshop sessions are open to "
+        "all NHS Trusts in England, that provide MH services. However, the workshop attendees "
+        "will be limited to 50 spaces, taking into consideration the administration arrangements "
+        "and costs. The future forums will be connecting with other relevant groups and national "
+        "bodies e.g. Mental Health Nursing, NHS Employers, regulators, particularly CQC. The "
+        "meetings would be held in rotation at three venues one in each of London, Birmingham "
+        "and Manchester. The schedule of the Collaborative meetings is:</p>"
+    ),
+    {
+        "type": "table",
+        "value": {
+            "table_caption": "Schedule of the Collaborative meetings, 2020",
+            "first_row_is_table_header": True,
+            "first_col_is_header": False,
+            "data": [
+                ["Date", "Venue"],
+                ["5 March 2020", "30 Euston Square, London NW1 2FB"],
+                ["14 May 2020", "The Studio, 7 Cannon Street, Birmingham, B2 5EP"],
+                ["15 September 2020", "Tavistock and Portman NHS FT, 120 Belsize Lane, London NW3 5BS"],
+                ["19 November 2020", "Malmaison Hotel, 1-3 Piccadilly, Manchester M1 3AQ"],
+            ],
+        },
+    },
+]
+
+CONTACT_BODY = [
+    paragraph(
+        f"<p>For further information and booking details, please contact {CONTACT_NAME}, {CONTACT_ROLE}.</p>"
+    ),
+    contact_details(),
+]
+
+PRIVACY_BODY = [
+    warning(
+        "This notice is a draft",
+        "<p>It describes what this website does with personal information. Before the site is "
+        "launched, the Collaborative's data protection lead adds the data controller's name and "
+        "contact details and confirms the lawful basis and how long information is kept.</p>",
+    ),
+    heading("Who we are"),
+    paragraph(
+        "<p>The National Mental Health Workforce Development Collaborative is a voluntary group "
+        "of NHS mental health trusts in England. This notice explains what personal information "
+        "this website collects, why, and what your rights are.</p>"
+    ),
+    heading("What we collect"),
+    paragraph(
+        "<p>You can read this website without telling us who you are. We collect personal "
+        "information only when you give it to us: when you book a place at a workshop we ask for "
+        "your name, work email address, job title and organisation, and any accessibility, "
+        "communication or dietary needs you choose to tell us about.</p>"
+    ),
+    heading("Why we use it"),
+    paragraph(
+        "<p>We use it to run the workshop you booked: to confirm your place, tell you about "
+        "changes, manage the waiting list and meet your needs on the day. We do not use it for "
+        "marketing and we do not sell or share it.</p>"
+    ),
+    heading("Who can see it"),
+    paragraph("<p>Only the Collaborative's staff who organise workshops.</p>"),
+    heading("How long we keep it"),
+    paragraph(
+        "<p>We keep booking details only as long as we need them to run the workshop and "
+        "account for attendance, then delete them.</p>"
+    ),
+    heading("Cookies"),
+    paragraph(
+        "<p>This website sets no cookies while you read it. When you fill in a form it sets one "
+        "strictly necessary security cookie (csrftoken), which protects the form from misuse. "
+        "Staff who sign in to edit the site also get a session cookie (sessionid). We do not use "
+        "analytics or advertising cookies.</p>"
+    ),
+    heading("Your rights"),
+    paragraph(
+        "<p>You can ask to see the personal information we hold about you, to have it corrected, "
+        "or to have it deleted. If you are unhappy with how we have used your information, you "
+        'can <a href="https://ico.org.uk/make-a-complaint/">complain to the Information '
+        "Commissioner's Office (ICO)</a>.</p>"
+    ),
+    heading("Contact us"),
+    contact_details(),
+]
+
+ACCESSIBILITY_BODY = [
+    warning(
+        "This statement is a draft",
+        "<p>It has the structure the accessibility regulations require. The Collaborative "
+        "completes the compliance status and known issues once the website has been tested "
+        "against the Web Content Accessibility Guidelines (WCAG) 2.2 AA standard.</p>",
+    ),
+    paragraph(
+        "<p>We want as many people as possible to be able to use this website. For example, "
+        "that means you should be able to:</p>"
+    ),
+    bullets(
+        "change colours, contrast levels and fonts",
+        "zoom in up to 400% without the text spilling off the screen",
+        "navigate the website using just a keyboard",
+        "navigate the website using speech recognition software",
+        "listen to the website using a screen reader",
+    ),
+    paragraph(
+        "<p>The website is built with the NHS.UK design system, whose components are designed "
+        "and tested to meet WCAG 2.2 AA.</p>"
+    ),
+    heading("How accessible this website is"),
+    paragraph(
+        "<p>This website has not yet been fully tested against WCAG 2.2 AA. Known problems will "
+        "be listed here once it has been.</p>"
+    ),
+    heading("Feedback and contact information"),
+    paragraph(
+        "<p>If you need information on this website in a different format, such as an "
+        "accessible PDF, large print, easy read, audio recording or braille, or if you find a "
+        "problem with this website, contact us.</p>"
+    ),
+    contact_details(),
+    heading("Enforcement procedure"),
+    paragraph(
+        "<p>The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
+        "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
+        "Regulations 2018 (the 'accessibility regulations'). If you are not happy with how we "
+        'respond to your complaint, <a href="https://www.equalityadvisoryservice.com/">contact '
+        "the Equality Advisory and Support Service (EASS)</a>.</p>"
+    ),
+    heading("Technical information about this website's accessibility"),
+    paragraph(
+        "<p>The Collaborative is committed to making its website accessible, in accordance with "
+        "the Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility "
+        "Regulations 2018.</p>"
+    ),
+    heading("Compliance status", level=3),
+    paragraph(
+        "<p>This website has not yet been assessed against the Web Content Accessibility "
+        "Guidelines version 2.2 AA standard.</p>"
+    ),
+    heading("Preparation of this accessibility statement"),
+    paragraph("<p>This statement was prepared in November 2026.</p>"),
+]
+
+
+def load(loader):
+    home = loader.ensure_home_page(
+        HomePage,
+        site_name=ORGANISATION_NAME,
+        title="Home",
+        hero_heading=ORGANISATION_NAME,
+        introduction=INTRODUCTION,
+        seo_title="",
+        search_description=INTRODUCTION,
+    )
+    loader.ensure_page(
+        home,
+        StandardPage,
+        "about",
+        title="About the Collaborative",
+        introduction=INTRODUCTION,
+        body=ABOUT_BODY,
+        show_in_menus=True,
+        listing_summary=(
+            "Why the Collaborative exists, who it is for, and its quarterly workshops for strategic leaders."
+        ),
+    )
+    contact = loader.ensure_page(
+        home,
+        StandardPage,
+        "contact-us",
+        title="Contact us",
+        introduction="Contact the Collaborative about its workshops, bookings and reports.",
+        body=CONTACT_BODY,
+        show_in_menus=True,
+    )
+    privacy = loader.ensure_page(
+        home,
+        StandardPage,
+        "privacy-notice",
+        title="Privacy notice",
+        introduction="How this website uses your personal information.",
+        body=PRIVACY_BODY,
+    )
+    accessibility = loader.ensure_page(
+        home,
+        StandardPage,
+        "accessibility-statement",
+        title="Accessibility statement",
+        introduction=f"This accessibility statement applies to the {ORGANISATION_NAME} website.",
+        body=ACCESSIBILITY_BODY,
+    )
+    _fill_site_settings(home, contact, [privacy, accessibility, contact])
+
+
+def _fill_site_settings(home, contact, footer_pages):
+    """Fill in only what is still blank: the settings are the editors' once they touch them."""
+    site = home.get_site()
+    site_settings = SiteSettings.for_site(site)
+    defaults = {"contact_name": CONTACT_NAME, "contact_role": CONTACT_ROLE}
+    changed = False
+    for name, value in defaults.items():
+        if not getattr(site_settings, name):
+            setattr(site_settings, name, value)
+            changed = True
+    if site_settings.contact_page_id is None:
+        site_settings.contact_page = contact
+        changed = True
+    if not site_settings.default_meta_description:
+        site_settings.default_meta_description = INTRODUCTION
+        changed = True
+    if changed:
+        site_settings.save()
+    if not site_settings.footer_links.exists():
+        FooterLink.objects.bulk_create(
+            FooterLink(settings=site_settings, link_page=page, sort_order=index)
+            for index, page in enumerate(footer_pages)
+        )

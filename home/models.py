@@ -1,0 +1,193 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import BaseStreamBlock
+from .mixins import ListingMixin
+
+ORGANISATION_NAME = "National Mental Health Workforce Development Collaborative"
+
+
+class HomePage(ListingMixin, Page):
+    """
+    The front page: who the Collaborative is, then its next workshops, latest
+    news and latest reports.
+    """
+
+    hero_heading = models.CharField(
+        max_length=120,
+        default=ORGANISATION_NAME,
+        help_text="The large heading at the top of the home page: usually the Collaborative's full name.",
+    )
+    introduction = models.TextField(
+        max_length=600,
+        help_text="One or two sentences under the heading that say what the Collaborative is for.",
+    )
+    body = StreamField(
+        BaseStreamBlock(),
+        blank=True,
+        help_text="Optional content between the introduction and the listings, such as a notice.",
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("hero_heading"), FieldPanel("introduction")], heading="Hero"),
+        FieldPanel("body"),
+        HelpPanel(
+            content=(
+                "<p>The upcoming workshops, latest news and latest reports below the hero are "
+                "filled in automatically from the pages in those sections.</p>"
+            ),
+            heading="Listings",
+        ),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.StandardPage"]
+    max_count = 1
+    page_description = "The site's front page. There is only one."
+
+    class Meta:
+        verbose_name = "home page"
+
+
+class StandardPage(ListingMixin, Page):
+    """A general content page: About the Collaborative, privacy notice, contact and the like."""
+
+    introduction = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="A lead paragraph shown in larger text under the title. Optional.",
+    )
+    body = StreamField(
+        BaseStreamBlock(),
+        help_text="The page's content, built from headings, paragraphs and NHS.UK components.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+    page_description = (
+        "A general page of text, such as About the Collaborative, a privacy notice or contact details."
+    )
+
+    class Meta:
+        verbose_name = "standard page"
+
+
+@register_setting(icon="site")
+class SiteSettings(ClusterableModel, BaseSiteSetting):
+    """Facts about the Collaborative that appear on every page: its name, contact details, footer links."""
+
+    organisation_name = models.CharField(
+        max_length=120,
+        default=ORGANISATION_NAME,
+        help_text="Shown in the header of every page and at the end of every browser tab title.",
+    )
+    default_meta_description = models.TextField(
+        blank=True,
+        max_length=300,
+        help_text=("What search engines show for a page that has no description or summary of its own."),
+    )
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The page visitors are sent to when they need to get in touch.",
+    )
+    contact_name = models.CharField(
+        max_length=120, blank=True, help_text="The person who answers enquiries, e.g. Joanna Daci."
+    )
+    contact_role = models.CharField(
+        max_length=120, blank=True, help_text="Their role, e.g. Programme Operations Manager."
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text="The e-mail address for enquiries and bookings. Leave blank if unknown."
+    )
+    contact_phone = models.CharField(
+        max_length=40, blank=True, help_text="A phone number for enquiries, e.g. 020 7946 0000. Optional."
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("organisation_name"), FieldPanel("default_meta_description")],
+            heading="The Collaborative",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_page"),
+                FieldPanel("contact_name"),
+                FieldPanel("contact_role"),
+                FieldPanel("contact_email"),
+                FieldPanel("contact_phone"),
+            ],
+            heading="Contact details",
+        ),
+        InlinePanel(
+            "footer_links",
+            heading="Footer links",
+            label="Footer link",
+            help_text="Links at the foot of every page: privacy notice, accessibility statement, contact.",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "site settings"
+
+
+class FooterLink(Orderable):
+    settings = ParentalKey(SiteSettings, on_delete=models.CASCADE, related_name="footer_links")
+    label = models.CharField(max_length=80, blank=True, help_text="Leave blank to use the page's title.")
+    link_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="A page on this site.",
+    )
+    link_url = models.URLField(blank=True, help_text="Or an address on another site.")
+
+    panels = [FieldPanel("label"), FieldPanel("link_page"), FieldPanel("link_url")]
+
+    def clean(self):
+        super().clean()
+        if self.link_page and self.link_url:
+            raise ValidationError("Choose a page or enter an address, not both.")
+        if not self.link_page and not self.link_url:
+            raise ValidationError({"link_page": "Choose a page, or enter an address below."})
+        if self.link_url and not self.label:
+            raise ValidationError({"label": "Give a link to another site a label."})
+
+    @property
+    def text(self):
+        return self.label or (self.link_page.title if self.link_page else self.link_url)
+
+    def get_url(self, request=None):
+        if self.link_page:
+            return self.link_page.get_url(request)
+        return self.link_url
+
+    def __str__(self):
+        return self.text

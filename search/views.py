@@ -1,0 +1,29 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.template.response import TemplateResponse
+from wagtail.models import Page
+
+RESULTS_PER_PAGE = 10
+# Longer queries are cut rather than refused: nobody types more, and it keeps
+# the search backend's work bounded.
+MAX_QUERY_LENGTH = 255
+
+
+def search(request):
+    """Search every live, public page on the site, most relevant first."""
+    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    results_page = None
+    if query:
+        results = Page.objects.live().public().specific().search(query)
+        paginator = Paginator(results, RESULTS_PER_PAGE)
+        try:
+            results_page = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            results_page = paginator.page(1)
+        except EmptyPage:
+            results_page = paginator.page(paginator.num_pages)
+
+    return TemplateResponse(
+        request,
+        "search/search.html",
+        {"search_query": query, "search_results": results_page, "title": "Search"},
+    )
