@@ -22,9 +22,7 @@ class HeadingBlock(blocks.StructBlock):
     level = blocks.ChoiceBlock(
         choices=[("2", "Section heading (H2)"), ("3", "Sub-heading (H3)"), ("4", "Minor heading (H4)")],
         default="2",
-        help_text=(
-            "Screen-reader users move between headings by level: start sections at H2 and never skip a level."
-        ),
+        help_text=("Screen-reader users move between headings by level: start sections at H2 and never skip a level."),
     )
 
     class Meta:

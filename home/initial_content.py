@@ -99,9 +99,7 @@ ABOUT_BODY = [
 ]
 
 CONTACT_BODY = [
-    paragraph(
-        f"<p>For further information and booking details, please contact {CONTACT_NAME}, {CONTACT_ROLE}.</p>"
-    ),
+    paragraph(f"<p>For further information and booking details, please contact {CONTACT_NAME}, {CONTACT_ROLE}.</p>"),
     contact_details(),
 ]
 

@@ -86,9 +86,7 @@ class StandardPage(ListingMixin, Page):
 
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]
-    page_description = (
-        "A general page of text, such as About the Collaborative, a privacy notice or contact details."
-    )
+    page_description = "A general page of text, such as About the Collaborative, a privacy notice or contact details."
 
     class Meta:
         verbose_name = "standard page"

@@ -25,8 +25,9 @@ def _organisation_name(context):
 @register.inclusion_tag("includes/header.html", takes_context=True)
 def site_header(context):
     """
-    The header's menu: the home page, then each live, public page directly
-    under it that an editor has marked "Show in menus", in the tree's order.
+    The header's menu: each live, public page directly under the home page
+    that an editor has marked "Show in menus", in the tree's order. The logo
+    and the site's name link to the home page, as on NHS.UK.
     """
     request = context.get("request")
     current_page = context.get("page")
@@ -36,7 +37,6 @@ def site_header(context):
     if site is not None:
         home = site.root_page
         home_url = home.get_url(request) or "/"
-        primary_links.append({"label": "Home", "url": home_url, "current": _is_same(current_page, home)})
         for menu_page in home.get_children().live().public().in_menu():
             current = _is_same(current_page, menu_page)
             primary_links.append(

@@ -110,8 +110,7 @@ def nhsuk_field(bound_field):
 def nhsuk_error_message(bound_field, error_id):
     """One message for all of a field's errors, announced with an "Error:" prefix."""
     return format_html(
-        '<span class="nhsuk-error-message" id="{}">'
-        '<span class="nhsuk-u-visually-hidden">Error:</span> {}</span>',
+        '<span class="nhsuk-error-message" id="{}"><span class="nhsuk-u-visually-hidden">Error:</span> {}</span>',
         error_id,
         " ".join(str(message) for message in bound_field.errors),
     )

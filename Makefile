@@ -1,0 +1,68 @@
+# The two commands a newcomer needs are `make run` and `make test`.
+# Everything lives in .venv, created on first use from Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-dev migrate content lint format clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + " at $(PYTHON). Set PYTHON=/path/to/python3.11")'
+	@echo "Creating the virtual environment in $(VENV)..."
+	$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	@echo "Installing the site's dependencies (about a minute the first time)..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	@echo "Installing the site's and the test tools' dependencies (about a minute the first time)..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+install: $(VENV)/.installed-runtime ## Create .venv and install the site's dependencies
+
+install-dev: $(VENV)/.installed-dev ## Also install the test and lint tools
+
+migrate: install ## Bring the database up to date
+	$(MANAGE) migrate --noinput
+
+content: migrate ## Load the Collaborative's initial content (safe to repeat)
+	$(MANAGE) load_initial_content
+
+run: content ## Set up everything and serve the site on http://127.0.0.1:8000
+	@$(MANAGE) create_dev_admin --url http://$(HOST):$(PORT)/admin/
+	@echo ""
+	@echo "  The site:  http://$(HOST):$(PORT)/"
+	@echo "  The admin: http://$(HOST):$(PORT)/admin/  (log in as above)"
+	@echo "  Stop with Ctrl+C."
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install-dev ## Run every check CI runs: Django checks, migrations, lint, the test suite
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev ## Check the code style
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev ## Fix the code style
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove .venv, the local database and uploads (asks nothing: be sure)
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media static tests/browser/screenshots

@@ -1,0 +1,133 @@
+"""The layout every page shares: skip link, header menu and search, breadcrumbs, footer, error pages."""
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+
+from home.models import FooterLink, SiteSettings, StandardPage
+from tests.conftest import html
+
+pytestmark = pytest.mark.django_db
+
+
+def test_skip_link_is_the_first_thing_and_leads_to_the_main_content(client, initial_content):
+    soup = html(client.get("/about/"))
+    first_link = soup.body.find("a")
+    assert first_link.get_text(strip=True) == "Skip to main content"
+    assert first_link["href"] == "#maincontent"
+    assert soup.find(id="maincontent").name == "main"
+    assert soup.html["lang"] == "en-GB"
+
+
+def test_header_names_the_collaborative_and_links_home(client, initial_content):
+    header = html(client.get("/about/")).select_one("header.nhsuk-header")
+    assert header.select_one(".nhsuk-header__service-name").get_text(strip=True) == (
+        "National Mental Health Workforce Development Collaborative"
+    )
+    assert header.select_one(".nhsuk-header__service-logo")["href"] == "/"
+
+
+def test_menu_lists_the_pages_marked_show_in_menus_and_marks_the_current_one(client, initial_content):
+    links = html(client.get("/about/")).select(".nhsuk-header__navigation-link[href]")
+    assert [(a.get_text(strip=True), a["href"]) for a in links] == [
+        ("About the Collaborative", "/about/"),
+        ("Contact us", "/contact-us/"),
+    ]
+    assert links[0]["aria-current"] == "page"
+    assert not links[1].has_attr("aria-current")
+
+
+def test_menu_follows_the_editors_choices(client, initial_content):
+    StandardPage.objects.filter(slug="privacy-notice").update(show_in_menus=True)
+    StandardPage.objects.get(slug="contact-us").unpublish()
+    labels = [a.get_text(strip=True) for a in html(client.get("/")).select(".nhsuk-header__navigation-link[href]")]
+    assert labels == ["About the Collaborative", "Privacy notice"]
+
+
+def test_menu_marks_the_section_of_a_page_below_it(client, initial_content):
+    about = StandardPage.objects.get(slug="about")
+    about.add_child(instance=StandardPage(title="Steering group", slug="steering-group", body=[]))
+    about_link = html(client.get("/about/steering-group/")).select_one('.nhsuk-header__navigation-link[href="/about/"]')
+    assert about_link["aria-current"] == "true"
+
+
+def test_header_search_sends_to_the_site_search(client, initial_content):
+    form = html(client.get("/")).select_one("header form")
+    assert form["action"] == "/search/"
+    assert form.get("method", "get").lower() == "get"
+    field = form.select_one("input[type=search]")
+    assert field["name"] == "q"
+    assert form.select_one(f'label[for="{field["id"]}"]').get_text(strip=True) == "Search this site"
+
+
+def test_footer_links_come_from_the_site_settings(client, initial_content):
+    footer = html(client.get("/")).select_one("footer")
+    assert [(a.get_text(strip=True), a["href"]) for a in footer.select("a")] == [
+        ("Privacy notice", "/privacy-notice/"),
+        ("Accessibility statement", "/accessibility-statement/"),
+        ("Contact us", "/contact-us/"),
+    ]
+    assert "© National Mental Health Workforce Development Collaborative" in footer.get_text()
+
+
+def test_footer_leaves_out_unpublished_pages_and_takes_external_links(client, initial_content):
+    StandardPage.objects.get(slug="privacy-notice").unpublish()
+    FooterLink.objects.create(
+        settings=SiteSettings.objects.get(),
+        label="NHS England",
+        link_url="https://www.england.nhs.uk/",
+        sort_order=9,
+    )
+    labels = [a.get_text(strip=True) for a in html(client.get("/")).select("footer a")]
+    assert labels == ["Accessibility statement", "Contact us", "NHS England"]
+
+
+def test_favicon_and_nhs_styles_are_linked(client, initial_content):
+    soup = html(client.get("/"))
+    assert soup.select_one('link[rel=icon][href$="favicon.ico"]')
+    assert soup.select_one('link[rel=stylesheet][href*="nhsuk-frontend"]')
+    assert soup.select_one("script[type=module][data-nhsuk-frontend]")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_404_page_is_in_the_site_layout(client, initial_content):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    soup = html(response)
+    assert soup.main.h1.get_text(strip=True) == "Page not found"
+    assert soup.select_one("header.nhsuk-header")
+    assert [a.get_text(strip=True) for a in soup.select("footer a")][:1] == ["Privacy notice"]
+    assert soup.title.get_text() == "Page not found - National Mental Health Workforce Development Collaborative"
+
+
+def test_500_page_renders_without_a_request_or_the_database(django_assert_num_queries):
+    # Django renders 500.html with no request and no context processors,
+    # perhaps because the database is down: the page must need neither.
+    with django_assert_num_queries(0):
+        rendered = render_to_string("500.html")
+    soup = html(type("Response", (), {"content": rendered.encode()}))
+    assert soup.main.h1.get_text(strip=True) == "Sorry, there is a problem with the service"
+    assert soup.select_one("header.nhsuk-header")
+    assert soup.select_one("a.nhsuk-skip-link")
+
+
+def test_page_layout_costs_a_fixed_number_of_queries(client, initial_content, django_assert_max_num_queries):
+    client.get("/about/")  # warm the site-root cache, as any running server has
+    with django_assert_max_num_queries(14):
+        client.get("/about/")
+
+    with CaptureQueriesContext(connection) as two_menu_items:
+        client.get("/about/")
+    home = initial_content
+    for number in range(5):
+        home.add_child(
+            instance=StandardPage(title=f"Section {number}", slug=f"section-{number}", body=[], show_in_menus=True)
+        )
+    with CaptureQueriesContext(connection) as seven_menu_items:
+        soup = html(client.get("/about/"))
+    assert len(soup.select(".nhsuk-header__navigation-link[href]")) == 7
+    assert len(seven_menu_items) == len(two_menu_items)

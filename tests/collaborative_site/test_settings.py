@@ -1,0 +1,133 @@
+"""
+Settings come from the environment, and production refuses to start without
+the values that must never default. Each case imports the settings in a fresh
+Python process, so the environment it sees is exactly the one given.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {"DJANGO_SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "collaborative.example.org"}
+
+
+def load_settings(module, env, *names):
+    """The named settings, as the given environment makes them, or the error they raise."""
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DJANGO_SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
+    script = (
+        "import json, importlib\n"
+        f"settings = importlib.import_module('collaborative_site.settings.{module}')\n"
+        f"print(json.dumps({{name: getattr(settings, name) for name in {list(names)!r}}}, default=str))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_DIR,
+        env={**clean_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        return {"error": result.stderr.strip().splitlines()[-1]}
+    return json.loads(result.stdout)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    loaded = load_settings("production", {"ALLOWED_HOSTS": "collaborative.example.org"}, "DEBUG")
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in loaded["error"]
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    loaded = load_settings("production", {"DJANGO_SECRET_KEY": "x" * 50}, "DEBUG")
+    assert "ImproperlyConfigured: ALLOWED_HOSTS is not set" in loaded["error"]
+
+
+def test_production_starts_with_both_and_is_secure_by_default():
+    loaded = load_settings(
+        "production",
+        PRODUCTION_ENV,
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "STORAGES",
+    )
+    assert loaded["DEBUG"] is False
+    assert loaded["ALLOWED_HOSTS"] == ["collaborative.example.org"]
+    assert loaded["SESSION_COOKIE_SECURE"] and loaded["CSRF_COOKIE_SECURE"]
+    assert loaded["SECURE_HSTS_SECONDS"] >= 60 * 60 * 24 * 180
+    assert loaded["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+def test_database_defaults_to_sqlite_that_queues_concurrent_writers():
+    database = load_settings("dev", {}, "DATABASES")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"].endswith("db.sqlite3")
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert database["OPTIONS"]["timeout"] >= 5
+
+
+def test_database_url_selects_postgresql():
+    loaded = load_settings(
+        "production",
+        {**PRODUCTION_ENV, "DATABASE_URL": "postgres://site:secret@db.internal:5432/collaborative"},
+        "DATABASES",
+    )
+    database = loaded["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"], database["USER"]) == ("db.internal", "collaborative", "site")
+    assert "transaction_mode" not in database.get("OPTIONS", {})
+
+
+def test_redis_url_selects_a_shared_cache_and_without_it_the_cache_is_local():
+    shared = load_settings("production", {**PRODUCTION_ENV, "REDIS_URL": "redis://cache.internal:6379/1"}, "CACHES")
+    assert shared["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/1"
+    local = load_settings("production", PRODUCTION_ENV, "CACHES")
+    assert local["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_email_comes_from_the_environment_and_dev_prints_it():
+    loaded = load_settings(
+        "production",
+        {**PRODUCTION_ENV, "EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587", "EMAIL_USE_TLS": "true"},
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_USE_TLS",
+    )
+    assert loaded == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": 587,
+        "EMAIL_USE_TLS": True,
+    }
+    assert load_settings("dev", {}, "EMAIL_BACKEND")["EMAIL_BACKEND"].endswith("console.EmailBackend")
+
+
+def test_a_malformed_value_is_refused_with_its_name():
+    loaded = load_settings("production", {**PRODUCTION_ENV, "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT")
+    assert "EMAIL_PORT must be a whole number" in loaded["error"]
+
+
+@pytest.mark.parametrize("module", ["dev", "production"])
+def test_london_time_and_british_english(module):
+    loaded = load_settings(module, PRODUCTION_ENV, "TIME_ZONE", "LANGUAGE_CODE", "USE_TZ")
+    assert loaded == {"TIME_ZONE": "Europe/London", "LANGUAGE_CODE": "en-gb", "USE_TZ": True}

@@ -1,0 +1,88 @@
+"""
+Fixtures shared by the whole suite, and the only place tests are skipped:
+browser tests where there is no Chromium, PostgreSQL tests on SQLite. CI sets
+BROWSER_TESTS_REQUIRED and POSTGRES_TESTS_REQUIRED so that there they fail
+instead of skipping.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from django.db import connection
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _skip_or_fail(reason, required_variable):
+    if os.environ.get(required_variable):
+        pytest.fail(f"{reason} ({required_variable} is set, so this must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _only_on_postgres(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _skip_or_fail("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)", "POSTGRES_TESTS_REQUIRED")
+
+
+def html(response):
+    """A response's HTML, parsed, for assertions on what a visitor sees."""
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def initial_content(db):
+    """The site as `make run` builds it: the Collaborative's home page and general pages."""
+    from home.models import HomePage
+
+    call_command("load_initial_content", stdout=io.StringIO())
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def seed_text():
+    """The Collaborative's source texts, with runs of white space folded, for faithfulness checks."""
+    files = sorted(SEEDS_DIR.glob("*.txt"))
+    if not files:
+        pytest.skip(f"the source texts are not beside this checkout ({SEEDS_DIR})")
+    return " ".join(" ".join(path.read_text(encoding="utf-8").split()) for path in files)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright."""
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail(
+            f"no Chromium at {CHROMIUM}: install Debian's (apt-get install -y chromium) to run browser tests",
+            "BROWSER_TESTS_REQUIRED",
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests'
+    # own database work around it is ordinary synchronous Django.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir():
+    path = Path(__file__).resolve().parent / "browser" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,143 @@
+"""load_initial_content builds the site once, changes nothing when repeated, and never undoes an editor's work."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.models import Page, Revision, Site
+
+from home import initial_content
+from home.content_loader import normalise_stream
+from home.models import FooterLink, HomePage, SiteSettings, StandardPage
+
+pytestmark = pytest.mark.django_db
+
+
+def load():
+    output = io.StringIO()
+    call_command("load_initial_content", stdout=output)
+    return output.getvalue()
+
+
+def snapshot():
+    """Everything the loader writes, in a comparable form."""
+    pages = {}
+    for page in Page.objects.filter(depth__gt=1).specific().order_by("path"):
+        fields = {"title": page.title, "live": page.live, "show_in_menus": page.show_in_menus}
+        for name in ("introduction", "hero_heading", "listing_summary"):
+            if hasattr(page, name):
+                fields[name] = getattr(page, name)
+        if hasattr(page, "body"):
+            fields["body"] = normalise_stream(page._meta.get_field("body"), page.body)
+        pages[page.url_path] = fields
+    site_settings = SiteSettings.objects.values().get()
+    footer = list(FooterLink.objects.order_by("sort_order").values_list("link_page__slug", "link_url", "label"))
+    return {
+        "pages": pages,
+        "revisions": Revision.objects.count(),
+        "sites": list(Site.objects.values_list("hostname", "root_page__slug", "is_default_site", "site_name")),
+        "settings": site_settings,
+        "footer": footer,
+    }
+
+
+def test_builds_the_site_tree_in_place_of_wagtails_placeholder():
+    assert Page.objects.filter(title__startswith="Welcome to your new Wagtail site").exists()
+    load()
+    assert not Page.objects.filter(title__startswith="Welcome to your new Wagtail site").exists()
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert site.site_name == "National Mental Health Workforce Development Collaborative"
+    assert sorted(page.slug for page in site.root_page.get_children()) == [
+        "about",
+        "accessibility-statement",
+        "contact-us",
+        "privacy-notice",
+    ]
+    assert all(page.live for page in Page.objects.filter(depth__gt=1))
+
+
+def test_running_it_twice_changes_nothing():
+    load()
+    first = snapshot()
+    output = load()
+    assert snapshot() == first
+    assert "0 created, 0 updated" in output
+
+
+def test_an_edited_page_is_never_overwritten():
+    load()
+    editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
+    about = StandardPage.objects.get(slug="about")
+    about.introduction = "The Collaborative's own new introduction."
+    about.save_revision(user=editor).publish()
+
+    output = load()
+
+    about.refresh_from_db()
+    assert about.introduction == "The Collaborative's own new introduction."
+    assert "kept (edited since)" in output and "About the Collaborative" in output
+
+
+def test_a_draft_an_editor_saved_is_not_overwritten_either():
+    load()
+    editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
+    privacy = StandardPage.objects.get(slug="privacy-notice")
+    privacy.introduction = "Draft wording, not yet approved."
+    privacy.save_revision(user=editor)
+
+    load()
+
+    privacy.refresh_from_db()
+    assert privacy.has_unpublished_changes
+    assert privacy.get_latest_revision_as_object().introduction == "Draft wording, not yet approved."
+
+
+def test_an_untouched_page_follows_corrections_to_the_source_text(monkeypatch):
+    load()
+    corrected_body = [
+        *initial_content.ABOUT_BODY,
+        initial_content.paragraph("<p>A corrected closing line.</p>"),
+    ]
+    monkeypatch.setattr(initial_content, "ABOUT_BODY", corrected_body)
+
+    output = load()
+
+    about = StandardPage.objects.get(slug="about")
+    assert about.body[-1].value.source == "<p>A corrected closing line.</p>"
+    assert "updated" in output
+
+
+def test_site_settings_an_editor_changed_are_kept():
+    load()
+    site_settings = SiteSettings.objects.get()
+    site_settings.contact_name = "A new contact"
+    site_settings.save()
+    FooterLink.objects.filter(link_page__slug="contact-us").delete()
+
+    load()
+
+    site_settings.refresh_from_db()
+    assert site_settings.contact_name == "A new contact"
+    assert list(FooterLink.objects.values_list("link_page__slug", flat=True)) == [
+        "privacy-notice",
+        "accessibility-statement",
+    ]
+
+
+def test_leaves_unknown_contact_details_empty_rather_than_invented():
+    load()
+    site_settings = SiteSettings.objects.get()
+    assert (site_settings.contact_name, site_settings.contact_role) == (
+        "Joanna Daci",
+        "Programme Operations Manager",
+    )
+    assert site_settings.contact_email == ""
+    assert site_settings.contact_phone == ""
+
+
+def test_the_content_is_searchable_once_loaded():
+    load()
+    results = Page.objects.live().search("Birmingham")
+    assert [page.slug for page in results] == ["about"]

@@ -1,0 +1,144 @@
+"""The home page and the general pages show the Collaborative's own words, in the site's layout."""
+
+import re
+
+import pytest
+
+from home.models import SiteSettings, StandardPage
+from tests.conftest import html
+
+pytestmark = pytest.mark.django_db
+
+ABOUT_SENTENCES = [
+    "The Collaborative was designed in December 2016 and signed off by the seven Trusts in April 2017.",
+    "These trusts form a steering group of the Collaborative.",
+    "They invited all MH trusts in the country to join the Collaborative.",
+    "The Collaborative workshop sessions are open to all NHS Trusts in England, that provide MH services.",
+    "However, the workshop attendees will be limited to 50 spaces, taking into consideration the "
+    "administration arrangements and costs.",
+    "The meetings would be held in rotation at three venues one in each of London, Birmingham and Manchester.",
+    "All providers face major challenges in sustaining and developing their workforce at a time of major "
+    "financial pressure.",
+]
+
+
+def text_of(soup):
+    return " ".join(soup.get_text(" ").split())
+
+
+def test_home_page_shows_the_hero_and_the_introduction(client, initial_content):
+    soup = html(client.get("/"))
+    hero = soup.select_one(".nhsuk-hero")
+    assert hero.h1.get_text(strip=True) == "National Mental Health Workforce Development Collaborative"
+    assert (
+        "The National Mental Health Workforce Development Collaborative is a voluntary group of mental "
+        "health Trusts that have come together to focus on strategic mental health workforce development "
+        "issues." in text_of(hero)
+    )
+    assert soup.title.get_text() == "National Mental Health Workforce Development Collaborative"
+
+
+def test_home_page_sections_explain_themselves_while_empty(client, initial_content):
+    soup = html(client.get("/"))
+    sections = {section.h2.get_text(strip=True): text_of(section) for section in soup.select("main section")}
+    assert list(sections) == ["Upcoming workshops", "Latest news", "Latest reports"]
+    assert "No workshops are open for booking at the moment." in sections["Upcoming workshops"]
+    assert "There is no news yet." in sections["Latest news"]
+    assert "No reports have been published yet." in sections["Latest reports"]
+    contact_link = soup.find("a", string="Contact us to hear about the next workshop")
+    assert contact_link["href"] == "/contact-us/"
+
+
+def test_about_page_has_the_full_source_text(client, initial_content, seed_text):
+    soup = html(client.get("/about/"))
+    main_text = text_of(soup.main)
+    for sentence in ABOUT_SENTENCES:
+        assert sentence in main_text
+        assert sentence in seed_text, "the page must quote the Collaborative's text, not paraphrase it"
+    assert [h2.get_text(strip=True) for h2 in soup.main.find_all("h2")] == [
+        "Reasons for collaboration",
+        "Mental Health Workshops schedule 2020",
+    ]
+    assert len(soup.main.select("ul li")) == 5
+
+
+def test_about_page_lists_the_2020_schedule_and_rotating_venues(client, initial_content, seed_text):
+    table = html(client.get("/about/")).select_one("main table.nhsuk-table")
+    assert [th.get_text(strip=True) for th in table.select("thead th[scope=col]")] == ["Date", "Venue"]
+    rows = [[cell.get_text(strip=True) for cell in row.find_all("td")] for row in table.select("tbody tr")]
+    assert rows == [
+        ["5 March 2020", "30 Euston Square, London NW1 2FB"],
+        ["14 May 2020", "The Studio, 7 Cannon Street, Birmingham, B2 5EP"],
+        ["15 September 2020", "Tavistock and Portman NHS FT, 120 Belsize Lane, London NW3 5BS"],
+        ["19 November 2020", "Malmaison Hotel, 1-3 Piccadilly, Manchester M1 3AQ"],
+    ]
+    for date, venue in rows:
+        assert f"{date} – {venue}" in seed_text
+
+
+def test_standard_page_has_breadcrumbs_and_a_descriptive_title(client, initial_content):
+    soup = html(client.get("/about/"))
+    breadcrumb = soup.select_one("nav.nhsuk-breadcrumb")
+    assert [a.get_text(strip=True) for a in breadcrumb.select(".nhsuk-breadcrumb__link")] == ["Home"]
+    assert (
+        soup.title.get_text() == "About the Collaborative - National Mental Health Workforce Development Collaborative"
+    )
+    assert soup.find("meta", attrs={"name": "description"})["content"].startswith("Why the Collaborative exists")
+
+
+def test_a_page_in_a_section_names_the_section_in_its_title(client, initial_content):
+    about = StandardPage.objects.get(slug="about")
+    about.add_child(instance=StandardPage(title="Steering group", slug="steering-group", body=[]))
+    soup = html(client.get("/about/steering-group/"))
+    assert soup.title.get_text() == (
+        "Steering group - About the Collaborative - National Mental Health Workforce Development Collaborative"
+    )
+    assert [a.get_text(strip=True) for a in soup.select(".nhsuk-breadcrumb__link")] == [
+        "Home",
+        "About the Collaborative",
+    ]
+
+
+def test_contact_page_names_the_contact_and_leaves_out_the_unknown_email(client, initial_content):
+    soup = html(client.get("/contact-us/"))
+    main_text = text_of(soup.main)
+    assert "please contact Joanna Daci, Programme Operations Manager." in main_text
+    assert "Joanna Daci, Programme Operations Manager" in text_of(soup.select_one("main dl"))
+    assert not soup.main.select('a[href^="mailto:"]')
+
+
+def test_contact_details_come_from_the_site_settings(client, initial_content):
+    site_settings = SiteSettings.objects.get()
+    site_settings.contact_email = "collaborative@example.nhs.uk"
+    site_settings.contact_phone = "020 7946 0000"
+    site_settings.save()
+    soup = html(client.get("/contact-us/"))
+    assert soup.main.select_one('a[href="mailto:collaborative@example.nhs.uk"]')
+    assert soup.main.select_one('a[href="tel:02079460000"]')
+
+
+@pytest.mark.parametrize(
+    ("url", "headings"),
+    [
+        (
+            "/privacy-notice/",
+            ["This notice is a draft", "Who we are", "What we collect", "Cookies", "Your rights"],
+        ),
+        (
+            "/accessibility-statement/",
+            [
+                "This statement is a draft",
+                "How accessible this website is",
+                "Feedback and contact information",
+                "Enforcement procedure",
+                "Technical information about this website's accessibility",
+            ],
+        ),
+    ],
+)
+def test_starter_pages_say_they_are_drafts_and_have_the_expected_sections(client, initial_content, url, headings):
+    soup = html(client.get(url))
+    found = [heading.get_text(" ", strip=True) for heading in soup.main.find_all(re.compile("^h[2-3]$"))]
+    for heading in headings:
+        assert any(heading in text for text in found), (heading, found)
+    assert soup.main.select_one(".nhsuk-card--warning")
