@@ -10,9 +10,11 @@ new revision) when it has not, so running the loader twice changes nothing.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import StreamField
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 CREATED, UPDATED, UNCHANGED, KEPT = "created", "updated", "unchanged", "kept (edited since)"
 
@@ -36,7 +38,7 @@ class ContentLoader:
         """
         home = model.objects.first()
         if home is None:
-            root = Page.get_first_root_node()
+            root = self._tree_root()
             # Wagtail's placeholder holds the slug "home" and is the default
             # site's root; the site would be deleted with it, so it is moved
             # to the tree's root first.
@@ -51,6 +53,18 @@ class ContentLoader:
             self._point_default_site_at(home, site_name)
             self.update_page(home, **fields)
         return home
+
+    @staticmethod
+    def _tree_root():
+        """
+        The root of Wagtail's page tree. Wagtail's migrations create it, but a
+        flushed database (manage.py flush) has none, nor a default language.
+        """
+        root = Page.get_first_root_node()
+        if root is None:
+            Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
+        return root
 
     def _point_default_site_at(self, home, site_name):
         site = Site.objects.filter(is_default_site=True).first()
