@@ -60,3 +60,21 @@ class TestEditorsCanCreatePages(WagtailPageTestCase):
         created = StandardPage.objects.get(slug="steering-group")
         assert created.get_parent().specific == self.home
         assert [block.block_type for block in created.body] == ["heading", "paragraph"]
+
+    def test_every_page_type_renders_and_previews(self):
+        about = StandardPage.objects.get(slug="about")
+        home_form = {
+            "title": "Home",
+            "slug": "home",
+            "hero_heading": "National Mental Health Workforce Development Collaborative",
+            "introduction": "A preview of a new introduction.",
+            "body": streamfield([]),
+        }
+        about_form = {
+            "title": "About the Collaborative",
+            "slug": "about",
+            "body": streamfield([("paragraph", rich_text("<p>A preview of new wording.</p>"))]),
+        }
+        for page, form in ((self.home, home_form), (about, about_form)):
+            self.assertPageIsRenderable(page)
+            self.assertPageIsPreviewable(page, post_data=nested_form_data(form))
