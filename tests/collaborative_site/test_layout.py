@@ -94,6 +94,18 @@ def test_favicon_and_nhs_styles_are_linked(client, initial_content):
     assert client.get(response["Location"]).status_code == 200
 
 
+def test_every_stylesheet_and_script_the_layout_links_is_served(client, initial_content):
+    soup = html(client.get("/"))
+    assets = [link["href"] for link in soup.select("link[rel=stylesheet], link[rel=icon]")]
+    assets += [script["src"] for script in soup.select("script[src]")]
+    assets += [script["data-nhsuk-frontend"] for script in soup.select("script[data-nhsuk-frontend]")]
+    assert len(assets) >= 6
+    for url in assets:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.close()
+
+
 def test_404_page_is_in_the_site_layout(client, initial_content):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
