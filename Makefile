@@ -35,7 +35,8 @@ install: $(VENV)/.installed-runtime ## Create .venv and install the site's depen
 install-dev: $(VENV)/.installed-dev ## Also install the test and lint tools
 
 migrate: install ## Bring the database up to date
-	$(MANAGE) migrate --noinput
+	@echo "Bringing the database up to date..."
+	@$(MANAGE) migrate --noinput -v 0
 
 content: migrate ## Load the Collaborative's initial content (safe to repeat)
 	$(MANAGE) load_initial_content

@@ -222,6 +222,7 @@ LOGGING = {
         # Wagtail's own history in the admin records who changed what.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
     },
 }
 
