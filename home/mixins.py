@@ -17,7 +17,7 @@ class ListingMixin(models.Model):
         max_length=300,
         help_text=(
             "One or two sentences shown under the title wherever this page is listed "
-            "(home page, search results). Leave blank to use the page's introduction."
+            "(home page, search results). Leave blank to use the page's introduction or summary."
         ),
     )
     listing_image = models.ForeignKey(
@@ -58,7 +58,7 @@ class ListingMixin(models.Model):
     @property
     def listing_text(self):
         """The summary to show in a listing: the editor's summary, else the introduction."""
-        return self.listing_summary or getattr(self, "introduction", "")
+        return self.listing_summary or getattr(self, "introduction", "") or getattr(self, "summary", "")
 
     @property
     def meta_description(self):

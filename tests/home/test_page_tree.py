@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
+from events.models import NewsAndEventsIndexPage
 from home.models import HomePage, StandardPage
 
 
@@ -20,7 +21,7 @@ class TestPageTree(WagtailPageTestCase):
     def test_standard_pages_live_under_the_home_page_or_each_other(self):
         self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
-        self.assertAllowedSubpageTypes(HomePage, {StandardPage})
+        self.assertAllowedSubpageTypes(HomePage, {StandardPage, NewsAndEventsIndexPage})
 
     def test_every_page_type_describes_itself_to_editors(self):
         for model in (HomePage, StandardPage):

@@ -1,0 +1,33 @@
+"""
+How an event's date and time read, in one place, so that the page, the
+listings, e-mails and calendar entries all say the same thing:
+
+    Thursday 2 July 2020, 10:30am to 12:30pm
+    Thursday 16 November 2017            (no time given: none is invented)
+"""
+
+from datetime import date, time
+
+
+def format_time(value: time) -> str:
+    """10am, 10:30am, midday, 12:30pm: the NHS.UK style for times."""
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    if value.minute == 0:
+        return f"{hour}{suffix}"
+    return f"{hour}:{value.minute:02d}{suffix}"
+
+
+def format_date(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def format_event_datetime(day: date, start: time | None = None, end: time | None = None) -> str:
+    text = format_date(day)
+    if start and end:
+        return f"{text}, {format_time(start)} to {format_time(end)}"
+    if start:
+        return f"{text}, {format_time(start)}"
+    return text

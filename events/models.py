@@ -1,0 +1,434 @@
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from home.blocks import BaseStreamBlock
+from home.mixins import ListingMixin
+
+from .blocks import AgendaBlock
+from .formatting import format_event_datetime
+
+# Venues ----------------------------------------------------------------------
+
+
+class AccessAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "", "Not known"
+
+
+class Venue(index.Indexed, models.Model):
+    """A place workshops are held, with how to get there and what access it offers."""
+
+    name = models.CharField(max_length=150, help_text="e.g. Malmaison Hotel.")
+    address_line_1 = models.CharField(max_length=150, help_text="e.g. 1-3 Piccadilly.")
+    address_line_2 = models.CharField(max_length=150, blank=True)
+    town_or_city = models.CharField(max_length=80, help_text="e.g. Manchester.")
+    postcode = models.CharField(max_length=10, blank=True, help_text="e.g. M1 3AQ.")
+    travel_directions = models.TextField(
+        blank=True, help_text="How to get there: nearest stations, buses, which entrance to use."
+    )
+    step_free_access = models.CharField(
+        max_length=3, choices=AccessAnswer.choices, blank=True, default=AccessAnswer.NOT_KNOWN
+    )
+    accessible_toilet = models.CharField(
+        max_length=3, choices=AccessAnswer.choices, blank=True, default=AccessAnswer.NOT_KNOWN
+    )
+    hearing_loop = models.CharField(
+        max_length=3, choices=AccessAnswer.choices, blank=True, default=AccessAnswer.NOT_KNOWN
+    )
+    parking = models.CharField(
+        max_length=200, blank=True, help_text="e.g. No parking on site; Blue Badge bays on the street."
+    )
+    nearest_station = models.CharField(max_length=120, blank=True, help_text="e.g. Manchester Piccadilly.")
+    access_notes = models.TextField(blank=True, help_text="Anything else a visitor with access needs should know.")
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [
+                FieldPanel("address_line_1"),
+                FieldPanel("address_line_2"),
+                FieldRowPanel([FieldPanel("town_or_city"), FieldPanel("postcode")]),
+            ],
+            heading="Address",
+        ),
+        FieldPanel("travel_directions"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("step_free_access"), FieldPanel("accessible_toilet"), FieldPanel("hearing_loop")]
+                ),
+                FieldPanel("parking"),
+                FieldPanel("nearest_station"),
+                FieldPanel("access_notes"),
+            ],
+            heading="Access",
+        ),
+    ]
+
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("town_or_city"),
+        index.SearchField("address_line_1"),
+        index.AutocompleteField("name"),
+        index.AutocompleteField("town_or_city"),
+        index.FilterField("town_or_city"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.town_or_city}"
+
+    @property
+    def address_lines(self):
+        return [
+            line
+            for line in (self.name, self.address_line_1, self.address_line_2, self.town_or_city, self.postcode)
+            if line
+        ]
+
+    @property
+    def full_address(self):
+        return ", ".join(self.address_lines)
+
+    @property
+    def map_url(self):
+        """A plain link to OpenStreetMap's search for the address: no map scripts on our pages."""
+        query = ", ".join(line for line in (self.address_line_1, self.town_or_city, self.postcode) if line)
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": query})
+
+    @property
+    def access_facts(self):
+        """The access answers that are known, as (label, answer) pairs."""
+        facts = [
+            ("Step-free access", self.get_step_free_access_display() if self.step_free_access else ""),
+            ("Accessible toilet", self.get_accessible_toilet_display() if self.accessible_toilet else ""),
+            ("Hearing loop", self.get_hearing_loop_display() if self.hearing_loop else ""),
+            ("Parking", self.parking),
+            ("Nearest station", self.nearest_station),
+        ]
+        return [(label, answer) for label, answer in facts if answer]
+
+
+class Contact(index.Indexed, models.Model):
+    """A person visitors can ask about a workshop and its booking."""
+
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=120, blank=True, help_text="e.g. Programme Operations Manager.")
+    email = models.EmailField(blank=True, help_text="Leave blank if not known: pages then point to the contact page.")
+    phone = models.CharField(max_length=40, blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("email"), FieldPanel("phone")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("role")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+class AudienceRole(models.Model):
+    """A role a workshop is for, e.g. Director of Nursing."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    panels = [FieldPanel("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+# Pages ---------------------------------------------------------------------
+
+
+class NewsAndEventsIndexPage(ListingMixin, Page):
+    """The News and events section: upcoming and past workshops, and news."""
+
+    introduction = models.TextField(
+        blank=True, max_length=600, help_text="A sentence under the title that says what visitors find here."
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["events.EventPage", "events.NewsPage"]
+    max_count = 1
+    page_description = "The News and events section. Workshops and news items are added under it."
+
+    class Meta:
+        verbose_name = "news and events index"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        today = timezone.localdate()
+        context["upcoming_events"] = self.upcoming_events(today)
+        context["past_events"] = self.past_events(today)[:5]
+        context["latest_news"] = self.news()[:5]
+        return context
+
+    def events(self):
+        return EventPage.objects.live().public().descendant_of(self).select_related("venue")
+
+    def upcoming_events(self, today):
+        return self.events().filter(date__gte=today).order_by("date", "start_time")
+
+    def past_events(self, today):
+        return self.events().filter(date__lt=today).order_by("-date", "-start_time")
+
+    def news(self):
+        return NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-first_published_at")
+
+
+class EventType(models.TextChoices):
+    WORKSHOP = "workshop", "Workshop"
+    VIDEOCONFERENCE = "videoconference", "Videoconference"
+    FORUM = "forum", "Forum"
+
+
+class AttendanceMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person, at a venue"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "In person and online"
+
+
+class EventStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Going ahead as planned"
+    CANCELLED = "cancelled", "Cancelled"
+    POSTPONED = "postponed", "Postponed"
+    MOVED_ONLINE = "moved_online", "Moved online"
+
+
+class EventPage(ListingMixin, Page):
+    """A workshop, videoconference or forum: when and where, what for, who for, and its agenda."""
+
+    event_type = models.CharField(max_length=20, choices=EventType.choices, default=EventType.WORKSHOP)
+    date = models.DateField(help_text="The day of the event.")
+    start_time = models.TimeField(
+        null=True, blank=True, help_text="Leave blank if the time is not known: the page then shows the date alone."
+    )
+    end_time = models.TimeField(null=True, blank=True, help_text="Leave blank if not known.")
+    attendance_mode = models.CharField(max_length=20, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON)
+    venue = models.ForeignKey(
+        Venue,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text="Where it is held. Needed unless the event is online only.",
+    )
+    summary = models.TextField(max_length=600, help_text="One or two sentences: what the event is about.")
+    aims = RichTextField(
+        blank=True,
+        features=["bold", "italic", "ul", "ol", "link"],
+        help_text="What the event sets out to do. Optional.",
+    )
+    body = StreamField(BaseStreamBlock(), blank=True, help_text="Anything more visitors should know. Optional.")
+    agenda = StreamField(AgendaBlock(), blank=True, help_text="The programme, in parts of the day. Optional.")
+    audience = ParentalManyToManyField(
+        AudienceRole, blank=True, related_name="events", help_text="The roles the event is for."
+    )
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=50,
+        validators=[MinValueValidator(1, "An event needs at least 1 place. Leave blank for no limit.")],
+        help_text="How many places can be booked. The Collaborative's workshops have 50. Blank means no limit.",
+    )
+    booking_contact = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        help_text="Who visitors can ask about the event and booking.",
+    )
+    booking_opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="When booking opens. Blank: open as soon as the page is published."
+    )
+    booking_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="When booking closes. Blank: when the event starts."
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=EventStatus.choices,
+        default=EventStatus.SCHEDULED,
+        help_text="Anything but 'Going ahead as planned' shows a warning at the top of the page.",
+    )
+    status_message = models.TextField(
+        blank=True, help_text="What visitors should know about the change, e.g. the new date or how to join online."
+    )
+    originally_planned_venue = models.ForeignKey(
+        Venue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Only for an event moved online: where it was to be held.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("event_type"),
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")])],
+            heading="Date and time",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("attendance_mode"), FieldPanel("venue")],
+            heading="Where",
+        ),
+        FieldPanel("summary"),
+        FieldPanel("aims"),
+        FieldPanel("audience", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("agenda", heading="Agenda"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("capacity"),
+                FieldPanel("booking_contact"),
+                FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
+            ],
+            heading="Booking",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("status"), FieldPanel("status_message"), FieldPanel("originally_planned_venue")],
+            heading="Changes and cancellations",
+        ),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("aims"),
+        index.SearchField("body"),
+        index.SearchField("agenda"),
+        index.FilterField("date"),
+        index.RelatedFields("venue", [index.SearchField("name"), index.SearchField("town_or_city")]),
+        index.RelatedFields("audience", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["events.NewsAndEventsIndexPage"]
+    subpage_types = []
+    page_description = "A workshop, videoconference or forum, with its date, venue, agenda and booking details."
+
+    class Meta:
+        verbose_name = "event"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.end_time and not self.start_time:
+            errors["start_time"] = "Enter a start time, or leave the end time blank too."
+        elif self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = "The end time must be after the start time."
+        if self.attendance_mode in (AttendanceMode.IN_PERSON, AttendanceMode.HYBRID) and not self.venue_id:
+            errors["venue"] = "Choose a venue: an event held in person needs one. Or set it to 'Online'."
+        if self.booking_opens_at and self.booking_closes_at and self.booking_closes_at <= self.booking_opens_at:
+            errors["booking_closes_at"] = "Booking must close after it opens."
+        if self.originally_planned_venue_id and self.status != EventStatus.MOVED_ONLINE:
+            errors["originally_planned_venue"] = "Only an event that has moved online has an original venue."
+        if errors:
+            raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["audience"] = list(self.audience.all())
+        return context
+
+    @property
+    def when(self):
+        return format_event_datetime(self.date, self.start_time, self.end_time)
+
+    @property
+    def is_online(self):
+        return self.attendance_mode == AttendanceMode.ONLINE
+
+    @property
+    def location_label(self):
+        """Where, in a word: the venue's town or city, or "Online"."""
+        if self.is_online or not self.venue:
+            return "Online"
+        if self.attendance_mode == AttendanceMode.HYBRID:
+            return f"{self.venue.town_or_city} and online"
+        return self.venue.town_or_city
+
+    def is_past(self, today=None):
+        return self.date < (today or timezone.localdate())
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey("events.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class NewsPage(ListingMixin, Page):
+    """A news item: what happened, what is coming, or a new report."""
+
+    date = models.DateField("news date", default=timezone.localdate, help_text="The date the news is from.")
+    summary = models.TextField(max_length=600, help_text="One or two sentences: the news in brief.")
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional. Shown at the top of the item.",
+    )
+    body = StreamField(BaseStreamBlock(), blank=True)
+    tags = ClusterTaggableManager(
+        through=NewsPageTag, blank=True, help_text="Topics, e.g. wellbeing, workforce planning."
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("image"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        InlinePanel("related_pages", heading="Related pages", label="Related page"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["events.NewsAndEventsIndexPage"]
+    subpage_types = []
+    page_description = "A news item, such as a workshop report being published."
+
+    class Meta:
+        verbose_name = "news item"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_pages"] = [link.page for link in self.related_pages.select_related("page") if link.page.live]
+        context["tags"] = list(self.tags.all())
+        return context
+
+
+class NewsPageRelatedPage(Orderable):
+    news_page = ParentalKey(NewsPage, on_delete=models.CASCADE, related_name="related_pages")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", help_text="A page this news is about."
+    )
+
+    panels = [FieldPanel("page")]

@@ -1,0 +1,37 @@
+"""Template tags the News and events section lends to other pages, such as the home page."""
+
+from django import template
+from django.utils import timezone
+
+from events.formatting import format_time
+from events.models import EventPage, NewsPage
+
+register = template.Library()
+
+
+@register.simple_tag
+def upcoming_events(limit=3):
+    """The next live, public events, soonest first, with their venues in the same query."""
+    return list(
+        EventPage.objects.live()
+        .public()
+        .filter(date__gte=timezone.localdate())
+        .select_related("venue")
+        .order_by("date", "start_time")[:limit]
+    )
+
+
+@register.simple_tag
+def latest_news(limit=3):
+    return list(NewsPage.objects.live().public().order_by("-date", "-first_published_at")[:limit])
+
+
+@register.filter
+def event_time(value):
+    return format_time(value) if value else ""
+
+
+@register.filter
+def speaker_line(speaker):
+    """ "Dr Jacqui Dyer, Chair, NHS England" from whichever of the three parts are known."""
+    return ", ".join(part for part in (speaker["name"], speaker["role"], speaker["organisation"]) if part)

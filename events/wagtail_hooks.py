@@ -1,0 +1,44 @@
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import AudienceRole, Contact, Venue
+
+
+class VenueViewSet(SnippetViewSet):
+    model = Venue
+    icon = "site"
+    menu_label = "Venues"
+    list_display = ["name", "town_or_city", "postcode"]
+    list_filter = ["town_or_city"]
+    list_export = ["name", "address_line_1", "address_line_2", "town_or_city", "postcode", "nearest_station"]
+    export_filename = "venues"
+    search_fields = ["name", "town_or_city", "address_line_1"]
+    ordering = ["town_or_city", "name"]
+
+
+class ContactViewSet(SnippetViewSet):
+    model = Contact
+    icon = "user"
+    menu_label = "Booking contacts"
+    list_display = ["name", "role", "email", "phone"]
+    list_export = ["name", "role", "email", "phone"]
+    export_filename = "booking-contacts"
+    search_fields = ["name", "role"]
+
+
+class AudienceRoleViewSet(SnippetViewSet):
+    model = AudienceRole
+    icon = "group"
+    menu_label = "Audience roles"
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+class NewsAndEventsSnippets(SnippetViewSetGroup):
+    items = (VenueViewSet, ContactViewSet, AudienceRoleViewSet)
+    menu_icon = "date"
+    menu_label = "News and events"
+    menu_name = "news-and-events"
+
+
+register_snippet(NewsAndEventsSnippets)
