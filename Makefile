@@ -38,8 +38,8 @@ migrate: install ## Bring the database up to date
 	@echo "Bringing the database up to date..."
 	@$(MANAGE) migrate --noinput -v 0
 
-content: migrate ## Load the Collaborative's initial content (safe to repeat)
-	$(MANAGE) load_initial_content
+content: migrate ## Load the initial content and the local demo workshop (safe to repeat)
+	$(MANAGE) load_initial_content --demo
 
 run: content ## Set up everything and serve the site on http://127.0.0.1:8000
 	@$(MANAGE) create_dev_admin --url http://$(HOST):$(PORT)/admin/

@@ -4,6 +4,7 @@ listings, e-mails and calendar entries all say the same thing:
 
     Thursday 2 July 2020, 10:30am to 12:30pm
     Thursday 16 November 2017            (no time given: none is invented)
+    February 2018                        (only the month is known)
 """
 
 from datetime import date, time
@@ -24,7 +25,11 @@ def format_date(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def format_event_datetime(day: date, start: time | None = None, end: time | None = None) -> str:
+def format_event_datetime(
+    day: date, start: time | None = None, end: time | None = None, month_only: bool = False
+) -> str:
+    if month_only:
+        return f"{day:%B %Y}"
     text = format_date(day)
     if start and end:
         return f"{text}, {format_time(start)} to {format_time(end)}"

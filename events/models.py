@@ -95,11 +95,9 @@ class Venue(index.Indexed, models.Model):
 
     @property
     def address_lines(self):
-        return [
-            line
-            for line in (self.name, self.address_line_1, self.address_line_2, self.town_or_city, self.postcode)
-            if line
-        ]
+        # A venue named after its street address ("30 Euston Square") is not written twice.
+        street = [line for line in (self.address_line_1, self.address_line_2) if line and line != self.name]
+        return [line for line in (self.name, *street, self.town_or_city, self.postcode) if line]
 
     @property
     def full_address(self):
@@ -195,7 +193,12 @@ class NewsAndEventsIndexPage(ListingMixin, Page):
         return self.events().filter(date__lt=today).order_by("-date", "-start_time")
 
     def news(self):
-        return NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-first_published_at")
+        return (
+            NewsPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .order_by(models.F("date").desc(nulls_last=True), "-first_published_at")
+        )
 
 
 class EventType(models.TextChoices):
@@ -222,6 +225,11 @@ class EventPage(ListingMixin, Page):
 
     event_type = models.CharField(max_length=20, choices=EventType.choices, default=EventType.WORKSHOP)
     date = models.DateField(help_text="The day of the event.")
+    date_shows_month_only = models.BooleanField(
+        "only the month is known",
+        default=False,
+        help_text="For a past event whose day was not recorded: the site shows 'February 2018' and no day.",
+    )
     start_time = models.TimeField(
         null=True, blank=True, help_text="Leave blank if the time is not known: the page then shows the date alone."
     )
@@ -233,7 +241,7 @@ class EventPage(ListingMixin, Page):
         blank=True,
         on_delete=models.PROTECT,
         related_name="events",
-        help_text="Where it is held. Needed unless the event is online only.",
+        help_text="Where it is held. Needed for an upcoming event held in person.",
     )
     summary = models.TextField(max_length=600, help_text="One or two sentences: what the event is about.")
     aims = RichTextField(
@@ -288,7 +296,11 @@ class EventPage(ListingMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("event_type"),
         MultiFieldPanel(
-            [FieldPanel("date"), FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")])],
+            [
+                FieldPanel("date"),
+                FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
+                FieldPanel("date_shows_month_only"),
+            ],
             heading="Date and time",
         ),
         MultiFieldPanel(
@@ -338,8 +350,12 @@ class EventPage(ListingMixin, Page):
             errors["start_time"] = "Enter a start time, or leave the end time blank too."
         elif self.start_time and self.end_time and self.end_time <= self.start_time:
             errors["end_time"] = "The end time must be after the start time."
-        if self.attendance_mode in (AttendanceMode.IN_PERSON, AttendanceMode.HYBRID) and not self.venue_id:
+        in_person = self.attendance_mode in (AttendanceMode.IN_PERSON, AttendanceMode.HYBRID)
+        # A past event may have no venue on record; an upcoming one must say where to go.
+        if in_person and not self.venue_id and self.date and not self.is_past():
             errors["venue"] = "Choose a venue: an event held in person needs one. Or set it to 'Online'."
+        if self.date_shows_month_only and (self.start_time or self.end_time):
+            errors["date_shows_month_only"] = "An event whose day is not known cannot have a time: clear the times."
         if self.booking_opens_at and self.booking_closes_at and self.booking_closes_at <= self.booking_opens_at:
             errors["booking_closes_at"] = "Booking must close after it opens."
         if self.originally_planned_venue_id and self.status != EventStatus.MOVED_ONLINE:
@@ -354,7 +370,7 @@ class EventPage(ListingMixin, Page):
 
     @property
     def when(self):
-        return format_event_datetime(self.date, self.start_time, self.end_time)
+        return format_event_datetime(self.date, self.start_time, self.end_time, self.date_shows_month_only)
 
     @property
     def is_online(self):
@@ -363,8 +379,10 @@ class EventPage(ListingMixin, Page):
     @property
     def location_label(self):
         """Where, in a word: the venue's town or city, or "Online"."""
-        if self.is_online or not self.venue:
+        if self.is_online:
             return "Online"
+        if not self.venue:
+            return "Venue not recorded"
         if self.attendance_mode == AttendanceMode.HYBRID:
             return f"{self.venue.town_or_city} and online"
         return self.venue.town_or_city
@@ -380,7 +398,13 @@ class NewsPageTag(TaggedItemBase):
 class NewsPage(ListingMixin, Page):
     """A news item: what happened, what is coming, or a new report."""
 
-    date = models.DateField("news date", default=timezone.localdate, help_text="The date the news is from.")
+    date = models.DateField(
+        "news date",
+        null=True,
+        blank=True,
+        default=timezone.localdate,
+        help_text="The date the news is from. Leave blank only if it is not known: no date is then shown.",
+    )
     summary = models.TextField(max_length=600, help_text="One or two sentences: the news in brief.")
     image = models.ForeignKey(
         "wagtailimages.Image",

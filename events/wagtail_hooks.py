@@ -12,7 +12,8 @@ class VenueViewSet(SnippetViewSet):
     list_filter = ["town_or_city"]
     list_export = ["name", "address_line_1", "address_line_2", "town_or_city", "postcode", "nearest_station"]
     export_filename = "venues"
-    search_fields = ["name", "town_or_city", "address_line_1"]
+    # Searches the model's own search index (Venue.search_fields): naming
+    # fields here makes Wagtail's SQLite full-text backend fail.
     ordering = ["town_or_city", "name"]
 
 
@@ -23,7 +24,6 @@ class ContactViewSet(SnippetViewSet):
     list_display = ["name", "role", "email", "phone"]
     list_export = ["name", "role", "email", "phone"]
     export_filename = "booking-contacts"
-    search_fields = ["name", "role"]
 
 
 class AudienceRoleViewSet(SnippetViewSet):
@@ -32,6 +32,8 @@ class AudienceRoleViewSet(SnippetViewSet):
     menu_label = "Audience roles"
     list_display = ["name"]
     search_fields = ["name"]
+    # Not in the search index: a plain database search over its one field.
+    search_backend_name = None
 
 
 class NewsAndEventsSnippets(SnippetViewSetGroup):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import StreamField
 from wagtail.models import Locale, Page, Site
@@ -22,6 +23,9 @@ CREATED, UPDATED, UNCHANGED, KEPT = "created", "updated", "unchanged", "kept (ed
 @dataclass
 class ContentLoader:
     stdout: object = None
+    # Demonstration content (an example upcoming workshop to try booking
+    # with) is only for local development: `make run` asks for it.
+    demo: bool = False
     outcomes: dict = field(default_factory=dict)
 
     def report(self, page, outcome):
@@ -82,6 +86,18 @@ class ContentLoader:
             content_type__app_label="wagtailcore", content_type__model="page", numchild=0
         ).exclude(sites_rooted_here__isnull=False).delete()
 
+    # Snippets --------------------------------------------------------------
+
+    @staticmethod
+    def ensure_object(model, lookup, **defaults):
+        """
+        A snippet such as a venue, found by its name and created if missing.
+        Snippets keep no revisions to tell an editor's change from ours, so
+        an existing one is never touched.
+        """
+        instance, _ = model.objects.get_or_create(**lookup, defaults=defaults)
+        return instance
+
     # Pages -----------------------------------------------------------------
 
     def ensure_page(self, parent, model, slug, **fields):
@@ -127,6 +143,10 @@ class ContentLoader:
             return normalise_stream(model_field, current) == normalise_stream(model_field, value)
         if isinstance(model_field, models.ForeignKey):
             return getattr(page, model_field.attname) == (value.pk if value is not None else None)
+        if isinstance(model_field, ParentalManyToManyField):
+            return {item.pk for item in current.all()} == {item.pk for item in value}
+        if model_field.one_to_many:  # an inline list such as related pages
+            return [item.page_id for item in current.all()] == [item.page_id for item in value]
         return current == value
 
 
@@ -134,8 +154,17 @@ def normalise_stream(stream_field, value):
     """
     A StreamField's content as plain data, for comparison: every block passed
     through its own to_python and get_prep_value (so that defaults are filled
-    in the same way on both sides), without the random block ids.
+    in the same way on both sides), without the random ids Wagtail gives
+    blocks and list items.
     """
     block = stream_field.stream_block
     raw = list(value.raw_data) if hasattr(value, "raw_data") else value
-    return [(child.block_type, child.block.get_prep_value(child.value)) for child in block.to_python(raw)]
+    return [(child.block_type, _without_ids(child.block.get_prep_value(child.value))) for child in block.to_python(raw)]
+
+
+def _without_ids(data):
+    if isinstance(data, dict):
+        return {key: _without_ids(item) for key, item in data.items() if key != "id"}
+    if isinstance(data, list):
+        return [_without_ids(item) for item in data]
+    return data

@@ -1,6 +1,7 @@
 """Template tags the News and events section lends to other pages, such as the home page."""
 
 from django import template
+from django.db.models import F
 from django.utils import timezone
 
 from events.formatting import format_time
@@ -23,7 +24,9 @@ def upcoming_events(limit=3):
 
 @register.simple_tag
 def latest_news(limit=3):
-    return list(NewsPage.objects.live().public().order_by("-date", "-first_published_at")[:limit])
+    return list(
+        NewsPage.objects.live().public().order_by(F("date").desc(nulls_last=True), "-first_published_at")[:limit]
+    )
 
 
 @register.filter

@@ -54,6 +54,7 @@ def test_builds_the_site_tree_in_place_of_wagtails_placeholder():
         "about",
         "accessibility-statement",
         "contact-us",
+        "news-and-events",
         "privacy-notice",
     ]
     assert all(page.live for page in Page.objects.filter(depth__gt=1))

@@ -40,13 +40,16 @@ def test_home_page_shows_the_hero_and_the_introduction(client, initial_content):
 
 def test_home_page_sections_explain_themselves_while_empty(client, initial_content):
     soup = html(client.get("/"))
-    sections = {section.h2.get_text(strip=True): text_of(section) for section in soup.select("main section")}
+    sections = {section.h2.get_text(strip=True): section for section in soup.select("main section")}
     assert list(sections) == ["Upcoming workshops", "Latest news", "Latest reports"]
-    assert "No workshops are open for booking at the moment." in sections["Upcoming workshops"]
-    assert "There is no news yet." in sections["Latest news"]
-    assert "No reports have been published yet." in sections["Latest reports"]
+    # Every workshop in the source texts is past, and there are no reports yet.
+    assert "No workshops are open for booking at the moment." in text_of(sections["Upcoming workshops"])
+    assert "No reports have been published yet." in text_of(sections["Latest reports"])
     contact_link = soup.find("a", string="Contact us to hear about the next workshop")
     assert contact_link["href"] == "/contact-us/"
+    assert [a.get_text(strip=True) for a in sections["Latest news"].select("h3 a")] == [
+        "Read our report on ‘Thriving at Work’"
+    ]
 
 
 def test_about_page_has_the_full_source_text(client, initial_content, seed_text):

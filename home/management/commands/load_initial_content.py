@@ -16,8 +16,16 @@ class Command(BaseCommand):
         "date, and never changes a page an editor has saved."
     )
 
-    def handle(self, *args, **options):
-        loader = ContentLoader(stdout=self.stdout)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also add demonstration content for trying the site locally, such as an example upcoming "
+            "workshop. Never use on the live site.",
+        )
+
+    def handle(self, *args, demo=False, **options):
+        loader = ContentLoader(stdout=self.stdout, demo=demo)
         # Each app that has content of its own contributes an initial_content
         # module with a load(loader) function, in INSTALLED_APPS order (home
         # first, so the site root exists before the sections under it).

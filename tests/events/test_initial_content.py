@@ -1,0 +1,173 @@
+"""The News and events section as loaded from the Collaborative's texts (docs/content-sources.md)."""
+
+import io
+from datetime import date, time, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from events.initial_content import VENUES, next_quarterly_meeting
+from events.models import Contact, EventPage, EventStatus, NewsPage, Venue
+
+pytestmark = pytest.mark.django_db
+
+# slug: (date, start, end, shown as, venue or "Online", status, originally planned at)
+SEED_EVENTS = {
+    "diversity-and-inclusion-workshop": (
+        date(2020, 11, 16),
+        time(10, 30),
+        None,
+        "Monday 16 November 2020, 10:30am",
+        None,
+        "scheduled",
+        None,
+    ),
+    "health-education-england-mental-health-programme-videoconference": (
+        date(2020, 9, 15),
+        None,
+        None,
+        "Tuesday 15 September 2020",
+        "Online",
+        "moved_online",
+        "Tavistock and Portman NHS FT",
+    ),
+    "psychological-support-for-nhs-staff-videoconference": (
+        date(2020, 7, 2),
+        time(10, 30),
+        time(12, 30),
+        "Thursday 2 July 2020, 10:30am to 12:30pm",
+        "Online",
+        "scheduled",
+        None,
+    ),
+    "covid-19-workforce-issues-videoconference": (
+        date(2020, 5, 14),
+        None,
+        None,
+        "Thursday 14 May 2020",
+        "Online",
+        "moved_online",
+        "The Studio",
+    ),
+    "strategic-workforce-planning-workshop": (
+        date(2020, 3, 5),
+        None,
+        None,
+        "Thursday 5 March 2020",
+        "30 Euston Square",
+        "scheduled",
+        None,
+    ),
+    "thriving-at-work-workshop": (date(2018, 2, 1), None, None, "February 2018", None, "scheduled", None),
+}
+
+
+def load(*args):
+    call_command("load_initial_content", *args, stdout=io.StringIO())
+
+
+def test_every_event_from_the_source_texts_is_present(initial_content):
+    events = {event.slug: event for event in EventPage.objects.live().select_related("venue")}
+    assert set(events) == set(SEED_EVENTS)
+    for slug, (day, start, end, shown, where, status, original) in SEED_EVENTS.items():
+        event = events[slug]
+        assert (event.date, event.start_time, event.end_time) == (day, start, end), slug
+        assert event.when == shown
+        if where == "Online":
+            assert event.is_online, slug
+        else:
+            assert (event.venue.name if event.venue else None) == where, slug
+        assert event.status == status
+        assert (event.originally_planned_venue.name if event.originally_planned_venue else None) == original
+        assert event.booking_contact is None or event.booking_contact.name == "Joanna Daci"
+
+
+def test_the_four_venues_have_their_published_addresses(initial_content):
+    venues = {venue.name: (venue.address_line_1, venue.town_or_city, venue.postcode) for venue in Venue.objects.all()}
+    assert venues == {
+        "30 Euston Square": ("30 Euston Square", "London", "NW1 2FB"),
+        "The Studio": ("7 Cannon Street", "Birmingham", "B2 5EP"),
+        "Tavistock and Portman NHS FT": ("120 Belsize Lane", "London", "NW3 5BS"),
+        "Malmaison Hotel": ("1-3 Piccadilly", "Manchester", "M1 3AQ"),
+    }
+
+
+def test_the_contact_is_named_and_their_email_left_blank(initial_content):
+    contact = Contact.objects.get()
+    assert (contact.name, contact.role, contact.email) == ("Joanna Daci", "Programme Operations Manager", "")
+
+
+def test_the_workshop_agenda_and_audience_are_as_published(initial_content):
+    event = EventPage.objects.get(slug="strategic-workforce-planning-workshop")
+    assert sorted(role.name for role in event.audience.all()) == [
+        "Director of HR",
+        "Director of Nursing",
+        "Director of Organisational Development / Training",
+    ]
+    parts = [(part.value["heading"], [s["title"] for s in part.value["sessions"]]) for part in event.agenda]
+    assert parts[1] == (
+        "Workforce planning models and sharing good practice",
+        [
+            "WRaPT – A strategic workforce planning tool for health and social care: the background, examples of "
+            "the tool and its impact",
+            "Skills Mix modelling",
+            "The Calderdale Framework",
+        ],
+    )
+    tbc = [s["title"] for part in event.agenda for s in part.value["sessions"] if s["to_be_confirmed"]]
+    assert tbc == ["Mental health workforce growth: the challenge and the opportunity"]
+
+
+def test_the_thriving_at_work_news_item_links_to_its_workshop(initial_content):
+    item = NewsPage.objects.get(slug="thriving-at-work-report")
+    assert item.date is None
+    assert [link.page.slug for link in item.related_pages.all()] == ["thriving-at-work-workshop"]
+
+
+def test_news_and_events_leads_the_menu(client, initial_content):
+    from tests.conftest import html
+
+    links = [a.get_text(strip=True) for a in html(client.get("/")).select(".nhsuk-header__navigation-link[href]")]
+    assert links == ["News and events", "About the Collaborative", "Contact us"]
+
+
+def test_the_example_workshop_is_only_made_on_request(initial_content):
+    assert not EventPage.objects.filter(slug="example-workshop").exists()
+    load("--demo")
+    example = EventPage.objects.get(slug="example-workshop")
+    assert "not a real event" in example.title
+    assert example.date >= date.today() + timedelta(days=28)
+    assert example.date.weekday() == 3  # a Thursday, like the Collaborative's meetings
+    assert example.capacity == 50 and example.venue is not None
+
+
+def test_loading_with_the_demo_twice_changes_nothing(initial_content):
+    load("--demo")
+    before = list(EventPage.objects.order_by("pk").values_list("slug", "date", "latest_revision_id"))
+    load("--demo")
+    assert list(EventPage.objects.order_by("pk").values_list("slug", "date", "latest_revision_id")) == before
+
+
+@pytest.mark.parametrize(
+    ("today", "meeting_day", "venue_name"),
+    [
+        (date(2026, 11, 23), date(2026, 12, 24), "Malmaison Hotel"),
+        (date(2027, 1, 10), date(2027, 2, 11), "30 Euston Square"),
+        (date(2027, 3, 20), date(2027, 4, 22), "The Studio"),
+    ],
+)
+def test_the_example_follows_the_venue_rotation(today, meeting_day, venue_name):
+    venues = [Venue(**venue) for venue in VENUES]
+    day, venue = next_quarterly_meeting(today, venues)
+    assert (day, venue.name) == (meeting_day, venue_name)
+
+
+def test_seed_event_pages_say_what_the_sources_say(client, initial_content, seed_text):
+    from tests.conftest import html
+
+    for slug in ("psychological-support-for-nhs-staff-videoconference", "strategic-workforce-planning-workshop"):
+        event = EventPage.objects.get(slug=slug)
+        assert " ".join(event.summary.split()) in seed_text
+        soup = html(client.get(event.url))
+        assert soup.main.h1.get_text(" ", strip=True).endswith(event.title)
+    assert EventStatus.MOVED_ONLINE in EventPage.objects.values_list("status", flat=True)

@@ -1,0 +1,166 @@
+"""What visitors see on event pages, news pages, the News and events index and the home page."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import AttendanceMode, AudienceRole, Contact, EventStatus, Venue
+from tests.conftest import html
+from tests.events.conftest import add_event, add_news
+
+pytestmark = pytest.mark.django_db
+
+
+def text(soup):
+    return " ".join(soup.get_text(" ").split())
+
+
+def test_event_page_shows_when_where_who_and_the_agenda(client, index, venue, today):
+    role = AudienceRole.objects.get(name="Director of Nursing")
+    contact = Contact.objects.create(name="Joanna Daci", role="Programme Operations Manager")
+    event = add_event(
+        index,
+        "winter-workshop",
+        today + timedelta(days=30),
+        venue=venue,
+        end_time=time(12, 30),
+        booking_contact=contact,
+        agenda=[
+            {
+                "type": "part",
+                "value": {
+                    "heading": "Morning",
+                    "sessions": [
+                        {
+                            "time": "10:30",
+                            "title": "Workforce growth",
+                            "speakers": [{"name": "", "role": "", "organisation": "Health Education England"}],
+                            "to_be_confirmed": True,
+                            "description": "",
+                        }
+                    ],
+                },
+            }
+        ],
+    )
+    event.audience.set([role])
+    event.save_revision().publish()
+
+    soup = html(client.get(event.url))
+    facts = {row.dt.get_text(strip=True): text(row.dd) for row in soup.select("main dl .nhsuk-summary-list__row")}
+    assert facts["Date and time"] == "Wednesday 23 December 2026, 10:30am to 12:30pm"
+    assert facts["Where"] == "Malmaison Hotel, 1-3 Piccadilly, Manchester, M1 3AQ"
+    assert facts["Who it is for"] == "Director of Nursing"
+    assert facts["Places"] == "50"
+    assert facts["Step-free access"] == "Yes"
+    agenda = soup.select_one("ol.agenda")
+    assert "Workforce growth" in text(agenda) and "To be confirmed" in text(agenda)
+    assert "Presented by Health Education England" in text(agenda)
+    assert "10:30am" in text(agenda)
+    map_link = soup.find("a", string="See Malmaison Hotel on OpenStreetMap")
+    assert map_link["href"] == "https://www.openstreetmap.org/search?query=1-3+Piccadilly%2C+Manchester%2C+M1+3AQ"
+    assert "contact Joanna Daci, Programme Operations Manager." in text(soup.main)
+    assert soup.find("a", string="Contact the Collaborative about this workshop")["href"] == "/contact-us/"
+
+
+def test_an_event_moved_online_says_so_and_where_it_was_to_be(client, index, venue, today):
+    event = add_event(
+        index,
+        "moved",
+        today + timedelta(days=10),
+        attendance_mode=AttendanceMode.ONLINE,
+        status=EventStatus.MOVED_ONLINE,
+        originally_planned_venue=venue,
+        status_message="Joining details are sent to everyone booked.",
+    )
+    banner = html(client.get(event.url)).select_one(".nhsuk-warning-callout")
+    assert "This workshop has moved online" in text(banner)
+    assert "It was to be held at Malmaison Hotel, 1-3 Piccadilly, Manchester, M1 3AQ." in text(banner)
+    assert "Joining details are sent to everyone booked." in text(banner)
+
+
+def test_a_cancelled_event_is_flagged_on_its_page_and_its_card(client, index, today):
+    event = add_event(index, "cancelled", today + timedelta(days=10), status=EventStatus.CANCELLED)
+    assert "This workshop has been cancelled" in text(html(client.get(event.url)).select_one(".nhsuk-warning-callout"))
+    card = html(client.get(index.url)).select_one(".event-card")
+    assert card.select_one(".nhsuk-tag").get_text(strip=True) == "Cancelled"
+
+
+def test_the_index_splits_upcoming_from_past_and_orders_each(client, index, today):
+    for slug, offset in (("later", 40), ("soonest", 5), ("long-ago", -400), ("last-month", -30)):
+        add_event(index, slug, today + timedelta(days=offset))
+    add_news(index, "older-news", date(2020, 1, 1))
+    add_news(index, "newer-news", date(2020, 6, 1))
+    soup = html(client.get(index.url))
+
+    def titles(heading_id):
+        section_list = soup.find(id=heading_id).find_next_sibling("ul")
+        return [a.get_text(strip=True) for a in section_list.select("h3 a")]
+
+    assert titles("upcoming-events") == ["Soonest", "Later"]
+    assert titles("past-events")[:3] == ["Last month", "Long ago", "Collaborative workshop on diversity and inclusion"]
+    assert titles("latest-news")[:2] == ["Newer news", "Older news"]
+
+
+def test_an_event_moves_from_upcoming_to_past_when_its_day_has_gone(client, index, today, monkeypatch):
+    add_event(index, "next-week", today + timedelta(days=7))
+    assert "Next week" in text(html(client.get(index.url)).find(id="upcoming-events").find_next_sibling("ul"))
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=8))
+    soup = html(client.get(index.url))
+    assert "Next week" in text(soup.find(id="past-events").find_next_sibling("ul"))
+
+
+def test_cards_give_type_date_and_place(client, index, venue, today):
+    add_event(index, "in-manchester", today + timedelta(days=3), venue=venue)
+    card = html(client.get(index.url)).select_one(".event-card")
+    assert card.select_one(".nhsuk-tag").get_text(strip=True) == "Workshop"
+    assert "Thursday 26 November 2026, 10:30am" in text(card)
+    assert "Manchester" in text(card)
+
+
+def test_home_page_shows_the_next_three_events_and_latest_news(client, index, today):
+    for offset in (9, 2, 30, 60):
+        add_event(index, f"in-{offset}-days", today + timedelta(days=offset))
+    soup = html(client.get("/"))
+    upcoming = soup.find(id="upcoming-workshops-heading").find_parent("section")
+    assert [a.get_text(strip=True) for a in upcoming.select("h3 a")] == ["In 2 days", "In 9 days", "In 30 days"]
+    news = soup.find(id="latest-news-heading").find_parent("section")
+    assert [a.get_text(strip=True) for a in news.select("h3 a")] == ["Read our report on ‘Thriving at Work’"]
+
+
+def test_news_page_shows_its_story_related_pages_and_topics(client, index):
+    item = index.get_children().get(slug="thriving-at-work-report").specific
+    item.tags.add("wellbeing")
+    item.save_revision().publish()
+    soup = html(client.get(item.url))
+    assert soup.main.h1.get_text(" ", strip=True) == "News - Read our report on ‘Thriving at Work’"
+    related = soup.find("h2", string="Related").find_next_sibling("ul")
+    assert [a.get_text(strip=True) for a in related.select("a")] == [
+        "Workshop for HR Directors on the Thriving at Work report"
+    ]
+    assert "wellbeing" in text(soup.select_one(".tag-list"))
+
+
+def test_index_queries_do_not_grow_with_the_number_of_events(client, index, venue, today):
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(index.url).status_code == 200
+        return len(queries)
+
+    for number in range(5):
+        add_event(index, f"upcoming-{number}", today + timedelta(days=number + 1), venue=venue)
+        add_news(index, f"news-{number}", date(2021, 1, number + 1))
+    few = count_queries()
+    venues = [
+        Venue.objects.create(name=f"Venue {number}", address_line_1="1 High Street", town_or_city=f"Town {number}")
+        for number in range(20)
+    ]
+    for number in range(60):
+        add_event(index, f"more-{number}", today + timedelta(days=number + 10), venue=venues[number % 20])
+        add_news(index, f"more-news-{number}", date(2022, 1, 1) + timedelta(days=number))
+    assert count_queries() == few
+    assert few <= 20

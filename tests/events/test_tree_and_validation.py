@@ -1,0 +1,95 @@
+"""Where News and events pages may live, and the plain-English errors an editor sees."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.core.exceptions import ValidationError
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+
+from events.models import AttendanceMode, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage, Venue
+from home.models import HomePage, StandardPage
+
+
+class TestTree(WagtailPageTestCase):
+    def test_the_index_lives_under_the_home_page_and_holds_events_and_news(self):
+        self.assertAllowedParentPageTypes(NewsAndEventsIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(NewsAndEventsIndexPage, {EventPage, NewsPage})
+
+    def test_events_and_news_live_only_in_the_section(self):
+        self.assertAllowedParentPageTypes(EventPage, {NewsAndEventsIndexPage})
+        self.assertAllowedParentPageTypes(NewsPage, {NewsAndEventsIndexPage})
+        self.assertCanNotCreateAt(StandardPage, EventPage)
+        self.assertCanNotCreateAt(HomePage, EventPage)
+        self.assertCanNotCreateAt(Page, NewsAndEventsIndexPage)
+
+    def test_every_page_type_describes_itself(self):
+        for model in (NewsAndEventsIndexPage, EventPage, NewsPage):
+            assert model.page_description
+
+
+def event(**fields):
+    defaults = {
+        "title": "Workshop",
+        "slug": "workshop",
+        "summary": "A workshop.",
+        "date": date(2030, 3, 7),
+        "attendance_mode": AttendanceMode.ONLINE,
+    }
+    return EventPage(**{**defaults, **fields})
+
+
+# Tree position is set when a page is added under its parent, not by the editor's form.
+TREE_FIELDS = ["path", "depth"]
+
+
+def errors_of(page):
+    with pytest.raises(ValidationError) as caught:
+        page.full_clean(exclude=TREE_FIELDS)
+    return caught.value.message_dict
+
+
+def assert_valid(page):
+    page.full_clean(exclude=TREE_FIELDS)
+
+
+@pytest.mark.django_db
+class TestValidation:
+    def test_end_time_must_follow_start_time(self):
+        errors = errors_of(event(start_time=time(12, 30), end_time=time(10, 30)))
+        assert errors["end_time"] == ["The end time must be after the start time."]
+
+    def test_an_end_time_needs_a_start_time(self):
+        assert "Enter a start time" in errors_of(event(end_time=time(12, 30)))["start_time"][0]
+
+    def test_an_upcoming_event_in_person_needs_a_venue(self):
+        errors = errors_of(event(attendance_mode=AttendanceMode.IN_PERSON))
+        assert errors["venue"] == ["Choose a venue: an event held in person needs one. Or set it to 'Online'."]
+        errors = errors_of(event(attendance_mode=AttendanceMode.HYBRID))
+        assert "venue" in errors
+
+    def test_a_past_event_may_have_no_venue_on_record(self):
+        assert_valid(event(attendance_mode=AttendanceMode.IN_PERSON, date=date(2018, 2, 1)))
+
+    def test_capacity_is_at_least_one_or_blank(self):
+        assert errors_of(event(capacity=0))["capacity"] == [
+            "An event needs at least 1 place. Leave blank for no limit."
+        ]
+        assert_valid(event(capacity=None))
+
+    def test_booking_must_close_after_it_opens(self):
+        opens = datetime(2030, 2, 1, 9, 0)
+        errors = errors_of(event(booking_opens_at=opens, booking_closes_at=opens))
+        assert errors["booking_closes_at"] == ["Booking must close after it opens."]
+
+    def test_only_an_event_moved_online_has_an_original_venue(self):
+        venue = Venue.objects.create(name="The Studio", address_line_1="7 Cannon Street", town_or_city="Birmingham")
+        assert "originally_planned_venue" in errors_of(event(originally_planned_venue=venue))
+        assert_valid(event(originally_planned_venue=venue, status=EventStatus.MOVED_ONLINE))
+
+    def test_an_event_known_only_by_month_has_no_time(self):
+        errors = errors_of(event(date_shows_month_only=True, start_time=time(10, 30)))
+        assert "cannot have a time" in errors["date_shows_month_only"][0]
+
+    def test_capacity_defaults_to_fifty(self):
+        assert event().capacity == 50
