@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -15,9 +16,11 @@ from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin
+from home.pagination import paginate
 
 from .blocks import AgendaBlock
 from .formatting import format_event_datetime
+from .forms import SHOW_CHOICES, ListingFilterForm
 
 # Venues ----------------------------------------------------------------------
 
@@ -175,16 +178,56 @@ class NewsAndEventsIndexPage(ListingMixin, Page):
     class Meta:
         verbose_name = "news and events index"
 
+    PER_PAGE = 10
+    OVERVIEW_LENGTH = 5
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         today = timezone.localdate()
-        context["upcoming_events"] = self.upcoming_events(today)
-        context["past_events"] = self.past_events(today)[:5]
-        context["latest_news"] = self.news()[:5]
+        form = ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
+        filters = form.filters()
+        context["filter_form"] = form
+        show = filters.get("show")
+        if show:
+            items = self.filtered_items(show, today, year=filters.get("year"), topic=filters.get("topic"))
+            context["show"] = dict(SHOW_CHOICES)[show]
+            context["items"] = paginate(request, items, self.PER_PAGE)
+            context["is_news"] = show == "news"
+        else:
+            context["upcoming_events"] = self.upcoming_events(today)[: self.PER_PAGE]
+            context["past_events"] = self.past_events(today)[: self.OVERVIEW_LENGTH]
+            context["latest_news"] = self.news()[: self.OVERVIEW_LENGTH]
         return context
 
+    def filtered_items(self, show, today, year=None, topic=None):
+        if show == "news":
+            items = self.news()
+            if topic:
+                items = items.filter(tags__slug=topic).distinct()
+        else:
+            items = self.upcoming_events(today) if show == "upcoming" else self.past_events(today)
+        if year:
+            items = items.filter(date__year=year)
+        return items
+
+    def years(self):
+        """Every year with an event or news item, newest first, for the year filter."""
+        event_years = {day.year for day in self.events().dates("date", "year")}
+        news_years = {day.year for day in self.news().exclude(date=None).dates("date", "year")}
+        return sorted(event_years | news_years, reverse=True)
+
+    def topics(self):
+        tags = Tag.objects.filter(events_newspagetag_items__content_object__in=self.news()).distinct()
+        return [(tag.slug, tag.name) for tag in tags.order_by("name")]
+
+    @cached_property
+    def _private_pages(self):
+        # Wagtail's .public() reads every view restriction each time it is
+        # called; this page's listings share one read per request.
+        return Page.objects.all().private_q()
+
     def events(self):
-        return EventPage.objects.live().public().descendant_of(self).select_related("venue")
+        return EventPage.objects.live().descendant_of(self).exclude(self._private_pages).select_related("venue")
 
     def upcoming_events(self, today):
         return self.events().filter(date__gte=today).order_by("date", "start_time")
@@ -195,8 +238,8 @@ class NewsAndEventsIndexPage(ListingMixin, Page):
     def news(self):
         return (
             NewsPage.objects.live()
-            .public()
             .descendant_of(self)
+            .exclude(self._private_pages)
             .order_by(models.F("date").desc(nulls_last=True), "-first_published_at")
         )
 

@@ -1,8 +1,9 @@
 import unicodedata
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Page
+
+from home.pagination import paginate
 
 RESULTS_PER_PAGE = 10
 # Longer queries are cut rather than refused: nobody types more, and it keeps
@@ -28,13 +29,7 @@ def search(request):
     results_page = None
     if query:
         results = Page.objects.live().public().specific().search(query)
-        paginator = Paginator(results, RESULTS_PER_PAGE)
-        try:
-            results_page = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            results_page = paginator.page(1)
-        except EmptyPage:
-            results_page = paginator.page(paginator.num_pages)
+        results_page = paginate(request, results, RESULTS_PER_PAGE)
 
     return TemplateResponse(
         request,

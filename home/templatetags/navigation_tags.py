@@ -110,3 +110,12 @@ def meta_description(context):
         return description
     site_settings = _site_settings(context)
     return site_settings.default_meta_description if site_settings else ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters changed, e.g. the page number."""
+    query = context["request"].GET.copy()
+    for name, value in changes.items():
+        query[name] = value
+    return query.urlencode()

@@ -164,3 +164,74 @@ def test_index_queries_do_not_grow_with_the_number_of_events(client, index, venu
         add_news(index, f"more-news-{number}", date(2022, 1, 1) + timedelta(days=number))
     assert count_queries() == few
     assert few <= 20
+
+
+def titles_listed(response):
+    return [a.get_text(strip=True) for a in html(response).select("main ul.nhsuk-list h3 a")]
+
+
+def test_filter_to_past_events_of_one_year(client, index, today):
+    add_event(index, "old-2019", date(2019, 5, 1))
+    add_event(index, "upcoming", today + timedelta(days=5))
+    response = client.get(index.url, {"show": "past", "year": 2020})
+    soup = html(response)
+    assert soup.main.h1.get_text(strip=True) == "Past events"
+    assert titles_listed(response) == [
+        "Collaborative workshop on diversity and inclusion",
+        "Videoconference on Health Education England National Mental Health programme of work",
+        "Videoconference on psychological support for NHS staff",
+        "Videoconference on Workforce issues arising from the COVID-19 (coronavirus) outbreak",
+        "Workshop on strategic workforce planning in mental health settings",
+    ]
+    assert soup.select_one("#result-count").get_text(strip=True) == "5 results"
+    year_options = [option["value"] for option in soup.select("#id_year option")]
+    assert year_options == ["", "2026", "2020", "2019", "2018"]
+    assert soup.select_one("#id_show_1")["checked"] is not None
+
+
+def test_filter_news_by_topic(client, index):
+    tagged = add_news(index, "wellbeing-news", date(2021, 3, 1))
+    tagged.tags.add("Staff wellbeing")
+    tagged.save_revision().publish()
+    add_news(index, "other-news", date(2021, 4, 1))
+    response = client.get(index.url, {"show": "news", "topic": "staff-wellbeing"})
+    assert titles_listed(response) == ["Wellbeing news"]
+    options = {option["value"]: option.get_text() for option in html(response).select("#id_topic option")}
+    assert options == {"": "Any topic", "staff-wellbeing": "Staff wellbeing"}
+
+
+def test_listings_are_paginated_and_keep_their_filters(client, index, today):
+    for number in range(12):
+        add_event(index, f"future-{number:02d}", today + timedelta(days=number + 1))
+    first = client.get(index.url, {"show": "upcoming"})
+    assert len(titles_listed(first)) == 10
+    next_link = html(first).select_one("a.nhsuk-pagination__link--next")
+    assert "show=upcoming" in next_link["href"] and "page=2" in next_link["href"]
+    second = client.get(index.url + next_link["href"])
+    assert titles_listed(second) == ["Future 10", "Future 11"]
+
+
+@pytest.mark.parametrize(
+    "query", [{"show": "nonsense"}, {"year": "abc"}, {"show": "past", "page": "x"}, {"topic": "?"}]
+)
+def test_bad_filter_values_are_ignored_not_an_error(client, index, query):
+    assert client.get(index.url, query).status_code == 200
+
+
+def test_unpublished_and_private_items_are_never_listed(client, index, today):
+    from wagtail.models import PageViewRestriction
+
+    draft = add_event(index, "draft-event", today + timedelta(days=3))
+    draft.unpublish()
+    private = add_event(index, "private-event", today + timedelta(days=4))
+    PageViewRestriction.objects.create(page=private, restriction_type="password", password="x")  # noqa: S106
+    add_event(index, "public-event", today + timedelta(days=5))
+    assert titles_listed(client.get(index.url, {"show": "upcoming"})) == ["Public event"]
+    assert "Private event" not in client.get("/").content.decode()
+
+
+def test_filtered_listing_queries_do_not_grow(client, index, today, django_assert_max_num_queries):
+    for number in range(30):
+        add_event(index, f"past-{number}", date(2019, 1, 1) + timedelta(days=number))
+    with django_assert_max_num_queries(20):
+        client.get(index.url, {"show": "past", "year": 2019, "page": 2})

@@ -1,0 +1,16 @@
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+
+
+def paginate(request, items, per_page):
+    """
+    The page of `items` asked for by ?page=, forgiving bad input: a page
+    number that is not a number shows the first page, one past the end the
+    last, so that an old or hand-edited link never gives an error.
+    """
+    paginator = Paginator(items, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
