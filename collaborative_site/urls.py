@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from collaborative_site import views as site_views
+from events import views as events_views
 from search import views as search_views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [
+    # A page's calendar file sits beside it: /news-and-events/<event>/calendar.ics.
+    re_path(r"^(?P<page_path>(?:[\w\-]+/)*)calendar\.ics$", events_views.calendar_file, name="calendar_file"),
     # Everything else is a Wagtail page: this must stay last.
     path("", include(wagtail_urls)),
 ]

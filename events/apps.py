@@ -6,3 +6,8 @@ class EventsConfig(AppConfig):
 
     name = "events"
     verbose_name = "News and events"
+
+    def ready(self):
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()

@@ -1,9 +1,11 @@
+import uuid
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -19,6 +21,7 @@ from home.mixins import ListingMixin
 from home.pagination import paginate
 
 from .blocks import AgendaBlock
+from .calendar import calendar_response
 from .formatting import format_event_datetime
 from .forms import SHOW_CHOICES, ListingFilterForm
 
@@ -199,6 +202,11 @@ class NewsAndEventsIndexPage(ListingMixin, Page):
             context["latest_news"] = self.news()[: self.OVERVIEW_LENGTH]
         return context
 
+    def serve_calendar(self, request):
+        """A calendar of upcoming events to subscribe to, at calendar.ics: calendar apps fetch it now and then."""
+        events = self.upcoming_events(timezone.localdate()).exclude(date_shows_month_only=True)
+        return calendar_response(events, request, filename=None)
+
     def filtered_items(self, show, today, year=None, topic=None):
         if show == "news":
             items = self.news()
@@ -335,6 +343,10 @@ class EventPage(ListingMixin, Page):
         related_name="+",
         help_text="Only for an event moved online: where it was to be held.",
     )
+    # Calendar apps recognise an event by its UID, whatever its title or
+    # address become, and take a higher SEQUENCE as a change to apply.
+    calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     content_panels = Page.content_panels + [
         FieldPanel("event_type"),
@@ -382,6 +394,8 @@ class EventPage(ListingMixin, Page):
     parent_page_types = ["events.NewsAndEventsIndexPage"]
     subpage_types = []
     page_description = "A workshop, videoconference or forum, with its date, venue, agenda and booking details."
+    # A copy is a new event: calendars must not take it for the original.
+    exclude_fields_in_copy = ["calendar_uid", "calendar_sequence"]
 
     class Meta:
         verbose_name = "event"
@@ -410,6 +424,20 @@ class EventPage(ListingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["audience"] = list(self.audience.all())
         return context
+
+    def serve_calendar(self, request):
+        """This event as a file any calendar app can add, at calendar.ics under the event's address."""
+        if self.date_shows_month_only:
+            raise Http404("An event whose day is not known cannot go in a calendar.")
+        return calendar_response([self], request, filename=f"{self.slug}.ics")
+
+    def with_content_json(self, content):
+        # The calendar identity belongs to the event, not to a revision:
+        # publishing an older draft must never take the sequence backwards.
+        obj = super().with_content_json(content)
+        obj.calendar_uid = self.calendar_uid
+        obj.calendar_sequence = self.calendar_sequence
+        return obj
 
     @property
     def when(self):
