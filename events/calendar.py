@@ -34,7 +34,7 @@ def event_entry(event, request=None):
         entry.add("dtend", event.date + timedelta(days=1))
     entry.add("status", STATUSES.get(event.status, "CONFIRMED"))
     entry.add("location", event_location(event))
-    url = event.get_full_url(request)
+    url = event.full_url_for(request)
     if url:
         entry.add("url", url)
     entry.add("description", f"{event.summary}\n\n{url or ''}".strip())

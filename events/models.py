@@ -1,7 +1,9 @@
 import uuid
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -21,8 +23,8 @@ from home.mixins import ListingMixin
 from home.pagination import paginate
 
 from .blocks import AgendaBlock
-from .calendar import calendar_response
-from .formatting import format_event_datetime
+from .calendar import LONDON, calendar_response
+from .formatting import format_date, format_event_datetime
 from .forms import SHOW_CHOICES, ListingFilterForm
 
 # Venues ----------------------------------------------------------------------
@@ -271,6 +273,19 @@ class EventStatus(models.TextChoices):
     MOVED_ONLINE = "moved_online", "Moved online"
 
 
+SCHEMA_EVENT_STATUS = {
+    EventStatus.SCHEDULED: "EventScheduled",
+    EventStatus.CANCELLED: "EventCancelled",
+    EventStatus.POSTPONED: "EventPostponed",
+    EventStatus.MOVED_ONLINE: "EventMovedOnline",
+}
+SCHEMA_ATTENDANCE_MODE = {
+    AttendanceMode.IN_PERSON: "OfflineEventAttendanceMode",
+    AttendanceMode.ONLINE: "OnlineEventAttendanceMode",
+    AttendanceMode.HYBRID: "MixedEventAttendanceMode",
+}
+
+
 class EventPage(ListingMixin, Page):
     """A workshop, videoconference or forum: when and where, what for, who for, and its agenda."""
 
@@ -423,6 +438,7 @@ class EventPage(ListingMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["audience"] = list(self.audience.all())
+        context["structured_data"] = self.structured_data(request)
         return context
 
     def serve_calendar(self, request):
@@ -460,6 +476,68 @@ class EventPage(ListingMixin, Page):
 
     def is_past(self, today=None):
         return self.date < (today or timezone.localdate())
+
+    open_graph_type = "website"
+
+    def structured_data(self, request=None):
+        """schema.org Event, for search engines' event listings."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Event",
+            "name": self.title,
+            "description": self.summary,
+            "url": self.full_url_for(request),
+            "startDate": self._schema_moment(self.start_time),
+            "eventStatus": f"https://schema.org/{SCHEMA_EVENT_STATUS[self.status]}",
+            "eventAttendanceMode": f"https://schema.org/{SCHEMA_ATTENDANCE_MODE[self.attendance_mode]}",
+            "organizer": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+        }
+        if self.end_time:
+            data["endDate"] = self._schema_moment(self.end_time)
+        locations = []
+        if self.venue and not self.is_online:
+            locations.append(
+                {
+                    "@type": "Place",
+                    "name": self.venue.name,
+                    "address": {
+                        "@type": "PostalAddress",
+                        "streetAddress": ", ".join(
+                            line for line in (self.venue.address_line_1, self.venue.address_line_2) if line
+                        ),
+                        "addressLocality": self.venue.town_or_city,
+                        "postalCode": self.venue.postcode,
+                        "addressCountry": "GB",
+                    },
+                }
+            )
+        if self.attendance_mode != AttendanceMode.IN_PERSON:
+            locations.append({"@type": "VirtualLocation", "url": self.full_url_for(request)})
+        if locations:
+            data["location"] = locations[0] if len(locations) == 1 else locations
+        return data
+
+    def _schema_moment(self, moment):
+        if moment is None:
+            return self.date.isoformat()
+        return datetime.combine(self.date, moment, tzinfo=LONDON).isoformat()
+
+    @property
+    def booking_state(self):
+        """
+        Whether a visitor can book, in a few words for cards and the page:
+        "Booking closed", "Booking opens 1 June 2027", or the places offered.
+        """
+        now = timezone.now()
+        if self.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or self.is_past():
+            return "Booking closed"
+        if self.booking_closes_at and now >= self.booking_closes_at:
+            return "Booking closed"
+        if self.booking_opens_at and now < self.booking_opens_at:
+            return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
+        if self.capacity is None:
+            return "Open to all"
+        return f"{self.capacity} places"
 
 
 class NewsPageTag(TaggedItemBase):
@@ -513,10 +591,26 @@ class NewsPage(ListingMixin, Page):
     class Meta:
         verbose_name = "news item"
 
+    open_graph_type = "article"
+
+    def structured_data(self, request=None):
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": self.title,
+            "description": self.summary,
+            "url": self.full_url_for(request),
+            "publisher": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+        }
+        if self.date:
+            data["datePublished"] = self.date.isoformat()
+        return data
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["related_pages"] = [link.page for link in self.related_pages.select_related("page") if link.page.live]
         context["tags"] = list(self.tags.all())
+        context["structured_data"] = self.structured_data(request)
         return context
 
 

@@ -60,6 +60,15 @@ class ListingMixin(models.Model):
         """The summary to show in a listing: the editor's summary, else the introduction."""
         return self.listing_summary or getattr(self, "introduction", "") or getattr(self, "summary", "")
 
+    def full_url_for(self, request=None):
+        """
+        The page's full address as the visitor reached it (the host they used),
+        falling back to the Site's own hostname where there is no request.
+        """
+        if request is None:
+            return self.full_url
+        return request.build_absolute_uri(self.get_url(request))
+
     @property
     def meta_description(self):
         return self.search_description or self.listing_text

@@ -36,7 +36,7 @@ def test_a_summer_event_keeps_its_london_wall_clock_time(client, index, venue, t
     assert end == datetime(2027, 7, 1, 12, 30, tzinfo=LONDON)
     assert str(entry["summary"]) == "Summer"
     assert str(entry["location"]) == "Malmaison Hotel, 1-3 Piccadilly, Manchester, M1 3AQ"
-    assert str(entry["url"]) == "http://localhost/news-and-events/summer/"
+    assert str(entry["url"]) == "http://testserver/news-and-events/summer/"
     assert str(entry["status"]) == "CONFIRMED"
 
 

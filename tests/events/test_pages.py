@@ -235,3 +235,24 @@ def test_filtered_listing_queries_do_not_grow(client, index, today, django_asser
         add_event(index, f"past-{number}", date(2019, 1, 1) + timedelta(days=number))
     with django_assert_max_num_queries(20):
         client.get(index.url, {"show": "past", "year": 2019, "page": 2})
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, "50 places"),
+        ({"capacity": None}, "Open to all"),
+        ({"status": EventStatus.CANCELLED}, "Booking closed"),
+        ({"status": EventStatus.POSTPONED}, "Booking closed"),
+        ({"booking_closes_at": "past"}, "Booking closed"),
+        ({"booking_opens_at": "future"}, "Booking opens"),
+    ],
+)
+def test_cards_show_whether_booking_is_open(client, index, today, fields, expected):
+    from django.utils import timezone as django_timezone
+
+    moments = {"past": django_timezone.now() - timedelta(hours=1), "future": django_timezone.now() + timedelta(days=3)}
+    fields = {name: moments.get(value, value) if isinstance(value, str) else value for name, value in fields.items()}
+    add_event(index, "bookable", today + timedelta(days=30), **fields)
+    card = html(client.get(index.url)).select_one(".event-card__booking")
+    assert expected in card.get_text()
