@@ -6,6 +6,8 @@ SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news
 class ListingFilterForm(forms.Form):
     """The News and events index's filters. Bad values are dropped, never an error page."""
 
+    mark_optional_fields = False
+
     show = forms.ChoiceField(label="Show", choices=SHOW_CHOICES, widget=forms.RadioSelect, required=False)
     year = forms.TypedChoiceField(label="Year", coerce=int, required=False, empty_value=None)
     topic = forms.ChoiceField(label="News topic", required=False)

@@ -102,7 +102,13 @@ def nhsuk_field(bound_field):
         "hint_id": hint_id,
         "error_id": error_id,
         "described_by": described_by,
-        "optional": not bound_field.field.required and kind != "checkbox",
+        # A form of filters, where every field is optional, says so by setting
+        # mark_optional_fields = False rather than labelling each one.
+        "optional": (
+            not bound_field.field.required
+            and kind != "checkbox"
+            and getattr(bound_field.form, "mark_optional_fields", True)
+        ),
     }
 
 

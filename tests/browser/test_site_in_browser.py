@@ -5,40 +5,12 @@ axe-core finds no WCAG 2.2 AA failures. Screenshots are saved under
 tests/browser/screenshots/ (ignored by git) for a person to look at.
 """
 
-import io
-from pathlib import Path
-
-import axe_playwright_python
 import pytest
-from django.core.management import call_command
 
 from home.models import StandardPage
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
-AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture
-def site(live_server):
-    call_command("load_initial_content", stdout=io.StringIO())
-    return live_server.url
-
-
-def assert_no_accessibility_violations(page):
-    page.evaluate(AXE_SCRIPT)
-    results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    violations = [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}"
-        for violation in results["violations"]
-        for node in violation["nodes"]
-    ]
-    for violation in violations:
-        print(violation)
-    assert violations == [], f"{page.url}: " + "; ".join(violations)
 
 
 def test_home_and_about_at_desktop_width(browser, site, screenshots_dir):

@@ -119,3 +119,11 @@ def test_a_password_protected_page_asks_in_the_site_layout_and_explains_a_wrong_
 
     response = client.post(form["action"], {"password": "workshop2020", "return_url": "/about/"}, follow=True)
     assert html(response).main.h1.get_text(strip=True) == "About the Collaborative"
+
+
+def test_a_form_of_filters_can_leave_optional_unsaid():
+    class Filters(forms.Form):
+        mark_optional_fields = False
+        year = forms.ChoiceField(label="Year", choices=[("", "Any year")], required=False)
+
+    assert render(Filters()).select_one("label[for=id_year]").get_text(strip=True) == "Year"

@@ -1,0 +1,33 @@
+"""Shared by the browser tests: the live site with its content, screen sizes, and the axe-core check."""
+
+import io
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from django.core.management import call_command
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def site(live_server):
+    """The site as make run serves it, demo workshop included, on a live server."""
+    call_command("load_initial_content", "--demo", stdout=io.StringIO())
+    return live_server.url
+
+
+def assert_no_accessibility_violations(page):
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    violations = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at {node['target']}"
+        for violation in results["violations"]
+        for node in violation["nodes"]
+    ]
+    for violation in violations:
+        print(violation)
+    assert violations == [], f"{page.url}: " + "; ".join(violations)
