@@ -39,17 +39,35 @@ def _only_on_postgres(request):
         _skip_or_fail("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)", "POSTGRES_TESTS_REQUIRED")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Wagtail caches the site's root paths: a test's rolled-back sites must not leak into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def html(response):
     """A response's HTML, parsed, for assertions on what a visitor sees."""
     return BeautifulSoup(response.content, "html.parser")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """
+    The test database holds the initial content from the start, loaded once:
+    each test's transaction is rolled back to it afterwards. (Browser tests,
+    which commit, empty the database and load it again themselves.)
+    """
+    with django_db_blocker.unblock():
+        call_command("load_initial_content", stdout=io.StringIO())
+
+
 @pytest.fixture
 def initial_content(db):
-    """The site as `make run` builds it: the Collaborative's home page and general pages."""
+    """The site as load_initial_content builds it (without --demo): returns the home page."""
     from home.models import HomePage
 
-    call_command("load_initial_content", stdout=io.StringIO())
     return HomePage.objects.get()
 
 

@@ -15,6 +15,15 @@ from home.models import FooterLink, HomePage, SiteSettings, StandardPage
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def wagtails_new_site():
+    """The database as Wagtail's migrations leave it: a root, a placeholder page and a site."""
+    HomePage.objects.get().delete()
+    root = Page.get_first_root_node()
+    welcome = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
+    Site.objects.create(hostname="localhost", port=80, root_page=welcome, is_default_site=True)
+
+
 def load():
     output = io.StringIO()
     call_command("load_initial_content", stdout=output)
@@ -43,7 +52,7 @@ def snapshot():
     }
 
 
-def test_builds_the_site_tree_in_place_of_wagtails_placeholder():
+def test_builds_the_site_tree_in_place_of_wagtails_placeholder(wagtails_new_site):
     assert Page.objects.filter(title__startswith="Welcome to your new Wagtail site").exists()
     load()
     assert not Page.objects.filter(title__startswith="Welcome to your new Wagtail site").exists()
