@@ -93,3 +93,69 @@ class TestValidation:
 
     def test_capacity_defaults_to_fifty(self):
         assert event().capacity == 50
+
+
+class TestEditorsPublishAWorkshop(WagtailPageTestCase):
+    def setUp(self):
+        self.index = NewsAndEventsIndexPage.objects.get()
+        self.venue = Venue.objects.get(name="Malmaison Hotel")
+        self.login()
+
+    def form(self, **changes):
+        from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+        data = {
+            "title": "Winter workshop",
+            "slug": "winter-workshop",
+            "event_type": "workshop",
+            "date": "2030-01-10",
+            "start_time": "10:30",
+            "end_time": "12:30",
+            "attendance_mode": "in_person",
+            "venue": self.venue.pk,
+            "summary": "A workshop on workforce planning.",
+            "aims": rich_text("<p>To plan together.</p>"),
+            "agenda": streamfield(
+                [
+                    (
+                        "part",
+                        {
+                            "heading": "Morning",
+                            "sessions": streamfield(
+                                [
+                                    (
+                                        "item",
+                                        {
+                                            "time": "10:30",
+                                            "title": "Welcome",
+                                            "speakers": streamfield([]),
+                                            "to_be_confirmed": "",
+                                            "description": "",
+                                        },
+                                    )
+                                ]
+                            ),
+                        },
+                    )
+                ]
+            ),
+            "body": streamfield([]),
+            "capacity": "50",
+            "status": "scheduled",
+        }
+        data.update(changes)
+        return nested_form_data(data)
+
+    def test_an_editor_creates_a_workshop_with_its_agenda(self):
+        self.assertCanCreate(self.index, EventPage, self.form())
+        event = EventPage.objects.get(slug="winter-workshop")
+        assert event.when == "Thursday 10 January 2030, 10:30am to 12:30pm"
+        assert event.agenda[0].value["sessions"][0]["title"] == "Welcome"
+        assert event.venue == self.venue
+
+    def test_the_editor_sees_a_plain_error_for_an_end_before_the_start(self):
+        url = f"/admin/pages/add/events/eventpage/{self.index.pk}/"
+        response = self.client.post(url, self.form(start_time="12:30", end_time="10:30"))
+        assert response.status_code == 200
+        assert "The end time must be after the start time." in response.content.decode()
+        assert not EventPage.objects.filter(slug="winter-workshop").exists()
