@@ -164,6 +164,10 @@ class AudienceRole(models.Model):
 
 # Pages ---------------------------------------------------------------------
 
+# The orders listings show, shared by the index and the home page's tags.
+SOONEST_FIRST = ("date", "start_time")
+NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_at")
+
 
 class NewsAndEventsIndexPage(ListingMixin, Page):
     """The News and events section: upcoming and past workshops, and news."""
@@ -240,18 +244,13 @@ class NewsAndEventsIndexPage(ListingMixin, Page):
         return EventPage.objects.live().descendant_of(self).exclude(self._private_pages).select_related("venue")
 
     def upcoming_events(self, today):
-        return self.events().filter(date__gte=today).order_by("date", "start_time")
+        return self.events().filter(date__gte=today).order_by(*SOONEST_FIRST)
 
     def past_events(self, today):
         return self.events().filter(date__lt=today).order_by("-date", "-start_time")
 
     def news(self):
-        return (
-            NewsPage.objects.live()
-            .descendant_of(self)
-            .exclude(self._private_pages)
-            .order_by(models.F("date").desc(nulls_last=True), "-first_published_at")
-        )
+        return NewsPage.objects.live().descendant_of(self).exclude(self._private_pages).order_by(*NEWEST_NEWS_FIRST)
 
 
 class EventType(models.TextChoices):
@@ -476,8 +475,6 @@ class EventPage(ListingMixin, Page):
 
     def is_past(self, today=None):
         return self.date < (today or timezone.localdate())
-
-    open_graph_type = "website"
 
     def structured_data(self, request=None):
         """schema.org Event, for search engines' event listings."""

@@ -1,11 +1,10 @@
 """Template tags the News and events section lends to other pages, such as the home page."""
 
 from django import template
-from django.db.models import F
 from django.utils import timezone
 
 from events.formatting import format_time
-from events.models import EventPage, NewsPage
+from events.models import NEWEST_NEWS_FIRST, SOONEST_FIRST, EventPage, NewsPage
 
 register = template.Library()
 
@@ -18,15 +17,13 @@ def upcoming_events(limit=3):
         .public()
         .filter(date__gte=timezone.localdate())
         .select_related("venue")
-        .order_by("date", "start_time")[:limit]
+        .order_by(*SOONEST_FIRST)[:limit]
     )
 
 
 @register.simple_tag
 def latest_news(limit=3):
-    return list(
-        NewsPage.objects.live().public().order_by(F("date").desc(nulls_last=True), "-first_published_at")[:limit]
-    )
+    return list(NewsPage.objects.live().public().order_by(*NEWEST_NEWS_FIRST)[:limit])
 
 
 @register.filter
