@@ -1,0 +1,35 @@
+"""
+The News and events section's models: venues and contacts (venues.py), the
+section's pages (pages.py) and bookings (bookings.py).
+"""
+
+from .pages import (
+    NEWEST_NEWS_FIRST,
+    SOONEST_FIRST,
+    AttendanceMode,
+    EventPage,
+    EventStatus,
+    EventType,
+    NewsAndEventsIndexPage,
+    NewsPage,
+    NewsPageRelatedPage,
+    NewsPageTag,
+)
+from .venues import AccessAnswer, AudienceRole, Contact, Venue
+
+__all__ = [
+    "NEWEST_NEWS_FIRST",
+    "SOONEST_FIRST",
+    "AccessAnswer",
+    "AttendanceMode",
+    "AudienceRole",
+    "Contact",
+    "EventPage",
+    "EventStatus",
+    "EventType",
+    "NewsAndEventsIndexPage",
+    "NewsPage",
+    "NewsPageRelatedPage",
+    "NewsPageTag",
+    "Venue",
+]
