@@ -5,7 +5,6 @@ calendar of upcoming events. Times are Europe/London wall-clock times, so a
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -13,12 +12,13 @@ from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-LONDON = ZoneInfo("Europe/London")
+from .formatting import LONDON
+
 PRODUCT_ID = "-//National Mental Health Workforce Development Collaborative//Website//EN"
 STATUSES = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
 
 
-def event_entry(event, request=None):
+def event_entry(event, request=None, joining_instructions=""):
     entry = CalendarEvent()
     entry.add("uid", f"{event.calendar_uid}@events.collaborative")
     entry.add("sequence", event.calendar_sequence)
@@ -37,7 +37,10 @@ def event_entry(event, request=None):
     url = event.full_url_for(request)
     if url:
         entry.add("url", url)
-    entry.add("description", f"{event.summary}\n\n{url or ''}".strip())
+    # Joining instructions go only into the copy e-mailed to a confirmed
+    # booker, never into the public calendar files.
+    description = "\n\n".join(part for part in (event.summary, joining_instructions, url) if part)
+    entry.add("description", description)
     return entry
 
 
@@ -50,7 +53,7 @@ def event_location(event):
     return f"{address}, and online" if event.attendance_mode == "hybrid" else address
 
 
-def build_calendar(events, request=None, name=None):
+def build_calendar(events, request=None, name=None, joining_instructions=""):
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -58,7 +61,7 @@ def build_calendar(events, request=None, name=None):
     if name:
         calendar.add("x-wr-calname", name)
     for event in events:
-        calendar.add_component(event_entry(event, request))
+        calendar.add_component(event_entry(event, request, joining_instructions))
     calendar.add_missing_timezones()
     return calendar
 

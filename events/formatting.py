@@ -7,7 +7,12 @@ listings, e-mails and calendar entries all say the same thing:
     February 2018                        (only the month is known)
 """
 
-from datetime import date, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def format_time(value: time) -> str:
@@ -36,3 +41,9 @@ def format_event_datetime(
     if start:
         return f"{text}, {format_time(start)}"
     return text
+
+
+def format_moment(value: datetime) -> str:
+    """A moment such as a booking deadline, in London time: "Monday 1 June 2026 at 9am"."""
+    local = timezone.localtime(value, LONDON)
+    return f"{format_date(local.date())} at {format_time(local.time())}"

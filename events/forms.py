@@ -1,4 +1,10 @@
+import time
+
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.html import format_html
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news", "News")]
 
@@ -21,3 +27,140 @@ class ListingFilterForm(forms.Form):
         """The valid filters chosen, with anything unrecognised left out."""
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+
+# The booking form ----------------------------------------------------------
+
+
+class BookingFormBuilder(FormBuilder):
+    """Wagtail's form builder, with a length limit on every free-text answer."""
+
+    def create_multiline_field(self, field, options):
+        options["max_length"] = 2000
+        return super().create_multiline_field(field, options)
+
+    def create_hidden_field(self, field, options):
+        options["max_length"] = 255
+        return super().create_hidden_field(field, options)
+
+
+def _text(label, max_length, *, required=True, autocomplete=None, hint="", textarea_rows=None, missing=None):
+    attrs = {"autocomplete": autocomplete} if autocomplete else {}
+    widget = forms.Textarea(attrs={"rows": textarea_rows, **attrs}) if textarea_rows else forms.TextInput(attrs)
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=hint,
+        widget=widget,
+        error_messages={
+            "required": missing or f"Enter your {label.lower()}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+    )
+
+
+class BookingForm(BaseForm):
+    """
+    The questions every booking form asks. An editor's own questions are
+    added after organisation (booking_form_class); the needs and consent
+    questions stay last.
+    """
+
+    name = _text("Full name", 120, autocomplete="name")
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=254,
+        help_text="We will send your confirmation here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your work email address",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
+            "max_length": "Work email address must be 254 characters or fewer",
+        },
+    )
+    job_title = _text("Job title", 120, autocomplete="organization-title", hint="For example, Director of Nursing.")
+    organisation = _text(
+        "Organisation", 150, autocomplete="organization", hint="For example, Oxford Health NHS Foundation Trust."
+    )
+    access_needs = _text(
+        "Accessibility or communication needs",
+        1000,
+        required=False,
+        textarea_rows=3,
+        hint="For example, step-free access, a hearing loop, a British Sign Language interpreter or large print.",
+    )
+    dietary_needs = _text(
+        "Dietary needs", 500, required=False, textarea_rows=2, hint="For example, vegetarian, halal or a nut allergy."
+    )
+    consent = forms.BooleanField(
+        label="I agree to the Collaborative keeping these details to manage my booking",
+        error_messages={"required": "Tick the box to agree to the privacy notice, or we cannot book your place"},
+    )
+    # A spam trap: hidden from people (and from screen readers), filled in by bots.
+    website = forms.CharField(
+        label="Leave this blank",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    STANDARD_FIRST = ("name", "email", "job_title", "organisation")
+    STANDARD_LAST = ("access_needs", "dietary_needs", "consent")
+    # The template draws this one itself, out of sight.
+    rendered_separately = ("website",)
+
+    def __init__(self, *args, privacy_notice_url=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        extra = [name for name in self.fields if name not in self.STANDARD_FIRST + self.STANDARD_LAST + ("website",)]
+        self.order_fields([*self.STANDARD_FIRST, *extra, *self.STANDARD_LAST, "website"])
+        if privacy_notice_url:
+            self.fields["consent"].help_text = format_html(
+                'Read the <a href="{}">privacy notice</a> to see what we keep, why, and when we delete it.',
+                privacy_notice_url,
+            )
+
+    @property
+    def extra_question_names(self):
+        return [name for name in self.fields if name not in self.STANDARD_FIRST + self.STANDARD_LAST + ("website",)]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        started = read_form_started(self.data.get("started"))
+        too_quick = started is None or time.time() - started < settings.BOOKING_MIN_FILL_SECONDS
+        if cleaned_data.get("website") or too_quick:
+            # The same words for a bot and for a person whose form has been
+            # open too briefly (or whose token was mangled): try again.
+            raise forms.ValidationError(
+                "We could not accept the form this time. Check your answers and send the form again.",
+                code="not_human",
+            )
+        return cleaned_data
+
+    def standard_answers(self):
+        names = self.STANDARD_FIRST + ("access_needs", "dietary_needs")
+        return {name: self.cleaned_data[name] for name in names}
+
+    def extra_answers(self):
+        """The answers to an editor's own questions, as JSON can store them."""
+        return {name: self.cleaned_data.get(name) for name in self.extra_question_names}
+
+
+def booking_form_class(form_fields):
+    """The booking form: the standard questions, then the editor's own."""
+    return type("BookingPageForm", (BookingForm,), BookingFormBuilder(form_fields).formfields)
+
+
+_started_signer = signing.Signer(salt="events.booking.started")
+
+
+def form_started_token(at=None):
+    """A signed note of when the form was shown, to tell people (who take seconds) from bots (who do not)."""
+    return _started_signer.sign(str(int(at if at is not None else time.time())))
+
+
+def read_form_started(token):
+    try:
+        return int(_started_signer.unsign(token or ""))
+    except (signing.BadSignature, ValueError):
+        return None

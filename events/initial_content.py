@@ -8,6 +8,7 @@ where the texts are ambiguous; nothing here goes beyond those readings.
 from datetime import date, time, timedelta
 
 from django.utils import timezone
+from wagtail.models import Page
 
 from home.initial_content import CONTACT_NAME, CONTACT_ROLE, bullets, paragraph
 from home.models import HomePage, StandardPage
@@ -15,6 +16,7 @@ from home.models import HomePage, StandardPage
 from .models import (
     AttendanceMode,
     AudienceRole,
+    BookingFormPage,
     Contact,
     EventPage,
     EventStatus,
@@ -391,9 +393,22 @@ def _ensure_example_workshop(loader, index, venues, contact, roles):
     today = timezone.localdate()
     if existing is not None and not existing.is_past(today):
         loader.report(existing, "unchanged")
-        return
-    day, venue = next_quarterly_meeting(today, venues)
+        workshop = existing.specific
+    else:
+        workshop = _ensure_example_workshop_page(loader, index, venues, contact, roles, today)
     loader.ensure_page(
+        workshop,
+        BookingFormPage,
+        "book",
+        title="Book a place",
+        introduction="Booking takes about a minute. We will e-mail you a confirmation with a calendar invitation.",
+        privacy_notice=Page.objects.filter(slug="privacy-notice").first(),
+    )
+
+
+def _ensure_example_workshop_page(loader, index, venues, contact, roles, today):
+    day, venue = next_quarterly_meeting(today, venues)
+    return loader.ensure_page(
         index,
         EventPage,
         "example-workshop",

@@ -1,8 +1,16 @@
+from django.core import signing
 from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from wagtail.models import Site
 
+from .booking import BookingBusy, book_place, cancel_booking, too_many_attempts
+from .emails import booking_for_cancel_token
 from .feeds import NewsAndEventsFeed
-from .models import EventPage, NewsAndEventsIndexPage
+from .forms import form_started_token
+from .models import Booking, EventPage, NewsAndEventsIndexPage
 
 
 def public_page_at(request, page_path, page_types):
@@ -26,3 +34,105 @@ def calendar_file(request, page_path):
 
 def news_and_events_feed(request, page_path):
     return NewsAndEventsFeed(public_page_at(request, page_path, NewsAndEventsIndexPage))(request)
+
+
+# Booking -------------------------------------------------------------------
+
+CONFIRMATION_SALT = "events.booking.confirmation"
+# Long enough to come back to the page after a break; short enough that an
+# old browser history entry stops showing a booking.
+CONFIRMATION_MAX_AGE = 2 * 24 * 60 * 60
+
+BUSY_MESSAGE = (
+    "A lot of people are booking at this moment and we could not save your booking. "
+    "Nothing has been booked yet: please send the form again."
+)
+TOO_MANY_MESSAGE = (
+    "There have been too many booking attempts from your connection. Wait 10 minutes, then send the form again."
+)
+
+
+def serve_booking_form(page, request):
+    """
+    The booking form, or why booking is closed. A good booking redirects to
+    its confirmation, so that reloading the page never books twice.
+    """
+    event = page.event
+    context = page.get_context(request)
+    context["event"] = event
+    context["closed_message"] = event.booking_closed_reason()
+    status = 200
+    if context["closed_message"]:
+        return _no_store(TemplateResponse(request, page.get_template(request), context))
+
+    if request.method == "POST":
+        form = page.get_form(request.POST, request.FILES, page=page, user=request.user)
+        if too_many_attempts(request):
+            form.is_valid()
+            form.add_error(None, TOO_MANY_MESSAGE)
+            status = 429
+        elif form.is_valid():
+            try:
+                result = book_place(page, form.standard_answers(), form.extra_answers())
+            except BookingBusy:
+                form.add_error(None, BUSY_MESSAGE)
+                status = 503
+            else:
+                token = signing.dumps({"b": result.booking.pk, "o": result.outcome}, salt=CONFIRMATION_SALT)
+                return redirect("booking_confirmation", token=token)
+    else:
+        form = page.get_form(page=page, user=request.user)
+
+    context["form"] = form
+    context["started_token"] = form_started_token()
+    return _no_store(TemplateResponse(request, page.get_template(request), context, status=status))
+
+
+def booking_confirmation(request, token):
+    try:
+        payload = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+        booking = Booking.objects.select_related("event__venue", "event__booking_contact").get(pk=payload["b"])
+    except (signing.BadSignature, KeyError, TypeError, Booking.DoesNotExist):
+        raise Http404("This confirmation has expired. Your booking e-mail has the details.") from None
+    return render_booking_confirmation(request, booking, payload.get("o", "confirmed"))
+
+
+def render_booking_confirmation(request, booking, outcome):
+    context = {
+        "page": booking.page.specific,
+        "event": booking.event,
+        "booking": booking,
+        "outcome": outcome,
+        "confirmation_text": getattr(booking.page.specific, "confirmation_text", ""),
+    }
+    return _no_store(TemplateResponse(request, "events/booking_confirmation.html", context))
+
+
+def booking_cancel(request, token):
+    """The page a cancellation link leads to: it asks first, and cancels only when the button is pressed."""
+    booking = booking_for_cancel_token(token)
+    if booking is None or booking.is_erased:
+        raise Http404("This cancellation link is not valid. Check that you copied all of it from your e-mail.")
+    event = booking.event
+    context = {"page": booking.page.specific, "event": event, "booking": booking, "token": token}
+    if event.is_past() or timezone.now() >= event.starts_at:
+        context["state"] = "past"
+    elif booking.is_cancelled:
+        context["state"] = "already_cancelled"
+    elif request.method == "POST":
+        try:
+            cancel_booking(booking)
+        except BookingBusy:
+            context["state"] = "ask"
+            context["error"] = "We could not cancel your place just now. Please press the button again."
+            return _no_store(TemplateResponse(request, "events/booking_cancel.html", context, status=503))
+        context["state"] = "cancelled"
+    else:
+        context["state"] = "ask"
+    return _no_store(TemplateResponse(request, "events/booking_cancel.html", context))
+
+
+def _no_store(response):
+    # Personal details and one-off tokens: never kept by a browser's or a proxy's cache.
+    add_never_cache_headers(response)
+    return response

@@ -202,6 +202,25 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# A slow mail server must not hold a visitor's booking page for long: the
+# booking is already saved, and a failed e-mail is retried later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+
+# Booking (events/booking.py).
+# Seconds a booking form must be open before it is sent: people take longer, bots do not.
+BOOKING_MIN_FILL_SECONDS = env_int("BOOKING_MIN_FILL_SECONDS", 3)
+# Booking attempts one client address may make in the window (seconds),
+# counted in the cache: with REDIS_URL, across every app server.
+BOOKING_RATE_LIMIT_ATTEMPTS = env_int("BOOKING_RATE_LIMIT_ATTEMPTS", 10)
+BOOKING_RATE_LIMIT_WINDOW = env_int("BOOKING_RATE_LIMIT_WINDOW", 600)
+# How many proxies (load balancer, CDN) stand in front of the app servers and
+# append to X-Forwarded-For. 0: the client is the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Days before a workshop that send_booking_reminders reminds confirmed bookers.
+BOOKING_REMINDER_DAYS = env_int("BOOKING_REMINDER_DAYS", 2)
+# Days after a workshop that purge_bookings erases bookers' personal details.
+BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 365)
 
 
 # Logs go to standard output, where every process manager and platform

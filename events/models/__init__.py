@@ -3,6 +3,7 @@ The News and events section's models: venues and contacts (venues.py), the
 section's pages (pages.py) and bookings (bookings.py).
 """
 
+from .bookings import Booking, BookingEmail, BookingEmailKind, BookingFormField, BookingFormPage, BookingStatus
 from .pages import (
     NEWEST_NEWS_FIRST,
     SOONEST_FIRST,
@@ -18,6 +19,12 @@ from .pages import (
 from .venues import AccessAnswer, AudienceRole, Contact, Venue
 
 __all__ = [
+    "Booking",
+    "BookingEmail",
+    "BookingEmailKind",
+    "BookingFormField",
+    "BookingFormPage",
+    "BookingStatus",
     "NEWEST_NEWS_FIRST",
     "SOONEST_FIRST",
     "AccessAnswer",

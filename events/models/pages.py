@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
@@ -14,7 +14,8 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
@@ -23,8 +24,9 @@ from home.pagination import paginate
 
 from ..blocks import AgendaBlock
 from ..calendar import LONDON, calendar_response
-from ..formatting import format_date, format_event_datetime
+from ..formatting import format_date, format_event_datetime, format_moment
 from ..forms import SHOW_CHOICES, ListingFilterForm
+from .bookings import BookingFormPage, BookingStatus, booking_count
 from .venues import AudienceRole, Contact, Venue
 
 # The orders listings show, shared by the index and the home page's tags.
@@ -104,7 +106,13 @@ class NewsAndEventsIndexPage(ListingMixin, Page):
         return Page.objects.all().private_q()
 
     def events(self):
-        return EventPage.objects.live().descendant_of(self).exclude(self._private_pages).select_related("venue")
+        return (
+            EventPage.objects.live()
+            .descendant_of(self)
+            .exclude(self._private_pages)
+            .select_related("venue")
+            .with_booking_counts()
+        )
 
     def upcoming_events(self, today):
         return self.events().filter(date__gte=today).order_by(*SOONEST_FIRST)
@@ -146,6 +154,15 @@ SCHEMA_ATTENDANCE_MODE = {
     AttendanceMode.ONLINE: "OnlineEventAttendanceMode",
     AttendanceMode.HYBRID: "MixedEventAttendanceMode",
 }
+
+
+class EventPageQuerySet(PageQuerySet):
+    def with_booking_counts(self):
+        """Each event's confirmed and waiting-list counts, in the same query as the events."""
+        return self.annotate(
+            confirmed_bookings=booking_count(BookingStatus.CONFIRMED),
+            waiting_bookings=booking_count(BookingStatus.WAITING),
+        )
 
 
 class EventPage(ListingMixin, Page):
@@ -212,6 +229,14 @@ class EventPage(ListingMixin, Page):
     status_message = models.TextField(
         blank=True, help_text="What visitors should know about the change, e.g. the new date or how to join online."
     )
+    joining_instructions = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text=(
+            "For an online event: the link, meeting ID and passcode. Sent only to people with a confirmed place, "
+            "in their confirmation and reminder e-mails. Never shown on the site."
+        ),
+    )
     originally_planned_venue = models.ForeignKey(
         Venue,
         null=True,
@@ -220,6 +245,8 @@ class EventPage(ListingMixin, Page):
         related_name="+",
         help_text="Only for an event moved online: where it was to be held.",
     )
+    objects = PageManager.from_queryset(EventPageQuerySet)()
+
     # Calendar apps recognise an event by its UID, whatever its title or
     # address become, and take a higher SEQUENCE as a change to apply.
     calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
@@ -236,7 +263,7 @@ class EventPage(ListingMixin, Page):
             heading="Date and time",
         ),
         MultiFieldPanel(
-            [FieldPanel("attendance_mode"), FieldPanel("venue")],
+            [FieldPanel("attendance_mode"), FieldPanel("venue"), FieldPanel("joining_instructions")],
             heading="Where",
         ),
         FieldPanel("summary"),
@@ -269,7 +296,7 @@ class EventPage(ListingMixin, Page):
     ]
 
     parent_page_types = ["events.NewsAndEventsIndexPage"]
-    subpage_types = []
+    subpage_types = ["events.BookingFormPage"]
     page_description = "A workshop, videoconference or forum, with its date, venue, agenda and booking details."
     # A copy is a new event: calendars must not take it for the original.
     exclude_fields_in_copy = ["calendar_uid", "calendar_sequence"]
@@ -301,6 +328,9 @@ class EventPage(ListingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["audience"] = list(self.audience.all())
         context["structured_data"] = self.structured_data(request)
+        if not self.is_past():
+            context["booking_page"] = self.booking_page()
+            context["booking_closed_reason"] = self.booking_closed_reason()
         return context
 
     def serve_calendar(self, request):
@@ -382,22 +412,80 @@ class EventPage(ListingMixin, Page):
             return self.date.isoformat()
         return datetime.combine(self.date, moment, tzinfo=LONDON).isoformat()
 
+    # Booking ------------------------------------------------------------
+
+    @property
+    def starts_at(self):
+        """The moment the event begins; for an event with no time, the start of its day."""
+        return datetime.combine(self.date, self.start_time or time.min, tzinfo=LONDON)
+
+    def booking_closed_reason(self, now=None):
+        """
+        Why nobody can book now, in a sentence for the event page and the
+        booking form; None while booking is open (even when full: then
+        bookers join the waiting list).
+        """
+        now = now or timezone.now()
+        kind = self.get_event_type_display().lower()
+        if self.status == EventStatus.CANCELLED:
+            return f"This {kind} has been cancelled, so booking is closed."
+        if self.status == EventStatus.POSTPONED:
+            return f"This {kind} has been postponed. Booking will open again when it has a new date."
+        if self.date_shows_month_only or now >= self.starts_at:
+            return f"This {kind} has already started, so booking is closed."
+        if self.booking_opens_at and now < self.booking_opens_at:
+            return f"Booking opens on {format_moment(self.booking_opens_at)}."
+        if self.booking_closes_at and now >= self.booking_closes_at:
+            return f"Booking closed on {format_moment(self.booking_closes_at)}."
+        return None
+
+    @property
+    def confirmed_count(self):
+        # Listings annotate the count (with_booking_counts) so that a page of
+        # cards costs one query, not one per card.
+        if hasattr(self, "confirmed_bookings"):
+            return self.confirmed_bookings
+        return self.bookings.confirmed().count()
+
+    @property
+    def waiting_count(self):
+        if hasattr(self, "waiting_bookings"):
+            return self.waiting_bookings
+        return self.bookings.waiting().count()
+
+    @property
+    def places_left(self):
+        """How many places can still be booked; None when there is no limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_full(self):
+        return self.places_left == 0
+
     @property
     def booking_state(self):
         """
         Whether a visitor can book, in a few words for cards and the page:
-        "Booking closed", "Booking opens 1 June 2027", or the places offered.
+        "Booking closed", "Booking opens ...", "12 places left", "Fully
+        booked: waiting list open".
         """
         now = timezone.now()
-        if self.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or self.is_past():
+        if self.is_past() or self.booking_closed_reason(now):
+            if self.booking_opens_at and now < self.booking_opens_at and self.status == EventStatus.SCHEDULED:
+                return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
             return "Booking closed"
-        if self.booking_closes_at and now >= self.booking_closes_at:
-            return "Booking closed"
-        if self.booking_opens_at and now < self.booking_opens_at:
-            return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
-        if self.capacity is None:
+        places_left = self.places_left
+        if places_left is None:
             return "Open to all"
-        return f"{self.capacity} places"
+        if places_left == 0:
+            return "Fully booked: waiting list open"
+        return f"{places_left} {'place' if places_left == 1 else 'places'} left"
+
+    def booking_page(self):
+        """The live booking form under this event, if it has one."""
+        return BookingFormPage.objects.child_of(self).live().first()
 
 
 class NewsPageTag(TaggedItemBase):

@@ -11,12 +11,13 @@ register = template.Library()
 
 @register.simple_tag
 def upcoming_events(limit=3):
-    """The next live, public events, soonest first, with their venues in the same query."""
+    """The next live, public events, soonest first, with their venues and places left in the same query."""
     return list(
         EventPage.objects.live()
         .public()
         .filter(date__gte=timezone.localdate())
         .select_related("venue")
+        .with_booking_counts()
         .order_by(*SOONEST_FIRST)[:limit]
     )
 

@@ -74,7 +74,9 @@ def nhsuk_error_summary(form):
 
 @register.inclusion_tag("includes/forms/form.html")
 def nhsuk_form(form):
-    return {"form": form}
+    # A form may draw some fields itself, such as a spam trap kept out of sight.
+    separate = getattr(form, "rendered_separately", ())
+    return {"form": form, "fields": [field for field in form.visible_fields() if field.name not in separate]}
 
 
 @register.inclusion_tag("includes/forms/field.html")

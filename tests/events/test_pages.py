@@ -53,7 +53,7 @@ def test_event_page_shows_when_where_who_and_the_agenda(client, index, venue, to
     assert facts["Date and time"] == "Wednesday 23 December 2026, 10:30am to 12:30pm"
     assert facts["Where"] == "Malmaison Hotel, 1-3 Piccadilly, Manchester, M1 3AQ"
     assert facts["Who it is for"] == "Director of Nursing"
-    assert facts["Places"] == "50"
+    assert facts["Places"] == "50 left of 50"
     assert facts["Step-free access"] == "Yes"
     agenda = soup.select_one("ol.agenda")
     assert "Workforce growth" in text(agenda) and "To be confirmed" in text(agenda)

@@ -1,0 +1,235 @@
+"""
+The booking rules: who gets a place, who joins the waiting list, and what
+happens when someone cancels.
+
+Capacity is held by the database, not by this process: every change to a
+workshop's bookings first locks the workshop's row (SELECT ... FOR UPDATE on
+PostgreSQL), so bookings made at the same instant through several app
+servers are decided one after another. On SQLite every write transaction
+starts with BEGIN IMMEDIATE (see the DATABASES setting), which does the same
+for the whole database.
+
+E-mails are recorded in the same transaction and sent only after it commits
+(events/emails.py): a booking never waits for, or fails with, the mail server.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from .emails import queue_email
+from .models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus
+from .models.bookings import normalise_email
+
+logger = logging.getLogger(__name__)
+
+
+class BookingBusy(Exception):
+    """The database stayed too busy to take the booking: the visitor is asked to try again."""
+
+
+class NoPlaceFree(Exception):
+    """An administrator tried to promote someone while every place is taken."""
+
+
+@dataclass
+class BookingResult:
+    booking: Booking
+    # "confirmed", "waiting" or "already_booked"
+    outcome: str
+
+
+def lock_event_for_booking(event_id):
+    """
+    The workshop's row, locked until the transaction ends, so that only one
+    booking decision is made at a time for it. of=("self",) locks the
+    workshop's own row, not Wagtail's shared page row.
+    """
+    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+
+
+def run_locked(event_id, decide, attempts=4):
+    """
+    Run decide(event) in a transaction holding the workshop's lock. A
+    deadlock or lock timeout is retried after a short, random pause; if the
+    database stays busy, BookingBusy.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                return decide(lock_event_for_booking(event_id))
+        except OperationalError:
+            if attempt == attempts:
+                logger.warning("Booking for event %s gave up after %s attempts", event_id, attempts, exc_info=True)
+                raise BookingBusy from None
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 (jitter, not security)
+
+
+def book_place(page, answers, extra_answers):
+    """
+    Book a place at the booking form's workshop, or a place on its waiting
+    list when every place is taken. A second booking with the same e-mail
+    address (in any case) books nothing and sends the first one's e-mail again.
+    """
+    email = normalise_email(answers["email"])
+
+    def decide(event):
+        existing = Booking.objects.filter(event=event, email_normalised=email).first()
+        if existing and not existing.is_cancelled:
+            queue_email(existing, kind_for(existing))
+            return BookingResult(existing, "already_booked")
+        # Anyone already waiting comes before a newcomer.
+        promote_into_free_places(event)
+        status = BookingStatus.CONFIRMED if places_free(event) else BookingStatus.WAITING
+        now = timezone.now()
+        booking = existing or Booking(page=page, event=event)
+        for name, value in answers.items():
+            setattr(booking, name, value)
+        booking.form_data = extra_answers
+        booking.status = status
+        booking.status_changed_at = now
+        booking.consented_at = now
+        booking.cancelled_at = None
+        if existing:
+            # Someone who cancelled and books again starts afresh.
+            booking.submit_time = now
+        booking.save()
+        queue_email(booking, kind_for(booking))
+        queue_contact_notice(booking)
+        return BookingResult(booking, "confirmed" if booking.is_confirmed else "waiting")
+
+    try:
+        return run_locked(page.event.pk, decide)
+    except IntegrityError:
+        # Only reachable if two identical bookings race past the lock (which
+        # holds them apart); the database's unique constraint stopped the
+        # second, so the first is the booking.
+        return run_locked(page.event.pk, decide)
+
+
+def kind_for(booking):
+    return BookingEmailKind.CONFIRMATION if booking.is_confirmed else BookingEmailKind.WAITING_LIST
+
+
+def places_free(event):
+    if event.capacity is None:
+        return True
+    return event.bookings.confirmed().count() < event.capacity
+
+
+def promote_into_free_places(event):
+    """Give free places to the waiting list, first come first served, and tell each person."""
+    if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or timezone.now() >= event.starts_at:
+        return []
+    promoted = []
+    free = None if event.capacity is None else event.capacity - event.bookings.confirmed().count()
+    waiting = event.bookings.waiting()
+    if free is not None:
+        waiting = waiting[: max(free, 0)]
+    for booking in waiting:
+        _set_status(booking, BookingStatus.CONFIRMED)
+        queue_email(booking, BookingEmailKind.PROMOTION)
+        promoted.append(booking)
+    return promoted
+
+
+def cancel_booking(booking):
+    """
+    Cancel a booking or a waiting-list place. A confirmed place that frees
+    up goes straight to the first person waiting. Returns False if it was
+    already cancelled.
+    """
+
+    def decide(event):
+        current = Booking.objects.get(pk=booking.pk)
+        if current.is_cancelled:
+            return False
+        was_confirmed = current.is_confirmed
+        _set_status(current, BookingStatus.CANCELLED)
+        if not current.is_erased:
+            queue_email(current, BookingEmailKind.CANCELLATION)
+            queue_contact_notice(current)
+        if was_confirmed:
+            promote_into_free_places(event)
+        booking.refresh_from_db()
+        return True
+
+    return run_locked(booking.event_id, decide)
+
+
+def promote_booking(booking):
+    """Give a waiting-list booking a place, if one is free (an administrator's choice of who)."""
+
+    def decide(event):
+        current = Booking.objects.get(pk=booking.pk)
+        if not current.is_waiting:
+            return False
+        if not places_free(event):
+            raise NoPlaceFree(f"Every place at {event.title} is taken. Cancel a booking or raise the capacity first.")
+        _set_status(current, BookingStatus.CONFIRMED)
+        queue_email(current, BookingEmailKind.PROMOTION)
+        booking.refresh_from_db()
+        return True
+
+    return run_locked(booking.event_id, decide)
+
+
+def fill_free_places(event):
+    """After an editor raises the capacity: promote people waiting into the new places."""
+    return run_locked(event.pk, promote_into_free_places)
+
+
+def _set_status(booking, status):
+    now = timezone.now()
+    booking.status = status
+    booking.status_changed_at = now
+    if status == BookingStatus.CANCELLED:
+        booking.cancelled_at = now
+    booking.save(update_fields=["status", "status_changed_at", "cancelled_at"])
+
+
+def queue_contact_notice(booking):
+    """Tell the workshop's booking contact about a booking, a waiting-list place or a cancellation."""
+    contact = booking.event.booking_contact
+    if contact and contact.email:
+        queue_email(booking, BookingEmailKind.CONTACT_NOTICE, recipient=contact.email)
+
+
+# Abuse ---------------------------------------------------------------------
+
+
+def client_address(request):
+    """
+    The visitor's IP address. Behind TRUSTED_PROXY_COUNT proxies it is the
+    address the outermost trusted proxy saw, read from the right of
+    X-Forwarded-For, so a visitor cannot pick their own by sending the header.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def too_many_attempts(request):
+    """
+    Count a booking attempt from this client and say whether it is over the
+    limit. The count lives in the cache, so with Redis it is shared by every
+    app server.
+    """
+    key = f"booking-attempts:{client_address(request)}"
+    cache.add(key, 0, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:
+        # The count expired between add and incr: this is the first attempt of a new window.
+        cache.set(key, 1, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
+        attempts = 1
+    return attempts > settings.BOOKING_RATE_LIMIT_ATTEMPTS

@@ -1,0 +1,187 @@
+"""
+E-mails about bookings, in plain text and NHS-styled HTML.
+
+Each e-mail is first recorded as a BookingEmail row, in the transaction that
+changes the booking, and sent once that transaction has committed. A failure
+is written on the row (and shown to administrators); `retry_booking_emails`
+sends it again. The booking itself always stands.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .calendar import build_calendar
+from .formatting import format_date
+from .models import BookingEmail, BookingEmailKind, EventStatus
+
+logger = logging.getLogger(__name__)
+
+CANCEL_SALT = "events.booking.cancel"
+
+# Kinds that carry the calendar invitation, and the joining instructions for a confirmed place.
+WITH_INVITATION = {
+    BookingEmailKind.CONFIRMATION,
+    BookingEmailKind.PROMOTION,
+    BookingEmailKind.REMINDER,
+    BookingEmailKind.UPDATE,
+}
+
+
+def cancel_token(booking):
+    return signing.dumps(booking.pk, salt=CANCEL_SALT, compress=True)
+
+
+def booking_for_cancel_token(token):
+    """The booking a cancellation link is for, or None for a link that is not ours."""
+    from .models import Booking
+
+    try:
+        pk = signing.loads(token, salt=CANCEL_SALT)
+    except signing.BadSignature:
+        return None
+    return Booking.objects.select_related("event__venue", "event__booking_contact").filter(pk=pk).first()
+
+
+def site_root_url(event):
+    site = event.get_site()
+    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+
+
+def cancel_url(booking):
+    return site_root_url(booking.event) + reverse("booking_cancel", args=[cancel_token(booking)])
+
+
+def queue_email(booking, kind, recipient=None, message=""):
+    """Record an e-mail about the booking and send it once the current transaction commits."""
+    record = BookingEmail.objects.create(
+        booking=booking, kind=kind, recipient=recipient or booking.email, message=message
+    )
+    transaction.on_commit(lambda: send_booking_email(record.pk))
+    return record
+
+
+def send_booking_email(record_id):
+    """Send one recorded e-mail. Never raises: a failure is written on the record for a later retry."""
+    record = (
+        BookingEmail.objects.select_related("booking__event__venue", "booking__event__booking_contact", "booking__page")
+        .filter(pk=record_id, sent_at=None)
+        .first()
+    )
+    if record is None or record.booking.is_erased:
+        return False
+    record.attempts += 1
+    try:
+        build_email(record).send()
+    except Exception as error:  # noqa: BLE001 (any failure of the mail server must leave the booking standing)
+        logger.exception("Could not send %s e-mail %s", record.kind, record.pk)
+        record.failed_at = timezone.now()
+        record.error = f"{type(error).__name__}: {error}"[:500]
+        record.save(update_fields=["attempts", "failed_at", "error"])
+        return False
+    record.sent_at = timezone.now()
+    record.error = ""
+    record.save(update_fields=["attempts", "sent_at", "error"])
+    return True
+
+
+def build_email(record):
+    booking, kind = record.booking, record.kind
+    event = booking.event
+    context = email_context(record)
+    template = "events/emails/" + ("contact_notice" if kind == BookingEmailKind.CONTACT_NOTICE else "booking")
+    email = EmailMultiAlternatives(
+        subject=subject_for(record),
+        body=render_to_string(f"{template}.txt", context),
+        to=[record.recipient],
+        reply_to=[event.booking_contact.email] if event.booking_contact and event.booking_contact.email else None,
+    )
+    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if context["has_invitation"]:
+        invitation = build_calendar([event], joining_instructions=context["joining_instructions"])
+        email.attach(f"{event.slug}.ics", invitation.to_ical(), "text/calendar; charset=utf-8; method=PUBLISH")
+    return email
+
+
+def subject_for(record):
+    booking, event = record.booking, record.booking.event
+    day = format_date(event.date)
+    return {
+        BookingEmailKind.CONFIRMATION: f"Booking confirmed: {event.title}, {day}",
+        BookingEmailKind.WAITING_LIST: f"You are on the waiting list: {event.title}",
+        BookingEmailKind.PROMOTION: f"A place has come up for you: {event.title}, {day}",
+        BookingEmailKind.CANCELLATION: f"Booking cancelled: {event.title}",
+        BookingEmailKind.REMINDER: f"Reminder: {event.title}, {day}",
+        BookingEmailKind.UPDATE: (
+            f"Cancelled: {event.title}" if event.status == EventStatus.CANCELLED else f"Change to {event.title}"
+        ),
+        BookingEmailKind.CONTACT_NOTICE: f"{booking.get_status_display()}: {booking.name}, {event.title}",
+    }[record.kind]
+
+
+def email_context(record):
+    booking, event = record.booking, record.booking.event
+    confirmed = booking.is_confirmed
+    current = record.kind in WITH_INVITATION and confirmed
+    show_venue = bool(event.venue) and not event.is_online and event.status != EventStatus.CANCELLED
+    return {
+        "record": record,
+        "kind": record.kind,
+        "booking": booking,
+        "event": event,
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "event_url": site_root_url(event) + (event.get_url() or ""),
+        "cancel_url": cancel_url(booking) if not booking.is_cancelled else "",
+        "subject": subject_for(record),
+        "has_invitation": current and not event.date_shows_month_only,
+        "joining_instructions": event.joining_instructions if current and event.attendance_mode != "in_person" else "",
+        "confirmation_text": getattr(booking.page.specific, "confirmation_text", "") if current else "",
+        "show_venue": show_venue,
+        "show_directions": show_venue and current and bool(event.venue.travel_directions),
+        "intro": introduction(record),
+    }
+
+
+def introduction(record):
+    """The e-mail's opening paragraphs: what has happened and what, if anything, to do."""
+    booking, event, kind = record.booking, record.booking.event, record.kind
+    event_kind = event.get_event_type_display().lower()
+    if kind == BookingEmailKind.CONFIRMATION:
+        if booking.is_waiting:
+            return ["You have already asked for a place, and you are on the waiting list."]
+        return ["Your place is booked. We look forward to seeing you."]
+    if kind == BookingEmailKind.WAITING_LIST:
+        return [
+            "Every place is taken, so you are on the waiting list.",
+            "If a place comes up, it goes to the first person waiting, and we will e-mail you straight away. "
+            "You do not need to do anything.",
+        ]
+    if kind == BookingEmailKind.PROMOTION:
+        return ["Good news: a place has come up and it is yours. You do not need to do anything to accept it."]
+    if kind == BookingEmailKind.CANCELLATION:
+        return [
+            "Your booking has been cancelled.",
+            f"If you added the {event_kind} to your calendar, you can remove it.",
+        ]
+    if kind == BookingEmailKind.REMINDER:
+        days = (event.date - timezone.localdate()).days
+        when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+        return [f"This is a reminder that you have a place at this {event_kind} {when}."]
+    if kind == BookingEmailKind.UPDATE:
+        if event.status == EventStatus.CANCELLED:
+            paragraphs = [f"We are sorry: this {event_kind} has been cancelled."]
+        elif event.status == EventStatus.POSTPONED:
+            paragraphs = [f"This {event_kind} has been postponed. We will e-mail you when it has a new date."]
+        else:
+            paragraphs = [
+                f"There has been a change to this {event_kind}. The details below are up to date"
+                + (", and the attached invitation updates your calendar." if booking.is_confirmed else ".")
+            ]
+        return paragraphs + [text for text in (event.status_message, record.message) if text]
+    return []

@@ -1,0 +1,314 @@
+"""
+Booking a place at a workshop: the booking form page an editor adds under a
+workshop, the questions they add to it, each booking, and every e-mail sent
+about a booking.
+
+The rules (capacity, waiting list, cancelling) live in events/booking.py;
+these models only hold the data.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.forms.models import AbstractFormField, AbstractFormSubmission, FormMixin
+from wagtail.contrib.forms.utils import get_field_clean_name
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+# The questions every booking form asks, whatever an editor adds: capacity,
+# duplicates, e-mails and exports depend on them. Their names are reserved.
+STANDARD_QUESTIONS = (
+    "name",
+    "email",
+    "job_title",
+    "organisation",
+    "access_needs",
+    "dietary_needs",
+    "consent",
+)
+# Personal details an export leaves out unless the exporter asks for them.
+SENSITIVE_QUESTIONS = ("access_needs", "dietary_needs")
+# Names the form keeps for itself (spam trap, timing) or that an export uses.
+RESERVED_NAMES = frozenset(STANDARD_QUESTIONS + ("website", "started", "status", "submit_time", "workshop"))
+
+
+class BookingFormField(AbstractFormField):
+    """A question an editor adds to a booking form, after the standard ones."""
+
+    page = ParentalKey("events.BookingFormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+    def clean(self):
+        super().clean()
+        if get_field_clean_name(self.label or "") in RESERVED_NAMES:
+            raise ValidationError(
+                {
+                    "label": (
+                        f"Every booking form already asks for '{self.label}'. "
+                        "Leave this question out, or give it a different label."
+                    )
+                }
+            )
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITING = "waiting", "Waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BookingQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=BookingStatus.CONFIRMED)
+
+    def waiting(self):
+        return self.filter(status=BookingStatus.WAITING).order_by("submit_time", "pk")
+
+    def active(self):
+        return self.exclude(status=BookingStatus.CANCELLED)
+
+    def for_email(self, email):
+        return self.filter(email_normalised=normalise_email(email))
+
+
+def normalise_email(email):
+    """The form of an address used to spot a second booking: 'Jo.Smith@NHS.net ' is jo.smith@nhs.net."""
+    return (email or "").strip().lower()
+
+
+def booking_count(status):
+    """A subquery counting one event's bookings in a status, for annotating a list of events in one query."""
+    counts = (
+        Booking.objects.filter(event=OuterRef("pk"), status=status)
+        .order_by()
+        .values("event")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counts, output_field=models.IntegerField()), 0)
+
+
+class Booking(AbstractFormSubmission):
+    """
+    One person's booking at one workshop. The standard answers have their own
+    columns; form_data holds the answers to an editor's own questions.
+    """
+
+    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="bookings")
+    status = models.CharField(max_length=12, choices=BookingStatus.choices, db_index=True)
+    name = models.CharField(max_length=120)
+    email = models.EmailField("e-mail address", max_length=254)
+    email_normalised = models.CharField(max_length=254, editable=False, db_index=True)
+    job_title = models.CharField(max_length=120)
+    organisation = models.CharField(max_length=150)
+    access_needs = models.TextField("accessibility or communication needs", blank=True, max_length=1000)
+    dietary_needs = models.TextField(blank=True, max_length=500)
+    consented_at = models.DateTimeField(null=True, blank=True, help_text="When they agreed to the privacy notice.")
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal details were erased. The row stays for the counts."
+    )
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "booking"
+        ordering = ["-submit_time", "-pk"]
+        constraints = [
+            # The database itself refuses a second booking of one address at
+            # one workshop, even from two app servers in the same instant.
+            models.UniqueConstraint(
+                fields=["event", "email_normalised"],
+                condition=~Q(email_normalised=""),
+                name="one_booking_per_email_per_event",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "submit_time"], name="booking_event_status_time")]
+        permissions = [("export_booking", "Can export bookings"), ("erase_booking", "Can erase personal data")]
+
+    def __str__(self):
+        if self.erased_at:
+            return f"Erased booking {self.pk}"
+        return f"{self.name}, {self.organisation}"
+
+    def save(self, *args, **kwargs):
+        self.email_normalised = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_data(self):
+        """The answers as Wagtail's submissions listing and exports read them."""
+        return {
+            **(self.form_data or {}),
+            "submit_time": self.submit_time,
+            "status": self.get_status_display(),
+            "name": self.name,
+            "email": self.email,
+            "job_title": self.job_title,
+            "organisation": self.organisation,
+            "access_needs": self.access_needs,
+            "dietary_needs": self.dietary_needs,
+            "workshop": self.event.title,
+        }
+
+    @property
+    def is_confirmed(self):
+        return self.status == BookingStatus.CONFIRMED
+
+    @property
+    def is_waiting(self):
+        return self.status == BookingStatus.WAITING
+
+    @property
+    def is_cancelled(self):
+        return self.status == BookingStatus.CANCELLED
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
+
+
+class BookingEmailKind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Booking confirmed"
+    WAITING_LIST = "waiting_list", "On the waiting list"
+    PROMOTION = "promotion", "Place offered from the waiting list"
+    CANCELLATION = "cancellation", "Cancellation confirmed"
+    REMINDER = "reminder", "Reminder"
+    UPDATE = "update", "Workshop changed"
+    CONTACT_NOTICE = "contact_notice", "Notice to the booking contact"
+
+
+class BookingEmail(models.Model):
+    """
+    One e-mail about a booking: recorded before it is sent, so a failure is
+    never lost and `retry_booking_emails` can send it again.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20, choices=BookingEmailKind.choices)
+    recipient = models.EmailField(max_length=254)
+    message = models.TextField(blank=True, help_text="An administrator's note about a change, sent with it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "booking e-mail"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Two reminder runs at once (cron on two servers) cannot both remind someone.
+            models.UniqueConstraint(fields=["booking"], condition=Q(kind="reminder"), name="one_reminder_per_booking"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class BookingFormPage(FormMixin, Page):
+    """
+    The form visitors book a place with, added as the only child of its
+    workshop. The standard questions are always asked; editors may add more.
+    """
+
+    introduction = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="Optional. A sentence above the form, e.g. who the places are for.",
+    )
+    privacy_notice = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The page the consent question links to: usually the site's privacy notice.",
+    )
+    confirmation_text = RichTextField(
+        blank=True,
+        features=["bold", "link", "ul"],
+        help_text="Optional. Shown after booking and in the confirmation e-mail, e.g. what to bring.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        InlinePanel(
+            "form_fields",
+            heading="Extra questions",
+            label="Question",
+            help_text=(
+                "Every booking form already asks for name, work e-mail, job title, organisation, accessibility "
+                "and dietary needs, and consent to the privacy notice. Add only questions this workshop needs."
+            ),
+        ),
+        MultiFieldPanel(
+            [PageChooserPanel("privacy_notice"), FieldPanel("confirmation_text")],
+            heading="Privacy and confirmation",
+        ),
+    ]
+
+    parent_page_types = ["events.EventPage"]
+    subpage_types = []
+    max_count_per_parent = 1
+    page_description = "The form visitors book a place with. Add it under its workshop: one per workshop."
+    template = "events/booking_form_page.html"
+    landing_page_template = "events/booking_confirmation.html"
+
+    class Meta:
+        verbose_name = "booking form"
+
+    @cached_property
+    def event(self):
+        return self.get_parent().specific
+
+    def get_form_class(self):
+        from ..forms import booking_form_class
+
+        return booking_form_class(self.get_form_fields())
+
+    def get_form_parameters(self):
+        return {"privacy_notice_url": self.privacy_notice.url if self.privacy_notice_id else None}
+
+    def get_submission_class(self):
+        return Booking
+
+    def get_submissions(self):
+        return Booking.objects.filter(page=self).select_related("event")
+
+    def get_data_fields(self, include_sensitive=False):
+        standard = [
+            ("submit_time", "Booked at"),
+            ("status", "Status"),
+            ("name", "Name"),
+            ("email", "E-mail"),
+            ("job_title", "Job title"),
+            ("organisation", "Organisation"),
+        ]
+        if include_sensitive:
+            standard += [("access_needs", "Accessibility or communication needs"), ("dietary_needs", "Dietary needs")]
+        return standard + [(field.clean_name, field.label) for field in self.get_form_fields()]
+
+    def get_submissions_list_view_class(self):
+        from ..admin_views import BookingSubmissionsListView
+
+        return BookingSubmissionsListView
+
+    def serve(self, request, *args, **kwargs):
+        from ..views import serve_booking_form
+
+        return serve_booking_form(self, request)
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        # Only the preview's "Landing page" mode comes here: real bookings
+        # redirect to their own confirmation address (events/views.py).
+        from ..views import render_booking_confirmation
+
+        sample = form_submission or Booking(
+            page=self, event=self.event, status=BookingStatus.CONFIRMED, name="A. Person", email="a.person@nhs.net"
+        )
+        return render_booking_confirmation(request, sample, outcome="confirmed")
