@@ -24,7 +24,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from .emails import queue_email
-from .models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus
+from .models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
 from .models.bookings import normalise_email
 
 logger = logging.getLogger(__name__)
@@ -233,3 +233,36 @@ def too_many_attempts(request):
         cache.set(key, 1, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
         attempts = 1
     return attempts > settings.BOOKING_RATE_LIMIT_ATTEMPTS
+
+
+# Personal data -------------------------------------------------------------
+
+ERASED_FIELDS = {
+    "name": "",
+    "email": "",
+    "email_normalised": "",
+    "job_title": "",
+    "organisation": "",
+    "access_needs": "",
+    "dietary_needs": "",
+    "form_data": {},
+}
+
+
+def erase_personal_data(bookings):
+    """
+    Erase the personal details in these bookings, keeping each row's status
+    and times so that attendance figures still add up. A place at a workshop
+    still to come is cancelled first, so it goes to the next person waiting.
+    Returns how many bookings were erased.
+    """
+    now = timezone.now()
+    bookings = [booking for booking in bookings if booking.erased_at is None]
+    for booking in bookings:
+        if not booking.is_cancelled and now < booking.event.starts_at:
+            cancel_booking(booking)
+    ids = [booking.pk for booking in bookings]
+    with transaction.atomic():
+        erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(erased_at=now, **ERASED_FIELDS)
+        BookingEmail.objects.filter(booking_id__in=ids).update(recipient="", message="", error="")
+    return erased

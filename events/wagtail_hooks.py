@@ -1,7 +1,25 @@
+from urllib.parse import urlencode
+
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin import display as admin_display
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+from django.urls import path, reverse
+from django.utils import timezone
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+from wagtail_modeladmin.views import IndexView
 
-from .models import AudienceRole, Contact, Venue
+from . import admin_views
+from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
+from .models import SOONEST_FIRST, AudienceRole, Booking, BookingFormPage, Contact, EventPage, Venue
+from .models.bookings import SENSITIVE_COLUMNS, STANDARD_COLUMNS
 
 
 class VenueViewSet(SnippetViewSet):
@@ -44,3 +62,234 @@ class NewsAndEventsSnippets(SnippetViewSetGroup):
 
 
 register_snippet(NewsAndEventsSnippets)
+
+
+# Bookings --------------------------------------------------------------------
+
+
+class BookingPermissionHelper(PermissionHelper):
+    """Bookings are made by visitors, never typed in: the admin only views, cancels and promotes them."""
+
+    def user_can_list(self, user):
+        return user.has_perm("events.view_booking")
+
+    def user_can_inspect_obj(self, user, obj):
+        return user.has_perm("events.view_booking")
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class BookingButtonHelper(ButtonHelper):
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+        buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
+        if not self.request.user.has_perm("events.change_booking") or obj.is_erased:
+            return buttons
+        next_url = urlencode({"next": self.request.get_full_path()})
+        classname = self.finalise_classname(classnames_add or [], classnames_exclude)
+        if obj.is_waiting:
+            buttons.append(
+                {
+                    "url": reverse("events_promote_booking", args=[obj.pk]) + "?" + next_url,
+                    "label": "Give a place",
+                    "classname": classname,
+                    "title": f"Give {obj} a place",
+                }
+            )
+        if not obj.is_cancelled:
+            buttons.append(
+                {
+                    "url": reverse("events_cancel_booking", args=[obj.pk]) + "?" + next_url,
+                    "label": "Cancel",
+                    "classname": classname + " no",
+                    "title": f"Cancel {obj}'s booking",
+                }
+            )
+        return buttons
+
+
+class WorkshopFilter(RelatedOnlyFieldListFilter):
+    """The workshops that have bookings, latest first."""
+
+    def field_admin_ordering(self, field, request, model_admin):
+        # Django's own version asks Django's admin site, which this project does not install.
+        return ("-date", "-start_time")
+
+
+class BookingIndexView(BookingExportMixin, IndexView):
+    # An export option, not a filter on the bookings.
+    IGNORED_PARAMS = (*IndexView.IGNORED_PARAMS, INCLUDE_NEEDS_PARAMETER)
+
+    export_headings = {"workshop": "Workshop", **dict(STANDARD_COLUMNS), **dict(SENSITIVE_COLUMNS)}
+
+    def to_row_dict(self, item):
+        # The same values as a workshop's own export: statuses as words, empty answers empty.
+        answers = item.get_data()
+        return {field: answers.get(field) for field in self.list_export}
+
+    def export_label(self):
+        filtered = set(self.get_filters_params()) or self.query
+        return "Bookings: all workshops" + (" (filtered)" if filtered else "")
+
+    def get_filename(self):
+        return f"bookings-{timezone.localdate():%Y-%m-%d}"
+
+
+class BookingAdmin(ModelAdmin):
+    """Every booking across workshops: find, filter, cancel, promote and export."""
+
+    model = Booking
+    menu_label = "Bookings"
+    menu_icon = "list-ul"
+    menu_order = 250
+    add_to_admin_menu = True
+    permission_helper_class = BookingPermissionHelper
+    button_helper_class = BookingButtonHelper
+    index_view_class = BookingIndexView
+    index_template_name = "events/admin/booking_index.html"
+    inspect_view_enabled = True
+    list_display = ("name", "organisation", "event", "status", "submit_time", "email_problem")
+    list_filter = (("event", WorkshopFilter), "status", "submit_time")
+    list_select_related = ("event",)
+    search_fields = ("name", "email", "organisation")
+    list_per_page = 50
+    list_export = ("submit_time", "workshop", "status", "name", "email", "job_title", "organisation")
+    inspect_view_fields = (
+        "event",
+        "status",
+        "name",
+        "email",
+        "job_title",
+        "organisation",
+        "access_needs",
+        "dietary_needs",
+        "form_data",
+        "submit_time",
+        "consented_at",
+        "status_changed_at",
+        "cancelled_at",
+    )
+
+    def get_list_export(self, request):
+        if include_needs(request):
+            return (*self.list_export, *(name for name, heading in SENSITIVE_COLUMNS))
+        return self.list_export
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(failed_emails=Count("emails", filter=Q(emails__sent_at=None, emails__failed_at__isnull=False)))
+        )
+
+    @admin_display(description="E-mail")
+    def email_problem(self, obj):
+        return "Not delivered: will retry" if obj.failed_emails else ""
+
+
+modeladmin_register(BookingAdmin)
+
+
+# Before Wagtail's forms app registers its own URLs, so that this
+# delete-submissions address, which protects bookings, is the one matched.
+@hooks.register("register_admin_urls", order=-1)
+def register_booking_admin_urls():
+    return [
+        path(
+            "forms/submissions/<int:page_id>/delete/",
+            admin_views.delete_submissions,
+            name="events_delete_submissions",
+        ),
+        path("bookings/<int:pk>/cancel/", admin_views.cancel_booking_view, name="events_cancel_booking"),
+        path("bookings/<int:pk>/promote/", admin_views.promote_booking_view, name="events_promote_booking"),
+        path(
+            "bookings/workshop/<int:event_id>/register/", admin_views.booking_register, name="events_booking_register"
+        ),
+        path("bookings/workshop/<int:event_id>/notify/", admin_views.notify_bookers, name="events_notify_bookers"),
+        path("bookings/erase/", admin_views.erase_bookings, name="events_erase_bookings"),
+    ]
+
+
+@hooks.register("filter_form_submissions_for_user")
+def booking_forms_only_for_booking_administrators(user, editable_forms):
+    """
+    Bookings hold personal data, so a booking form's submissions are for
+    Booking administrators, who need no page-editing rights to see them;
+    editors and moderators, who edit the form, never see who booked.
+    """
+    booking_forms = ContentType.objects.get_for_model(BookingFormPage)
+    other_forms = editable_forms.exclude(content_type=booking_forms)
+    if not user.has_perm("events.view_booking"):
+        return other_forms
+    return Page.objects.filter(Q(pk__in=other_forms.values("pk")) | Q(content_type=booking_forms))
+
+
+@hooks.register("register_log_actions")
+def register_booking_log_actions(actions):
+    actions.register_action("events.export_bookings", "Export bookings", "Exported bookings")
+    actions.register_action("events.cancel_booking", "Cancel booking", "Cancelled a booking")
+    actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
+    actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
+    actions.register_action("events.erase_bookings", "Erase personal data", "Erased a person's booking details")
+
+
+@hooks.register("register_admin_menu_item")
+def register_erase_menu_item():
+    return BookingAdministratorMenuItem(
+        "Erase a person's data", reverse("events_erase_bookings"), icon_name="bin", order=260
+    )
+
+
+class BookingAdministratorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("events.erase_booking")
+
+
+@hooks.register("construct_homepage_panels")
+def add_upcoming_bookings_panel(request, panels):
+    panels.insert(0, UpcomingBookingsPanel())
+
+
+class UpcomingBookingsPanel(Component):
+    """The dashboard's view of the next workshops: places booked of the capacity, and who is waiting."""
+
+    name = "upcoming_bookings"
+    order = 50
+    template_name = "events/admin/upcoming_bookings_panel.html"
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        events = list(
+            EventPage.objects.live()
+            .filter(date__gte=timezone.localdate())
+            .with_booking_counts()
+            .order_by(*SOONEST_FIRST)[:8]
+        )
+        # Each workshop's booking form, in one query: a child's tree path is its parent's plus one step.
+        children = Q()
+        for event in events:
+            children |= Q(path__startswith=event.path, depth=event.depth + 1)
+        form_pages = (
+            {page.path[: -Page.steplen]: page.pk for page in BookingFormPage.objects.filter(children).only("path")}
+            if events
+            else {}
+        )
+        can_view = request.user.has_perm("events.view_booking")
+        rows = [
+            {
+                "event": event,
+                "bookings_url": (
+                    reverse("wagtailforms:list_submissions", args=[form_pages[event.path]])
+                    if can_view and event.path in form_pages
+                    else ""
+                ),
+            }
+            for event in events
+        ]
+        return {"rows": rows, "can_view": can_view}

@@ -33,6 +33,16 @@ STANDARD_QUESTIONS = (
 )
 # Personal details an export leaves out unless the exporter asks for them.
 SENSITIVE_QUESTIONS = ("access_needs", "dietary_needs")
+# The columns of every booking listing and export, and their headings.
+STANDARD_COLUMNS = (
+    ("submit_time", "Booked at"),
+    ("status", "Status"),
+    ("name", "Name"),
+    ("email", "E-mail"),
+    ("job_title", "Job title"),
+    ("organisation", "Organisation"),
+)
+SENSITIVE_COLUMNS = (("access_needs", "Accessibility or communication needs"), ("dietary_needs", "Dietary needs"))
 # Names the form keeps for itself (spam trap, timing) or that an export uses.
 RESERVED_NAMES = frozenset(STANDARD_QUESTIONS + ("website", "started", "status", "submit_time", "workshop"))
 
@@ -281,17 +291,10 @@ class BookingFormPage(FormMixin, Page):
         return Booking.objects.filter(page=self).select_related("event")
 
     def get_data_fields(self, include_sensitive=False):
-        standard = [
-            ("submit_time", "Booked at"),
-            ("status", "Status"),
-            ("name", "Name"),
-            ("email", "E-mail"),
-            ("job_title", "Job title"),
-            ("organisation", "Organisation"),
-        ]
+        columns = list(STANDARD_COLUMNS)
         if include_sensitive:
-            standard += [("access_needs", "Accessibility or communication needs"), ("dietary_needs", "Dietary needs")]
-        return standard + [(field.clean_name, field.label) for field in self.get_form_fields()]
+            columns += SENSITIVE_COLUMNS
+        return columns + [(field.clean_name, field.label) for field in self.get_form_fields()]
 
     def get_submissions_list_view_class(self):
         from ..admin_views import BookingSubmissionsListView

@@ -48,3 +48,40 @@ def add_news(parent, slug, day, **fields):
     item = NewsPage(slug=slug, date=day, **fields)
     parent.add_child(instance=item)
     return item
+
+
+def add_booking_form(event, questions=(), **fields):
+    """
+    A live booking form as the only child of a published workshop, with an
+    editor's extra questions: dicts of BookingFormField fields.
+    """
+    from events.models import BookingFormField, BookingFormPage
+
+    event.save_revision().publish()
+    fields.setdefault("title", "Book a place")
+    fields.setdefault("slug", "book")
+    form_page = BookingFormPage(**fields)
+    event.add_child(instance=form_page)
+    for position, question in enumerate(questions):
+        BookingFormField.objects.create(page=form_page, sort_order=position, **question)
+    form_page.save_revision().publish()
+    form_page.refresh_from_db()
+    return form_page
+
+
+def booking_answers(**overrides):
+    """A booking form's answers that a person could send: valid, and filled in over more than 3 seconds."""
+    import time as time_module
+
+    from events.forms import form_started_token
+
+    answers = {
+        "name": "Jo Smith",
+        "email": "jo.smith@example.nhs.uk",
+        "job_title": "Director of Nursing",
+        "organisation": "Oxford Health NHS Foundation Trust",
+        "consent": "on",
+        "started": form_started_token(time_module.time() - 10),
+    }
+    answers.update(overrides)
+    return {name: value for name, value in answers.items() if value is not None}

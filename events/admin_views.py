@@ -1,0 +1,284 @@
+"""
+Admin views for bookings: the per-workshop listing (Wagtail's form
+submissions), cancelling and promoting one booking, a workshop's printable
+attendance register, telling a workshop's bookers about a change, and
+erasing one person's bookings. Only Booking administrators reach them.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from wagtail.admin import messages
+from wagtail.admin.widgets.button import Button
+from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListView
+from wagtail.log_actions import log
+from wagtail.models import Page
+
+from .booking import BookingBusy, NoPlaceFree, cancel_booking, erase_personal_data, promote_booking
+from .emails import queue_email
+from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
+from .models import Booking, BookingEmailKind, EventPage
+
+VIEW = "events.view_booking"
+CHANGE = "events.change_booking"
+ERASE = "events.erase_booking"
+
+
+class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
+    """
+    Wagtail's submissions listing for one booking form, for Booking
+    administrators only, with safe exports and links to the register and
+    to notifying the workshop's bookers.
+    """
+
+    page_title = "Bookings"
+    # Wagtail's own results template offers to delete submissions: bookings
+    # are cancelled instead, so the waiting list moves up and the counts hold.
+    results_template_name = "events/admin/booking_submissions_results.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(VIEW):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        data_fields = self.form_page.get_data_fields(include_sensitive=include_needs(self.request))
+        self.list_export = [name for name, label in data_fields]
+        self.export_headings = dict(data_fields)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    def get_base_queryset(self):
+        return self.form_page.get_submissions()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.is_export:
+            context["booking_rows"] = list(zip(context["submissions"], context["data_rows"], strict=True))
+            context["can_change"] = self.request.user.has_perm(CHANGE)
+            context["next_url"] = self.request.get_full_path()
+        return context
+
+    def export_event(self):
+        return self.form_page.event
+
+    def get_filename(self):
+        return f"bookings-{self.form_page.event.slug}-{timezone.localdate():%Y-%m-%d}"
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons.copy()
+        event = self.form_page.event
+        if self.request.user.has_perm("events.export_booking"):
+            for export_format in ("xlsx", "csv"):
+                params = self.request.GET.copy()
+                params["export"] = export_format
+                params[INCLUDE_NEEDS_PARAMETER] = "include"
+                buttons.append(
+                    Button(
+                        f"Download {export_format.upper()} with access and dietary needs",
+                        url=f"{self.request.path}?{params.urlencode()}",
+                        icon_name="download",
+                        priority=95,
+                    )
+                )
+        else:
+            buttons = [button for button in buttons if "export=" not in (button.url or "")]
+        buttons.append(
+            Button("Attendance register", url=reverse("events_booking_register", args=[event.pk]), icon_name="doc-full")
+        )
+        if self.request.user.has_perm(CHANGE):
+            buttons.append(
+                Button(
+                    "Tell bookers about a change",
+                    url=reverse("events_notify_bookers", args=[event.pk]),
+                    icon_name="mail",
+                )
+            )
+        return buttons
+
+
+delete_other_submissions = DeleteSubmissionsView.as_view()
+
+
+def delete_submissions(request, page_id):
+    """
+    Wagtail's "delete submissions", except for bookings: deleting one would
+    free a place without offering it to the waiting list, and lose the
+    record of who was told what. Bookings are cancelled, or erased.
+    """
+    page = get_object_or_404(Page, pk=page_id)
+    if page.specific_class is _booking_form_type():
+        messages.error(
+            request,
+            "Bookings cannot be deleted. Cancel a booking to free its place for the waiting list, "
+            "or use \"Erase a person's data\" to remove someone's details.",
+        )
+        return redirect("wagtailforms:list_submissions", page_id)
+    return delete_other_submissions(request, page_id=page_id)
+
+
+def _back_to(request, booking):
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if next_url and next_url.startswith("/admin/"):
+        return next_url
+    return reverse("events_booking_modeladmin_index")
+
+
+@permission_required(CHANGE, raise_exception=True)
+def cancel_booking_view(request, pk):
+    booking = get_object_or_404(Booking.objects.select_related("event"), pk=pk)
+    if request.method == "POST":
+        try:
+            cancelled = cancel_booking(booking)
+        except BookingBusy:
+            messages.error(request, "The database was busy. Nothing has changed: please try again.")
+            return redirect(_back_to(request, booking))
+        if cancelled:
+            log(instance=booking.event, action="events.cancel_booking", user=request.user, data={"booking": pk})
+            messages.success(
+                request, f"Cancelled {booking.name}'s booking at {booking.event.title}. They have been told."
+            )
+        else:
+            messages.warning(request, "That booking was already cancelled.")
+        return redirect(_back_to(request, booking))
+    return TemplateResponse(
+        request,
+        "events/admin/confirm_booking_action.html",
+        {
+            "booking": booking,
+            "action": "cancel",
+            "page_title": "Cancel booking",
+            "question": (
+                f"Cancel the {booking.get_status_display().lower()} booking of {booking.name} "
+                f"({booking.organisation}) at {booking.event.title}?"
+            ),
+            "consequence": (
+                "They will be e-mailed that their booking is cancelled."
+                + (" Their place goes to the first person on the waiting list." if booking.is_confirmed else "")
+            ),
+            "next": _back_to(request, booking),
+        },
+    )
+
+
+@permission_required(CHANGE, raise_exception=True)
+def promote_booking_view(request, pk):
+    booking = get_object_or_404(Booking.objects.select_related("event"), pk=pk)
+    if request.method == "POST":
+        try:
+            promoted = promote_booking(booking)
+        except NoPlaceFree as full:
+            messages.error(request, str(full))
+        except BookingBusy:
+            messages.error(request, "The database was busy. Nothing has changed: please try again.")
+        else:
+            if promoted:
+                log(instance=booking.event, action="events.promote_booking", user=request.user, data={"booking": pk})
+                messages.success(
+                    request, f"{booking.name} now has a place at {booking.event.title}. They have been told."
+                )
+            else:
+                messages.warning(request, "Only someone on the waiting list can be given a place.")
+        return redirect(_back_to(request, booking))
+    return TemplateResponse(
+        request,
+        "events/admin/confirm_booking_action.html",
+        {
+            "booking": booking,
+            "action": "promote",
+            "page_title": "Give a place",
+            "question": f"Give {booking.name} ({booking.organisation}) a place at {booking.event.title}?",
+            "consequence": "They will be e-mailed that a place has come up, with the calendar invitation.",
+            "next": _back_to(request, booking),
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def booking_register(request, event_id):
+    """A printable sign-in sheet: the confirmed bookers, by surname, with a column to sign."""
+    event = get_object_or_404(EventPage.objects.select_related("venue"), pk=event_id)
+    attendees = sorted(
+        event.bookings.confirmed().filter(erased_at=None).only("name", "job_title", "organisation"),
+        key=lambda booking: (booking.name.split()[-1].lower() if booking.name.split() else "", booking.name.lower()),
+    )
+    return TemplateResponse(request, "events/admin/booking_register.html", {"event": event, "attendees": attendees})
+
+
+class NotifyBookersForm(forms.Form):
+    message = forms.CharField(
+        label="What has changed",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=(
+            "Optional. Added to the e-mail, after the workshop's own status message. The e-mail always gives "
+            "the current date, time and place, with an updated calendar invitation."
+        ),
+    )
+
+
+@permission_required(CHANGE, raise_exception=True)
+def notify_bookers(request, event_id):
+    """After a change of date, time or venue, or a cancellation: e-mail everyone booked or waiting."""
+    event = get_object_or_404(EventPage.objects.select_related("venue"), pk=event_id)
+    bookings = event.bookings.active().filter(erased_at=None)
+    form = NotifyBookersForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            for booking in bookings:
+                queue_email(booking, BookingEmailKind.UPDATE, message=form.cleaned_data["message"])
+        count = len(bookings)
+        log(instance=event, action="events.notify_bookers", user=request.user, data={"recipients": count})
+        messages.success(request, f"Sending the update to {count} {'person' if count == 1 else 'people'}.")
+        form_page = event.get_children().type(_booking_form_type()).first()
+        if form_page:
+            return redirect("wagtailforms:list_submissions", form_page.pk)
+        return redirect("events_booking_modeladmin_index")
+    return TemplateResponse(
+        request,
+        "events/admin/notify_bookers.html",
+        {"event": event, "form": form, "confirmed": event.bookings.confirmed().count(), "waiting": event.waiting_count},
+    )
+
+
+def _booking_form_type():
+    from .models import BookingFormPage
+
+    return BookingFormPage
+
+
+class EraseSearchForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", max_length=254)
+
+
+@permission_required(ERASE, raise_exception=True)
+def erase_bookings(request):
+    """
+    Find every booking made with one e-mail address (in any case) and, on
+    confirmation, erase the personal details: for a right-to-erasure
+    request. An upcoming place is cancelled first, so it goes to the next
+    person waiting.
+    """
+    form = EraseSearchForm(request.POST or request.GET or None)
+    bookings = []
+    if form.is_valid():
+        bookings = list(
+            Booking.objects.for_email(form.cleaned_data["email"]).filter(erased_at=None).select_related("event")
+        )
+        if request.method == "POST" and request.POST.get("confirm") == "erase":
+            erased = erase_personal_data(bookings)
+            log_entry_data = {"bookings": [booking.pk for booking in bookings]}
+            for event in {booking.event for booking in bookings}:
+                log(instance=event, action="events.erase_bookings", user=request.user, data=log_entry_data)
+            messages.success(request, f"Erased the personal details in {erased} booking{'' if erased == 1 else 's'}.")
+            return redirect("events_erase_bookings")
+    return TemplateResponse(
+        request, "events/admin/erase_bookings.html", {"form": form, "bookings": bookings, "searched": form.is_bound}
+    )

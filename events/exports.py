@@ -1,0 +1,134 @@
+"""
+Booking exports, shared by the per-workshop submissions listing and the
+Bookings listing across workshops.
+
+- Safe in Excel: a text cell that begins with = + - @, a tab or a carriage
+  return is prefixed with an apostrophe, so it can never run as a formula.
+  (Wagtail guards its XLSX files but not its CSV files.)
+- UTF-8 CSV with a byte-order mark, which Excel needs to read accents.
+- Access and dietary needs are left out unless the exporter asks for them.
+- Streamed: CSV row by row, XLSX through openpyxl's write-only workbook into
+  a temporary file, so memory does not grow with the number of bookings.
+- Every export is written in the audit log: who, when, what, how many rows.
+"""
+
+import datetime
+import tempfile
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.utils import timezone
+from wagtail.admin.views.mixins import list_to_str
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+
+from .models import Booking
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_ACTION = "events.export_bookings"
+INCLUDE_NEEDS_PARAMETER = "needs"
+
+
+def neutralise(value):
+    """A spreadsheet cell's text that no spreadsheet will run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def include_needs(request):
+    return request.GET.get(INCLUDE_NEEDS_PARAMETER) == "include"
+
+
+def log_export(user, event, data, label="Bookings: all workshops"):
+    """
+    Record an export in the audit log. A workshop's export goes in that
+    workshop's own history; an export across workshops, which has no one
+    object, is logged against bookings in general (object id 0: no booking).
+    """
+    if event is not None:
+        log(instance=event, action=EXPORT_ACTION, user=user, data=data)
+        return
+    ModelLogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Booking),
+        label=label,
+        object_id="0",
+        action=EXPORT_ACTION,
+        user=user,
+        timestamp=timezone.now(),
+        data=data,
+    )
+
+
+class BookingExportMixin:
+    """
+    Hardens Wagtail's SpreadsheetExportMixin (which both listings use) for
+    personal data. Views say which workshop they export (export_event), or None for all.
+    """
+
+    export_permission = "events.export_booking"
+    # Times as people in England read them, not in UTC.
+    custom_value_preprocess = {
+        datetime.datetime: {
+            "csv": lambda value: timezone.localtime(value).strftime("%Y-%m-%d %H:%M"),
+            "xlsx": lambda value: timezone.localtime(value).replace(tzinfo=None),
+        },
+        (datetime.date, datetime.time): {"xlsx": None},
+        list: {"csv": list_to_str, "xlsx": list_to_str},
+    }
+
+    def write_csv_row(self, writer, row_dict):
+        # XLSX needs no such care: Wagtail stores every text cell as text.
+        return writer.writerow(
+            {field: neutralise(self.preprocess_field_value(field, value, "csv")) for field, value in row_dict.items()}
+        )
+
+    def stream_csv(self, queryset):
+        yield "\ufeff"
+        yield from super().stream_csv(queryset)
+
+    def write_xlsx_response(self, queryset):
+        # openpyxl's write-only workbook keeps rows on disk, not in memory;
+        # the finished file goes out from a temporary file for the same reason.
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+        self.write_xlsx(queryset, output)
+        output.seek(0)
+        return FileResponse(
+            output,
+            as_attachment=True,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=f"{self.get_filename()}.xlsx",
+        )
+
+    def export_event(self):
+        """The workshop exported, or None for an export across workshops."""
+        return None
+
+    def export_label(self):
+        return "Bookings: all workshops"
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        if not self.request.user.has_perm(self.export_permission):
+            raise PermissionDenied
+        filters = self.request.GET.copy()
+        filters.pop("export", None)
+        data = {
+            "format": spreadsheet_format,
+            "rows": queryset.count(),
+            "with_needs": include_needs(self.request),
+            "filters": filters.urlencode(),
+        }
+        log_export(self.request.user, self.export_event(), data, label=self.export_label())
+        return super().as_spreadsheet(StreamedRows(queryset), spreadsheet_format)
+
+
+class StreamedRows:
+    """A queryset read in chunks rather than all at once, still telling Wagtail its model for the headings."""
+
+    def __init__(self, queryset):
+        self.model = queryset.model
+        self.queryset = queryset
+
+    def __iter__(self):
+        return self.queryset.iterator(chunk_size=1000)

@@ -1,0 +1,41 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from events.booking import erase_personal_data
+from events.models import Booking
+
+logger = logging.getLogger("events.purge_bookings")
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase the personal details of bookings for workshops that ended more than BOOKING_RETENTION_DAYS "
+        "days ago (default 365). The rows stay, without personal details, for attendance figures. Safe to "
+        "run again: erased bookings are left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Say what would be erased, and erase nothing.")
+        parser.add_argument("--days", type=int, default=None, help="Days to keep (default: BOOKING_RETENTION_DAYS).")
+
+    def handle(self, *args, dry_run=False, days=None, **options):
+        days = settings.BOOKING_RETENTION_DAYS if days is None else days
+        cutoff = timezone.localdate() - timedelta(days=days)
+        due = Booking.objects.filter(erased_at=None, event__date__lt=cutoff).select_related("event")
+        count = due.count()
+        workshops = due.values("event").distinct().count()
+        if dry_run:
+            self.stdout.write(
+                f"Would erase the personal details in {count} bookings for {workshops} workshops held before "
+                f"{cutoff:%d %B %Y}. Nothing has been changed."
+            )
+            return
+        erased = erase_personal_data(list(due))
+        logger.info("Erased personal details in %s bookings for workshops held before %s", erased, cutoff)
+        self.stdout.write(
+            f"Erased the personal details in {erased} bookings for {workshops} workshops held before {cutoff:%d %B %Y}."
+        )
