@@ -1,0 +1,259 @@
+"""
+The booking commands cron runs: reminders (never twice), retrying e-mails
+that failed, and purging personal data after the retention period. And a
+capacity raised by an editor going at once to the people waiting.
+"""
+
+import io
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from events.models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventStatus
+from tests.events.conftest import add_booking_form, add_event
+
+pytestmark = pytest.mark.django_db
+
+FAILING_BACKEND = "tests.events.test_booking.FailingBackend"
+
+
+def days_from_today(days):
+    return timezone.localdate() + timedelta(days=days)
+
+
+def run(command, *args, **options):
+    output = io.StringIO()
+    call_command(command, *args, stdout=output, **options)
+    return output.getvalue().strip()
+
+
+def make_booking(form_page, email, status=BookingStatus.CONFIRMED, **fields):
+    return Booking.objects.create(
+        page=form_page,
+        event=form_page.get_parent().specific,
+        status=status,
+        name=fields.pop("name", email.split("@")[0].title()),
+        email=email,
+        job_title="Director of Nursing",
+        organisation="Mersey Care NHS Foundation Trust",
+        access_needs=fields.pop("access_needs", "Step-free access"),
+        form_data=fields.pop("form_data", {"session": "Morning"}),
+        **fields,
+    )
+
+
+def workshop_with_form(index, slug, days, **fields):
+    event = add_event(index, slug, days_from_today(days), title=slug.replace("-", " ").capitalize(), **fields)
+    return add_booking_form(event)
+
+
+# Reminders ----------------------------------------------------------------------
+
+
+def test_reminders_go_to_people_with_a_place_at_a_workshop_in_the_next_days(index, settings):
+    settings.BOOKING_REMINDER_DAYS = 2
+    soon = workshop_with_form(index, "soon-workshop", 2)
+    later = workshop_with_form(index, "later-workshop", 3)
+    make_booking(soon, "confirmed@example.nhs.uk")
+    make_booking(soon, "waiting@example.nhs.uk", BookingStatus.WAITING)
+    make_booking(soon, "cancelled@example.nhs.uk", BookingStatus.CANCELLED)
+    make_booking(later, "later@example.nhs.uk")
+
+    output = run("send_booking_reminders")
+
+    assert output == "Reminders sent: 1. Failed (retry_booking_emails will retry them): 0."
+    (reminder,) = mail.outbox
+    assert reminder.to == ["confirmed@example.nhs.uk"]
+    assert reminder.subject.startswith("Reminder: Soon workshop")
+    assert any(name.endswith(".ics") for name, *_ in reminder.attachments)
+    assert "/bookings/cancel/" in reminder.body
+
+
+def test_nobody_is_reminded_twice(index):
+    form_page = workshop_with_form(index, "soon-workshop", 1)
+    make_booking(form_page, "confirmed@example.nhs.uk")
+
+    run("send_booking_reminders")
+    again = run("send_booking_reminders")
+
+    assert again.startswith("Reminders sent: 0.")
+    assert len(mail.outbox) == 1
+    assert BookingEmail.objects.filter(kind=BookingEmailKind.REMINDER).count() == 1
+
+
+def test_a_reminder_that_fails_is_recorded_and_not_sent_again_by_the_reminder_command(index, settings):
+    form_page = workshop_with_form(index, "soon-workshop", 1)
+    make_booking(form_page, "confirmed@example.nhs.uk")
+    settings.EMAIL_BACKEND = FAILING_BACKEND
+
+    output = run("send_booking_reminders")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    again = run("send_booking_reminders")
+
+    assert output == "Reminders sent: 0. Failed (retry_booking_emails will retry them): 1."
+    assert again.startswith("Reminders sent: 0.")
+    record = BookingEmail.objects.get(kind=BookingEmailKind.REMINDER)
+    assert record.sent_at is None and record.failed_at is not None
+    assert "Connection refused" in record.error
+
+
+def test_no_reminders_for_a_cancelled_or_postponed_workshop(index):
+    cancelled = workshop_with_form(index, "cancelled-workshop", 1, status=EventStatus.CANCELLED)
+    postponed = workshop_with_form(index, "postponed-workshop", 1, status=EventStatus.POSTPONED)
+    make_booking(cancelled, "one@example.nhs.uk")
+    make_booking(postponed, "two@example.nhs.uk")
+
+    assert run("send_booking_reminders").startswith("Reminders sent: 0.")
+    assert mail.outbox == []
+
+
+# Retrying e-mails that failed ---------------------------------------------------
+
+
+def test_failed_emails_are_sent_again_by_the_retry_command(index, settings):
+    form_page = workshop_with_form(index, "spring-workshop", 20)
+    booking = make_booking(form_page, "jo@example.nhs.uk")
+    settings.EMAIL_BACKEND = FAILING_BACKEND
+    from events.emails import queue_email, send_booking_email
+
+    record = queue_email(booking, BookingEmailKind.CONFIRMATION)
+    assert send_booking_email(record.pk) is False
+    BookingEmail.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+
+    still_down = run("retry_booking_emails")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    back_up = run("retry_booking_emails")
+    nothing_left = run("retry_booking_emails")
+
+    assert still_down == "Booking e-mails sent: 0. Still failing: 1."
+    assert back_up == "Booking e-mails sent: 1. Still failing: 0."
+    assert nothing_left == "Booking e-mails sent: 0. Still failing: 0."
+    record.refresh_from_db()
+    assert record.sent_at is not None and record.attempts == 3 and record.error == ""
+    (message,) = mail.outbox
+    assert message.subject.startswith("Booking confirmed: Spring workshop")
+
+
+def test_the_retry_command_gives_up_after_the_attempts_allowed(index, settings):
+    form_page = workshop_with_form(index, "spring-workshop", 20)
+    record = BookingEmail.objects.create(
+        booking=make_booking(form_page, "jo@example.nhs.uk"),
+        kind=BookingEmailKind.CONFIRMATION,
+        recipient="jo@example.nhs.uk",
+        created_at=timezone.now() - timedelta(hours=1),
+        attempts=3,
+    )
+
+    assert run("retry_booking_emails", "--max-attempts", "3") == "Booking e-mails sent: 0. Still failing: 0."
+    assert run("retry_booking_emails") == "Booking e-mails sent: 1. Still failing: 0."
+    record.refresh_from_db()
+    assert record.sent_at is not None
+
+
+def test_an_email_just_queued_is_left_for_its_own_request_to_send(index):
+    form_page = workshop_with_form(index, "spring-workshop", 20)
+    BookingEmail.objects.create(
+        booking=make_booking(form_page, "jo@example.nhs.uk"),
+        kind=BookingEmailKind.CONFIRMATION,
+        recipient="jo@example.nhs.uk",
+    )
+
+    assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0."
+    assert mail.outbox == []
+
+
+# Purging personal data ----------------------------------------------------------
+
+
+@pytest.fixture
+def old_and_recent_bookings(index):
+    long_ago = workshop_with_form(index, "long-ago-workshop", -400)
+    last_month = workshop_with_form(index, "last-month-workshop", -30)
+    old = [make_booking(long_ago, f"old{number}@example.nhs.uk") for number in range(3)]
+    BookingEmail.objects.create(booking=old[0], kind=BookingEmailKind.CONFIRMATION, recipient=old[0].email)
+    recent = make_booking(last_month, "recent@example.nhs.uk")
+    return old, recent
+
+
+def test_a_dry_run_says_what_would_go_and_changes_nothing(old_and_recent_bookings):
+    output = run("purge_bookings", "--dry-run")
+
+    cutoff = timezone.localdate() - timedelta(days=365)
+    assert output == (
+        f"Would erase the personal details in 3 bookings for 1 workshops held before {cutoff:%d %B %Y}. "
+        "Nothing has been changed."
+    )
+    assert not Booking.objects.filter(erased_at__isnull=False).exists()
+
+
+def test_purging_erases_personal_details_after_the_retention_period_and_is_idempotent(old_and_recent_bookings, caplog):
+    old, recent = old_and_recent_bookings
+
+    with caplog.at_level(logging.INFO, logger="events.purge_bookings"):
+        first = run("purge_bookings")
+    second = run("purge_bookings")
+
+    assert first.startswith("Erased the personal details in 3 bookings for 1 workshops")
+    assert second.startswith("Erased the personal details in 0 bookings for 0 workshops")
+    assert "Erased personal details in 3 bookings" in caplog.text
+    for booking in old:
+        booking.refresh_from_db()
+        assert booking.erased_at is not None
+        assert (booking.name, booking.email, booking.organisation, booking.access_needs) == ("", "", "", "")
+        assert booking.form_data == {}
+        assert booking.status == BookingStatus.CONFIRMED, "the counts of who came still add up"
+    assert BookingEmail.objects.get(booking=old[0]).recipient == ""
+    recent.refresh_from_db()
+    assert recent.erased_at is None and recent.email == "recent@example.nhs.uk"
+
+
+def test_the_retention_period_comes_from_the_setting_or_the_option(old_and_recent_bookings):
+    with override_settings(BOOKING_RETENTION_DAYS=20):
+        assert run("purge_bookings", "--dry-run").startswith("Would erase the personal details in 4 bookings")
+    assert run("purge_bookings", "--dry-run", "--days", "1000").startswith(
+        "Would erase the personal details in 0 bookings"
+    )
+
+
+def test_no_email_is_sent_about_an_erased_booking(old_and_recent_bookings):
+    old, recent = old_and_recent_bookings
+    record = BookingEmail.objects.get(booking=old[0])
+    BookingEmail.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    run("purge_bookings")
+
+    assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0."
+    assert mail.outbox == []
+
+
+# A capacity raised by an editor -------------------------------------------------
+
+
+def test_publishing_a_higher_capacity_gives_the_new_places_to_the_people_waiting(
+    index, django_capture_on_commit_callbacks
+):
+    form_page = workshop_with_form(index, "spring-workshop", 20, capacity=1)
+    make_booking(form_page, "first@example.nhs.uk")
+    first_waiting = make_booking(form_page, "second@example.nhs.uk", BookingStatus.WAITING)
+    Booking.objects.filter(pk=first_waiting.pk).update(submit_time=timezone.now() - timedelta(minutes=5))
+    make_booking(form_page, "third@example.nhs.uk", BookingStatus.WAITING)
+    workshop = form_page.get_parent().specific
+
+    workshop.capacity = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop.save_revision().publish()
+
+    statuses = dict(Booking.objects.values_list("email", "status"))
+    assert statuses == {
+        "first@example.nhs.uk": BookingStatus.CONFIRMED,
+        "second@example.nhs.uk": BookingStatus.CONFIRMED,
+        "third@example.nhs.uk": BookingStatus.WAITING,
+    }
+    (message,) = mail.outbox
+    assert message.to == ["second@example.nhs.uk"]
+    assert message.subject.startswith("A place has come up for you")
