@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .emails import queue_email
 from .models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
@@ -224,7 +225,8 @@ def too_many_attempts(request):
     limit. The count lives in the cache, so with Redis it is shared by every
     app server.
     """
-    key = f"booking-attempts:{client_address(request)}"
+    # A keyed hash, not the address itself: the cache holds no personal data.
+    key = "booking-attempts:" + salted_hmac("events.booking.attempts", client_address(request)).hexdigest()
     cache.add(key, 0, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
     try:
         attempts = cache.incr(key)

@@ -120,21 +120,29 @@ PRIVACY_BODY = [
     paragraph(
         "<p>You can read this website without telling us who you are. We collect personal "
         "information only when you give it to us: when you book a place at a workshop we ask for "
-        "your name, work email address, job title and organisation, and any accessibility, "
-        "communication or dietary needs you choose to tell us about.</p>"
+        "your name, work email address, job title and organisation, any accessibility, "
+        "communication or dietary needs you choose to tell us about, and the answers to any other "
+        "questions on that workshop's booking form. We record when you booked, that you agreed to "
+        "this notice, and the emails we send you about your booking.</p>"
     ),
     heading("Why we use it"),
     paragraph(
-        "<p>We use it to run the workshop you booked: to confirm your place, tell you about "
-        "changes, manage the waiting list and meet your needs on the day. We do not use it for "
-        "marketing and we do not sell or share it.</p>"
+        "<p>We use it to run the workshop you booked: to confirm your place, send a calendar "
+        "invitation and a reminder, tell you about changes, manage the waiting list and meet your "
+        "needs on the day. We do not use it for marketing and we do not sell or share it.</p>"
     ),
     heading("Who can see it"),
-    paragraph("<p>Only the Collaborative's staff who organise workshops.</p>"),
+    paragraph(
+        "<p>Only the Collaborative's staff who organise workshops. The workshop's booking contact "
+        "is emailed your name, job title, organisation and email address when you book or cancel. Your "
+        "accessibility, communication and dietary needs are left out of the booking lists staff "
+        "download, unless they need them to arrange the day.</p>"
+    ),
     heading("How long we keep it"),
     paragraph(
-        "<p>We keep booking details only as long as we need them to run the workshop and "
-        "account for attendance, then delete them.</p>"
+        "<p>We erase your booking details one year after the workshop, keeping only a count of "
+        "who booked. You can cancel your place at any time with the link in your confirmation "
+        "email.</p>"
     ),
     heading("Cookies"),
     paragraph(
