@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -46,12 +46,22 @@ class BookingResult:
     outcome: str
 
 
+# How long a booking waits for the workshop's lock on PostgreSQL before it
+# gives up (and is retried): a booking holds the lock for milliseconds, so
+# a longer wait means something is wrong, and a visitor should not hang.
+LOCK_TIMEOUT = "5s"
+
+
 def lock_event_for_booking(event_id):
     """
     The workshop's row, locked until the transaction ends, so that only one
     booking decision is made at a time for it. of=("self",) locks the
-    workshop's own row, not Wagtail's shared page row.
+    workshop's own row, not Wagtail's shared page row. (SQLite has no row
+    locks: there, each transaction takes the write lock as it begins.)
     """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
     return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
 
 

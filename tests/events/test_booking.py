@@ -765,3 +765,23 @@ def test_the_index_queries_do_not_grow_with_the_events_booked(client, index, tod
     many, soup = index_queries(client, index, today, 5, 30)
     assert len(soup.select(".event-card__booking")) == 10
     assert many == few
+
+
+def test_a_database_too_busy_to_book_asks_the_visitor_to_send_the_form_again(client, form_page, monkeypatch):
+    from django.db import OperationalError
+
+    from events import booking as booking_rules
+
+    def always_busy(event_id):
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(booking_rules, "lock_event_for_booking", always_busy)
+    monkeypatch.setattr(booking_rules.time, "sleep", lambda seconds: None)
+
+    response = book(client, form_page, name="Jo Busy")
+
+    assert response.status_code == 503
+    summary = text(error_summary(html(response)))
+    assert "Nothing has been booked yet: please send the form again." in summary
+    assert html(response).select_one("input[name=name]")["value"] == "Jo Busy"
+    assert not Booking.objects.exists()

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -172,3 +172,46 @@ def test_a_rush_of_bookings_never_overbooks_on_any_database():
     event, status_codes, errors = run_booking_rush(capacity=10, bookings=30, threads=10)
 
     assert_no_overbooking(event, status_codes, errors, capacity=10, bookings=30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_that_waits_too_long_for_the_lock_is_asked_to_try_again(monkeypatch):
+    """Someone holds the workshop's lock (a stuck transaction): the visitor gets "try again", not a hang or a 500."""
+    event, form_page = workshop_with_booking_form(capacity=50)
+    monkeypatch.setattr(booking_rules, "LOCK_TIMEOUT", "100ms")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                EventPage.objects.select_for_update(of=("self",)).get(pk=event.pk)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        response = Client().post(
+            form_page.url,
+            {
+                "name": "Jo Smith",
+                "email": "jo.smith@example.nhs.uk",
+                "job_title": "Director of Nursing",
+                "organisation": "An NHS Foundation Trust",
+                "consent": "on",
+                "started": form_started_token(time.time() - 10),
+            },
+        )
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert response.status_code == 503
+    content = response.content.decode()
+    assert "Nothing has been booked yet: please send the form again." in content
+    assert 'value="Jo Smith"' in content, "the answers are kept for the second try"
+    assert not Booking.objects.filter(event=event).exists()
