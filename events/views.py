@@ -10,7 +10,7 @@ from .booking import BookingBusy, book_place, cancel_booking, too_many_attempts
 from .emails import booking_for_cancel_token
 from .feeds import NewsAndEventsFeed
 from .forms import form_started_token
-from .models import Booking, EventPage, NewsAndEventsIndexPage
+from .models import Booking, BookingFormPage, EventPage, NewsAndEventsIndexPage
 
 
 def public_page_at(request, page_path, page_types):
@@ -98,12 +98,14 @@ def booking_confirmation(request, token):
 
 
 def render_booking_confirmation(request, booking, outcome):
+    # In a preview, the page is the editor's unsaved version: use it as it is.
+    page = booking.page if isinstance(booking.page, BookingFormPage) else booking.page.specific
     context = {
-        "page": booking.page.specific,
+        "page": page,
         "event": booking.event,
         "booking": booking,
         "outcome": outcome,
-        "confirmation_text": getattr(booking.page.specific, "confirmation_text", ""),
+        "confirmation_text": page.confirmation_text,
     }
     return _no_store(TemplateResponse(request, "events/booking_confirmation.html", context))
 
