@@ -70,34 +70,62 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
     def get_filename(self):
         return f"bookings-{self.form_page.event.slug}-{timezone.localdate():%Y-%m-%d}"
 
+    def get_page_subtitle(self):
+        return self.form_page.event.title
+
+    def export_url(self, export_format, with_needs=False):
+        params = self.request.GET.copy()
+        params["export"] = export_format
+        if with_needs:
+            params[INCLUDE_NEEDS_PARAMETER] = "include"
+        return f"{self.request.path}?{params.urlencode()}"
+
+    @cached_property
+    def header_buttons(self):
+        # What a Booking administrator comes for, in one click: the list in
+        # Excel and the register. The rest wait in the "more" menu.
+        event = self.form_page.event
+        buttons = []
+        if self.request.user.has_perm("events.export_booking"):
+            buttons.append(Button("Download XLSX", url=self.export_url("xlsx"), icon_name="download", priority=10))
+        buttons.append(
+            Button(
+                "Attendance register",
+                url=reverse("events_booking_register", args=[event.pk]),
+                icon_name="doc-full",
+                priority=20,
+            )
+        )
+        return buttons
+
     @cached_property
     def header_more_buttons(self):
-        buttons = super().header_more_buttons.copy()
-        event = self.form_page.event
+        # Wagtail's own export buttons are replaced by ours, which are only
+        # for people allowed to export.
+        buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
         if self.request.user.has_perm("events.export_booking"):
-            for export_format in ("xlsx", "csv"):
-                params = self.request.GET.copy()
-                params["export"] = export_format
-                params[INCLUDE_NEEDS_PARAMETER] = "include"
-                buttons.append(
-                    Button(
-                        f"Download {export_format.upper()} with access and dietary needs",
-                        url=f"{self.request.path}?{params.urlencode()}",
-                        icon_name="download",
-                        priority=95,
-                    )
-                )
-        else:
-            buttons = [button for button in buttons if "export=" not in (button.url or "")]
-        buttons.append(
-            Button("Attendance register", url=reverse("events_booking_register", args=[event.pk]), icon_name="doc-full")
-        )
+            buttons += [
+                Button("Download CSV", url=self.export_url("csv"), icon_name="download", priority=90),
+                Button(
+                    "Download XLSX with access and dietary needs",
+                    url=self.export_url("xlsx", with_needs=True),
+                    icon_name="download",
+                    priority=91,
+                ),
+                Button(
+                    "Download CSV with access and dietary needs",
+                    url=self.export_url("csv", with_needs=True),
+                    icon_name="download",
+                    priority=92,
+                ),
+            ]
         if self.request.user.has_perm(CHANGE):
             buttons.append(
                 Button(
                     "Tell bookers about a change",
-                    url=reverse("events_notify_bookers", args=[event.pk]),
+                    url=reverse("events_notify_bookers", args=[self.form_page.event.pk]),
                     icon_name="mail",
+                    priority=100,
                 )
             )
         return buttons

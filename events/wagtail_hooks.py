@@ -4,8 +4,10 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin import display as admin_display
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
@@ -228,6 +230,11 @@ def booking_forms_only_for_booking_administrators(user, editable_forms):
     if not user.has_perm("events.view_booking"):
         return other_forms
     return Page.objects.filter(Q(pk__in=other_forms.values("pk")) | Q(content_type=booking_forms))
+
+
+@hooks.register("insert_global_admin_css")
+def booking_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("events/admin.css"))
 
 
 @hooks.register("register_log_actions")
