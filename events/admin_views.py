@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin import messages
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListView
 from wagtail.log_actions import log
 from wagtail.models import Page
@@ -87,9 +87,11 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
         event = self.form_page.event
         buttons = []
         if self.request.user.has_perm("events.export_booking"):
-            buttons.append(Button("Download XLSX", url=self.export_url("xlsx"), icon_name="download", priority=10))
+            buttons.append(
+                HeaderButton("Download XLSX", url=self.export_url("xlsx"), icon_name="download", priority=10)
+            )
         buttons.append(
-            Button(
+            HeaderButton(
                 "Attendance register",
                 url=reverse("events_booking_register", args=[event.pk]),
                 icon_name="doc-full",

@@ -1,12 +1,12 @@
 from urllib.parse import urlencode
 
-from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.contrib.admin import display as admin_display
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.templatetags.static import static
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -119,9 +119,19 @@ class BookingButtonHelper(ButtonHelper):
 class WorkshopFilter(RelatedOnlyFieldListFilter):
     """The workshops that have bookings, latest first."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "workshop"
+
     def field_admin_ordering(self, field, request, model_admin):
         # Django's own version asks Django's admin site, which this project does not install.
         return ("-date", "-start_time")
+
+
+class BookedAtFilter(DateFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "date booked"
 
 
 class BookingIndexView(BookingExportMixin, IndexView):
@@ -156,8 +166,8 @@ class BookingAdmin(ModelAdmin):
     index_view_class = BookingIndexView
     index_template_name = "events/admin/booking_index.html"
     inspect_view_enabled = True
-    list_display = ("name", "organisation", "event", "status", "submit_time", "email_problem")
-    list_filter = (("event", WorkshopFilter), "status", "submit_time")
+    list_display = ("name", "organisation", "workshop", "status_label", "booked_at", "email_problem")
+    list_filter = (("event", WorkshopFilter), "status", ("submit_time", BookedAtFilter))
     list_select_related = ("event",)
     search_fields = ("name", "email", "organisation")
     list_per_page = 50
@@ -190,7 +200,19 @@ class BookingAdmin(ModelAdmin):
             .annotate(failed_emails=Count("emails", filter=Q(emails__sent_at=None, emails__failed_at__isnull=False)))
         )
 
-    @admin_display(description="E-mail")
+    @admin_display(description="Workshop", ordering="event__date")
+    def workshop(self, obj):
+        return obj.event.title
+
+    @admin_display(description="Status", ordering="status")
+    def status_label(self, obj):
+        return obj.get_status_display()
+
+    @admin_display(description="Booked at", ordering="submit_time")
+    def booked_at(self, obj):
+        return formats.date_format(timezone.localtime(obj.submit_time), "j M Y, H:i")
+
+    @admin_display(description="E-mail delivery")
     def email_problem(self, obj):
         return "Not delivered: will retry" if obj.failed_emails else ""
 
