@@ -24,3 +24,11 @@ WHITENOISE_AUTOREFRESH = True
 
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
+
+# On SQLite, a test database in a file rather than in memory: an in-memory
+# database shared between threads locks whole tables and fails at once
+# instead of waiting, unlike the file the site really runs on, so the
+# concurrent-booking tests would measure the wrong thing.
+_database = DATABASES["default"]  # noqa: F405
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["TEST"] = {"NAME": str(Path(tempfile.mkdtemp(prefix="collaborative-test-db-")) / "test.sqlite3")}  # noqa: F405
