@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate content lint format clean
+.PHONY: help run test install install-dev migrate content lint format bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,6 +64,19 @@ lint: install-dev ## Check the code style
 format: install-dev ## Fix the code style
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Each benchmark makes its own throwaway database: a temporary SQLite file,
+# then, if BENCH_DATABASE_URL names a PostgreSQL server, a new database there
+# (dropped afterwards). See bench/README.md.
+bench: install-dev ## Benchmark booking exports (time, memory) and concurrent bookings; see bench/README.md
+	BENCH_DATABASE_URL= $(BIN)/python bench/export_bookings.py
+	BENCH_DATABASE_URL= $(BIN)/python bench/booking_latency.py
+ifneq ($(strip $(BENCH_DATABASE_URL)),)
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/export_bookings.py
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/booking_latency.py
+else
+	@echo "PostgreSQL not benchmarked: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
+endif
 
 clean: ## Remove .venv, the local database and uploads (asks nothing: be sure)
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media static tests/browser/screenshots

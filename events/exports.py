@@ -101,6 +101,15 @@ class BookingExportMixin:
             filename=f"{self.get_filename()}.xlsx",
         )
 
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            # Straight to the export: Wagtail's listing context (BaseListingView.get_context_data)
+            # counts an unpaginated listing with len(), which would load every booking, each with
+            # its own copy of the workshop page, into memory before the first byte.
+            # (The Bookings menu's modeladmin view exports from dispatch() and never comes here.)
+            return self.as_spreadsheet(self.get_queryset(), request.GET["export"])
+        return super().get(request, *args, **kwargs)
+
     def export_event(self):
         """The workshop exported, or None for an export across workshops."""
         return None

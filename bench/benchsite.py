@@ -1,0 +1,152 @@
+"""
+What both benchmarks share: a throwaway database, the site set up in it
+(migrations and initial content), a workshop with a booking form, and a line
+about the machine.
+
+The database is never the developer's own. By default it is a SQLite file in
+a temporary folder; with BENCH_DATABASE_URL (postgresql://user@host:port/name)
+a new database, named after the URL's with the benchmark and process id
+appended, is created on that PostgreSQL server and dropped afterwards.
+DATABASE_URL is deliberately ignored, so that a benchmark can never write
+into the database it names.
+"""
+
+import contextlib
+import io
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+from datetime import time as clock
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+if str(REPOSITORY) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY))
+
+SETTINGS = "collaborative_site.settings.test"
+
+
+@contextlib.contextmanager
+def throwaway_database(benchmark):
+    """
+    Point DATABASE_URL at a database made for this run, and remove it
+    afterwards. Yields a short description of it. Django must be set up
+    inside the block (the settings read DATABASE_URL when imported).
+    """
+    server_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    if not server_url:
+        with tempfile.TemporaryDirectory(prefix=f"collaborative-bench-{benchmark}-") as folder:
+            os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+            try:
+                yield "SQLite, a temporary file (WAL, BEGIN IMMEDIATE, as the site's settings)"
+            finally:
+                _close_django_connections()
+        return
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(server_url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit(f"BENCH_DATABASE_URL must be a postgresql:// URL, not {server_url!r}")
+    prefix = parts.path.strip("/") or "bench"
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", prefix):
+        raise SystemExit(f"BENCH_DATABASE_URL's database name must be lower case letters, digits and _: {prefix!r}")
+    name = f"{prefix}_{benchmark}_{os.getpid()}"[:63]
+    maintenance_url = urlunsplit(parts._replace(path="/postgres"))
+
+    def run(statement):
+        with psycopg.connect(maintenance_url, autocommit=True, connect_timeout=5) as connection:
+            cursor = connection.execute(statement)
+            return cursor.fetchone() if cursor.description else None
+
+    version = run("SHOW server_version")[0]
+    run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield f"PostgreSQL {version} at {parts.hostname}:{parts.port or 5432}, database {name} (dropped afterwards)"
+    finally:
+        _close_django_connections()
+        run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _close_django_connections():
+    """Close Django's connections, and remove the uploads folder the test settings made for this run."""
+    if "django.db" in sys.modules:
+        from django.conf import settings
+        from django.db import connections
+
+        connections.close_all()
+        media = Path(settings.MEDIA_ROOT)
+        if media.parent == Path(tempfile.gettempdir()) and media.name.startswith("collaborative-test-media-"):
+            shutil.rmtree(media, ignore_errors=True)
+
+
+def set_up_django(**settings_from_environment):
+    """
+    Django with the test settings (quiet e-mail, local cache, 'testserver'
+    allowed), and any of the site's settings that are read from the
+    environment, such as BOOKING_MIN_FILL_SECONDS, given here.
+    """
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    for name, value in settings_from_environment.items():
+        os.environ[name] = str(value)
+    import django
+
+    django.setup()
+
+
+def set_up_site():
+    """Migrate the empty database and load the site's initial content, as a new installation does."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_initial_content", stdout=io.StringIO())
+
+
+def add_workshop(slug, title, capacity):
+    """An upcoming online workshop, published, with a published booking form under it."""
+    from django.utils import timezone
+
+    from events.models import AttendanceMode, BookingFormPage, EventPage, NewsAndEventsIndexPage
+
+    event = EventPage(
+        slug=slug,
+        title=title,
+        summary="A workshop for strategic leaders.",
+        date=timezone.localdate() + timedelta(weeks=3),
+        start_time=clock(10, 30),
+        attendance_mode=AttendanceMode.ONLINE,
+        capacity=capacity,
+    )
+    NewsAndEventsIndexPage.objects.get().add_child(instance=event)
+    event.save_revision().publish()
+    form_page = BookingFormPage(title="Book a place", slug="book")
+    event.add_child(instance=form_page)
+    form_page.save_revision().publish()
+    form_page.refresh_from_db()
+    return event, form_page
+
+
+def machine():
+    """nproc, the CPU model and the Python, for the report."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {platform.system()}"
+
+
+def versions():
+    import django
+    import openpyxl
+    import wagtail
+
+    return f"Django {django.get_version()}, Wagtail {wagtail.__version__}, openpyxl {openpyxl.__version__}"
