@@ -1,5 +1,7 @@
 """Settings for the test suite: fast, isolated, and independent of the environment."""
 
+import atexit
+import shutil
 import tempfile
 
 from .base import *  # noqa: F403
@@ -15,8 +17,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-# Uploads made by tests go to a throwaway folder, never into media/.
+# Uploads made by tests go to a throwaway folder, never into media/; it goes
+# when the run ends.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="collaborative-test-media-"))  # noqa: F405
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
 # No collectstatic before the suite: serve from the apps' folders.
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
@@ -31,4 +35,6 @@ WHITENOISE_USE_FINDERS = True
 # concurrent-booking tests would measure the wrong thing.
 _database = DATABASES["default"]  # noqa: F405
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["TEST"] = {"NAME": str(Path(tempfile.mkdtemp(prefix="collaborative-test-db-")) / "test.sqlite3")}  # noqa: F405
+    _database_dir = Path(tempfile.mkdtemp(prefix="collaborative-test-db-"))  # noqa: F405
+    _database["TEST"] = {"NAME": str(_database_dir / "test.sqlite3")}
+    atexit.register(shutil.rmtree, _database_dir, ignore_errors=True)
