@@ -73,10 +73,15 @@ def nhsuk_error_summary(form):
 
 
 @register.inclusion_tag("includes/forms/form.html")
-def nhsuk_form(form):
+def nhsuk_form(form, summary=True):
+    """
+    The form's fields in NHS.UK style, after its error summary; summary=False
+    when the page draws the summary itself, at the top of the page.
+    """
     # A form may draw some fields itself, such as a spam trap kept out of sight.
     separate = getattr(form, "rendered_separately", ())
-    return {"form": form, "fields": [field for field in form.visible_fields() if field.name not in separate]}
+    fields = [field for field in form.visible_fields() if field.name not in separate]
+    return {"form": form, "fields": fields, "summary": summary}
 
 
 @register.inclusion_tag("includes/forms/field.html")

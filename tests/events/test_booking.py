@@ -152,6 +152,10 @@ def test_an_empty_form_gets_the_error_summary_linking_each_error_to_its_field(cl
         assert f"{field['id']}-error" in field["aria-describedby"]
     assert "Enter your full name" in text(error_summary(soup))
     assert "Tick the box to agree to the privacy notice" in text(error_summary(soup))
+    # Once, at the top of the page, above the heading, as NHS.UK places it.
+    assert len(soup.select(".nhsuk-error-summary")) == 1
+    assert error_summary(soup).find_next("h1") is not None
+    assert soup.title.get_text().startswith("Error: Book a place - ")
     assert not Booking.objects.exists()
 
 
