@@ -655,3 +655,27 @@ def test_an_editors_extra_question_appears_in_the_listing_and_the_export(client,
     rows = read_csv(client.get(submissions_url(form_page, export="csv")))
 
     assert rows[0]["Trust code"] == "RNU"
+
+
+def test_bookers_of_a_cancelled_workshop_get_an_invitation_that_cancels_it_in_their_calendar(
+    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks
+):
+    from icalendar import Calendar
+
+    from events.models import EventStatus
+
+    client.force_login(booking_admin)
+    workshop.status = EventStatus.CANCELLED
+    workshop.save_revision().publish()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("events_notify_bookers", args=[workshop.pk]), {"message": ""})
+
+    ada = next(message for message in mail.outbox if message.to == ["ada@example.nhs.uk"])
+    assert "We are sorry: this workshop has been cancelled." in ada.body
+    (ics,) = [content for name, content, mimetype in ada.attachments if name.endswith(".ics")]
+    (entry,) = Calendar.from_ical(ics).walk("VEVENT")
+    assert str(entry["status"]) == "CANCELLED"
+    (page_entry,) = Calendar.from_ical(client.get(workshop.url + "calendar.ics").content).walk("VEVENT")
+    assert entry["uid"] == page_entry["uid"], "the same entry as the page's calendar file, so it is replaced"
+    assert entry["sequence"] == page_entry["sequence"] > 0
