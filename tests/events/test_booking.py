@@ -789,3 +789,18 @@ def test_a_database_too_busy_to_book_asks_the_visitor_to_send_the_form_again(cli
     assert "Nothing has been booked yet: please send the form again." in summary
     assert html(response).select_one("input[name=name]")["value"] == "Jo Busy"
     assert not Booking.objects.exists()
+
+
+def test_a_booking_goes_ahead_when_the_cache_is_down(client, form_page, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def cache_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(cache, "add", cache_down)
+
+    response = book(client, form_page)
+
+    assert response.status_code == 302
+    assert Booking.objects.count() == 1
+    assert "booking attempts are not being limited" in caplog.text
