@@ -2,17 +2,21 @@
 E-mails about bookings, in plain text and NHS-styled HTML.
 
 Each e-mail is first recorded as a BookingEmail row, in the transaction that
-changes the booking, and sent once that transaction has committed. A failure
-is written on the row (and shown to administrators); `retry_booking_emails`
-sends it again. The booking itself always stands.
+changes the booking, and sent once that transaction has committed: in a
+thread of its own (BOOKING_EMAILS_IN_BACKGROUND), so that a slow mail server
+never holds up the visitor's page. A failure is written on the row (and
+shown to administrators); an e-mail whose thread died with its server is
+still unsent on its row; `retry_booking_emails` sends either again. The
+booking itself always stands.
 """
 
 import logging
+from threading import Thread
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -63,8 +67,23 @@ def queue_email(booking, kind, recipient=None, message=""):
     record = BookingEmail.objects.create(
         booking=booking, kind=kind, recipient=recipient or booking.email, message=message
     )
-    transaction.on_commit(lambda: send_booking_email(record.pk))
+    transaction.on_commit(lambda: dispatch_booking_email(record.pk))
     return record
+
+
+def dispatch_booking_email(record_id):
+    if not settings.BOOKING_EMAILS_IN_BACKGROUND:
+        send_booking_email(record_id)
+        return
+    Thread(target=_send_in_background, args=(record_id,), name=f"booking-email-{record_id}", daemon=True).start()
+
+
+def _send_in_background(record_id):
+    try:
+        send_booking_email(record_id)
+    finally:
+        # The thread's own database connection, which nothing else will close.
+        connection.close()
 
 
 def send_booking_email(record_id):

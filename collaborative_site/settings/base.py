@@ -217,6 +217,9 @@ BOOKING_RATE_LIMIT_WINDOW = env_int("BOOKING_RATE_LIMIT_WINDOW", 600)
 # How many proxies (load balancer, CDN) stand in front of the app servers and
 # append to X-Forwarded-For. 0: the client is the connection's own address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Send booking e-mails from a thread after the response, so a slow mail
+# server never holds up a visitor; false sends them before the response.
+BOOKING_EMAILS_IN_BACKGROUND = env_bool("BOOKING_EMAILS_IN_BACKGROUND", True)
 # Days before a workshop that send_booking_reminders reminds confirmed bookers.
 BOOKING_REMINDER_DAYS = env_int("BOOKING_REMINDER_DAYS", 2)
 # Days after a workshop that purge_bookings erases bookers' personal details.

@@ -16,6 +16,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# E-mails are sent before the response, so a test sees them in mail.outbox
+# (and a thread cannot see a test's uncommitted rows). One test covers the
+# background sending the site uses.
+BOOKING_EMAILS_IN_BACKGROUND = False
 
 # Uploads made by tests go to a throwaway folder, never into media/; it goes
 # when the run ends.
