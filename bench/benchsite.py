@@ -31,6 +31,21 @@ if str(REPOSITORY) not in sys.path:
 SETTINGS = "collaborative_site.settings.test"
 
 
+class BenchError(Exception):
+    """A benchmark saw something wrong (a lost booking, memory growing with rows): it stops, exit status 1."""
+
+
+def say(text=""):
+    """Print a line of figures at once, so a long benchmark shows its progress."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def check(condition, message):
+    if not condition:
+        raise BenchError(message)
+
+
 @contextlib.contextmanager
 def throwaway_database(benchmark):
     """

@@ -33,23 +33,10 @@ import time
 from collections import Counter
 
 import benchsite
+from benchsite import BenchError, check, say
 
 UNCONTENDED = 20
 BARRIER_TIMEOUT = 60
-
-
-class BenchError(Exception):
-    pass
-
-
-def say(text=""):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def check(condition, message):
-    if not condition:
-        raise BenchError(message)
 
 
 def answers(label, number):

@@ -38,6 +38,7 @@ import tracemalloc
 from pathlib import Path
 
 import benchsite
+from benchsite import BenchError, check, say
 
 FORMATS = ("csv", "xlsx")
 # Ten times the bookings may cost at most this many times the memory (two
@@ -48,20 +49,6 @@ BOM = b"\xef\xbb\xbf"
 # StreamedRows in events/exports.py reads the bookings this many at a time.
 CHUNK_SIZE = 1000
 NEUTRALISED = "'=SUM(1+1) Health Trust"
-
-
-class BenchError(Exception):
-    pass
-
-
-def say(text=""):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def check(condition, message):
-    if not condition:
-        raise BenchError(message)
 
 
 def add_bookings(event, form_page, count):

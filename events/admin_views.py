@@ -160,29 +160,41 @@ def _back_to(request, booking):
     return reverse("events_booking_modeladmin_index")
 
 
+def _booking_action(request, pk, action, perform, done, not_done, confirmation):
+    """
+    Ask an administrator to confirm an action on one booking (GET), then do
+    it (POST): perform(booking) says whether it changed anything, and the
+    message and audit log entry say what happened.
+    """
+    booking = get_object_or_404(Booking.objects.select_related("event"), pk=pk)
+    if request.method != "POST":
+        context = {"booking": booking, "action": action, "next": _back_to(request, booking), **confirmation(booking)}
+        return TemplateResponse(request, "events/admin/confirm_booking_action.html", context)
+    try:
+        changed = perform(booking)
+    except NoPlaceFree as full:
+        messages.error(request, str(full))
+    except BookingBusy:
+        messages.error(request, "The database was busy. Nothing has changed: please try again.")
+    else:
+        if changed:
+            log(instance=booking.event, action=f"events.{action}_booking", user=request.user, data={"booking": pk})
+            messages.success(request, done(booking))
+        else:
+            messages.warning(request, not_done)
+    return redirect(_back_to(request, booking))
+
+
 @permission_required(CHANGE, raise_exception=True)
 def cancel_booking_view(request, pk):
-    booking = get_object_or_404(Booking.objects.select_related("event"), pk=pk)
-    if request.method == "POST":
-        try:
-            cancelled = cancel_booking(booking)
-        except BookingBusy:
-            messages.error(request, "The database was busy. Nothing has changed: please try again.")
-            return redirect(_back_to(request, booking))
-        if cancelled:
-            log(instance=booking.event, action="events.cancel_booking", user=request.user, data={"booking": pk})
-            messages.success(
-                request, f"Cancelled {booking.name}'s booking at {booking.event.title}. They have been told."
-            )
-        else:
-            messages.warning(request, "That booking was already cancelled.")
-        return redirect(_back_to(request, booking))
-    return TemplateResponse(
+    return _booking_action(
         request,
-        "events/admin/confirm_booking_action.html",
-        {
-            "booking": booking,
-            "action": "cancel",
+        pk,
+        "cancel",
+        cancel_booking,
+        done=lambda booking: f"Cancelled {booking.name}'s booking at {booking.event.title}. They have been told.",
+        not_done="That booking was already cancelled.",
+        confirmation=lambda booking: {
             "page_title": "Cancel booking",
             "question": (
                 f"Cancel the {booking.get_status_display().lower()} booking of {booking.name} "
@@ -192,40 +204,23 @@ def cancel_booking_view(request, pk):
                 "They will be e-mailed that their booking is cancelled."
                 + (" Their place goes to the first person on the waiting list." if booking.is_confirmed else "")
             ),
-            "next": _back_to(request, booking),
         },
     )
 
 
 @permission_required(CHANGE, raise_exception=True)
 def promote_booking_view(request, pk):
-    booking = get_object_or_404(Booking.objects.select_related("event"), pk=pk)
-    if request.method == "POST":
-        try:
-            promoted = promote_booking(booking)
-        except NoPlaceFree as full:
-            messages.error(request, str(full))
-        except BookingBusy:
-            messages.error(request, "The database was busy. Nothing has changed: please try again.")
-        else:
-            if promoted:
-                log(instance=booking.event, action="events.promote_booking", user=request.user, data={"booking": pk})
-                messages.success(
-                    request, f"{booking.name} now has a place at {booking.event.title}. They have been told."
-                )
-            else:
-                messages.warning(request, "Only someone on the waiting list can be given a place.")
-        return redirect(_back_to(request, booking))
-    return TemplateResponse(
+    return _booking_action(
         request,
-        "events/admin/confirm_booking_action.html",
-        {
-            "booking": booking,
-            "action": "promote",
+        pk,
+        "promote",
+        promote_booking,
+        done=lambda booking: f"{booking.name} now has a place at {booking.event.title}. They have been told.",
+        not_done="Only someone on the waiting list can be given a place.",
+        confirmation=lambda booking: {
             "page_title": "Give a place",
             "question": f"Give {booking.name} ({booking.organisation}) a place at {booking.event.title}?",
             "consequence": "They will be e-mailed that a place has come up, with the calendar invitation.",
-            "next": _back_to(request, booking),
         },
     )
 

@@ -29,7 +29,7 @@ from events import booking as booking_rules
 from events.forms import form_started_token
 from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
 
-from .conftest import add_event
+from .conftest import add_event, booking_answers
 
 # Well below PostgreSQL's max_connections (100 by default), which other
 # test runs may be sharing.
@@ -76,14 +76,7 @@ def book_all_at_once(form_url, bookings, threads):
             for round_number in range(rounds):
                 barrier.wait()
                 email = f"Booker.{round_number}.{thread_number}@Example.NHS.uk"
-                data = {
-                    "name": f"Booker {round_number}-{thread_number}",
-                    "email": email,
-                    "job_title": "Director of Nursing",
-                    "organisation": "An NHS Foundation Trust",
-                    "consent": "on",
-                    "started": started,
-                }
+                data = booking_answers(name=f"Booker {round_number}-{thread_number}", email=email, started=started)
                 try:
                     response = client.post(form_url, data)
                 except Exception as error:  # noqa: BLE001 (recorded and asserted on below)
@@ -195,17 +188,7 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_asked_to_try_again(monkey
     holder.start()
     try:
         assert holding.wait(timeout=10)
-        response = Client().post(
-            form_page.url,
-            {
-                "name": "Jo Smith",
-                "email": "jo.smith@example.nhs.uk",
-                "job_title": "Director of Nursing",
-                "organisation": "An NHS Foundation Trust",
-                "consent": "on",
-                "started": form_started_token(time.time() - 10),
-            },
-        )
+        response = Client().post(form_page.url, booking_answers())
     finally:
         release.set()
         holder.join(timeout=30)
@@ -236,17 +219,7 @@ def test_booking_emails_are_sent_from_a_thread_after_the_response(settings, monk
     settings.BOOKING_EMAILS_IN_BACKGROUND = True
     event, form_page = workshop_with_booking_form(capacity=50)
 
-    response = Client().post(
-        form_page.url,
-        {
-            "name": "Jo Smith",
-            "email": "jo.smith@example.nhs.uk",
-            "job_title": "Director of Nursing",
-            "organisation": "An NHS Foundation Trust",
-            "consent": "on",
-            "started": form_started_token(time.time() - 10),
-        },
-    )
+    response = Client().post(form_page.url, booking_answers())
     for sender in senders:
         sender.join(timeout=30)
 
