@@ -2,20 +2,22 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 
+from reports.models import NEWEST_FIRST, ReportPage
+
 FEED_LENGTH = 20
 
 
 class NewsAndEventsFeed(Feed):
-    """The newest news items and events, for feed readers."""
+    """The site's feed: the newest news items, events and reports, for feed readers."""
 
-    description = "Workshops, videoconferences and news from the Collaborative."
+    description = "Workshops, videoconferences, news and reports from the Collaborative."
 
     def __init__(self, index):
         super().__init__()
         self.index = index
 
     def title(self):
-        return f"{settings.WAGTAIL_SITE_NAME}: news and events"
+        return f"{settings.WAGTAIL_SITE_NAME}: news, events and reports"
 
     def link(self):
         return self.index.url
@@ -23,10 +25,16 @@ class NewsAndEventsFeed(Feed):
     def items(self):
         events = list(self.index.events().order_by("-date")[:FEED_LENGTH])
         news = list(self.index.news()[:FEED_LENGTH])
-        items = events + news
-        # News without a date sorts by when it was published.
-        items.sort(key=lambda item: item.date or timezone.localdate(item.first_published_at), reverse=True)
+        reports = list(ReportPage.objects.live().public().order_by(*NEWEST_FIRST)[:FEED_LENGTH])
+        items = events + news + reports
+        # News and reports without a date sort by when they were published.
+        items.sort(key=self.item_date, reverse=True)
         return items[:FEED_LENGTH]
+
+    @staticmethod
+    def item_date(item):
+        day = item.publication_date if isinstance(item, ReportPage) else item.date
+        return day or timezone.localdate(item.first_published_at)
 
     def item_title(self, item):
         return item.title
@@ -43,4 +51,6 @@ class NewsAndEventsFeed(Feed):
         return item.first_published_at
 
     def item_categories(self, item):
+        if isinstance(item, ReportPage):
+            return ["Report"]
         return [item.get_event_type_display() if hasattr(item, "when") else "News"]

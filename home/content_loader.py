@@ -15,7 +15,7 @@ from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import StreamField
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 CREATED, UPDATED, UNCHANGED, KEPT = "created", "updated", "unchanged", "kept (edited since)"
 
@@ -68,6 +68,9 @@ class ContentLoader:
         if root is None:
             Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
             root = Page.add_root(instance=Page(title="Root", slug="root"))
+        # Nor the root collection that documents and images are filed under.
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")
         return root
 
     def _point_default_site_at(self, home, site_name):

@@ -53,7 +53,7 @@ class HomePage(ListingMixin, Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.StandardPage", "events.NewsAndEventsIndexPage"]
+    subpage_types = ["home.StandardPage", "events.NewsAndEventsIndexPage", "reports.ReportIndexPage"]
     max_count = 1
     page_description = "The site's front page. There is only one."
 

@@ -280,6 +280,14 @@ WAGTAILDOCS_EXTENSIONS = [
     "xlsx",
 ]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Also refuse a web page or SVG renamed to an allowed extension (home/documents.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "home.documents.SafeDocumentForm"
+# Documents are always served through Wagtail, which checks a private
+# collection's restrictions, never from a public media address.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Every document downloads (Content-Disposition: attachment), as the links
+# promise, and is never opened as part of the site.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000

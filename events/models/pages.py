@@ -328,6 +328,8 @@ class EventPage(ListingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["audience"] = list(self.audience.all())
         context["structured_data"] = self.structured_data(request)
+        # Reports name the workshop they came from (reports.ReportPage.workshop).
+        context["reports"] = list(self.reports.live().public().order_by("-publication_date"))
         if not self.is_past():
             context["booking_page"] = self.booking_page()
             context["booking_closed_reason"] = self.booking_closed_reason()
@@ -557,6 +559,13 @@ class NewsPage(ListingMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["related_pages"] = [link.page for link in self.related_pages.select_related("page") if link.page.live]
+        # Reports that list this news item among their related pages (reports.ReportRelatedPage).
+        related_ids = {page.pk for page in context["related_pages"]}
+        context["reports"] = [
+            link.report
+            for link in self.report_links.filter(report__live=True).select_related("report")
+            if link.report_id not in related_ids
+        ]
         context["tags"] = list(self.tags.all())
         context["structured_data"] = self.structured_data(request)
         return context

@@ -32,18 +32,19 @@ def test_menu_lists_the_pages_marked_show_in_menus_and_marks_the_current_one(cli
     links = html(client.get("/about/")).select(".nhsuk-header__navigation-link[href]")
     assert [(a.get_text(strip=True), a["href"]) for a in links] == [
         ("News and events", "/news-and-events/"),
+        ("Reports", "/reports/"),
         ("About the Collaborative", "/about/"),
         ("Contact us", "/contact-us/"),
     ]
-    assert links[1]["aria-current"] == "page"
-    assert not links[0].has_attr("aria-current") and not links[2].has_attr("aria-current")
+    assert links[2]["aria-current"] == "page"
+    assert [link.has_attr("aria-current") for link in links] == [False, False, True, False]
 
 
 def test_menu_follows_the_editors_choices(client, initial_content):
     StandardPage.objects.filter(slug="privacy-notice").update(show_in_menus=True)
     StandardPage.objects.get(slug="contact-us").unpublish()
     labels = [a.get_text(strip=True) for a in html(client.get("/")).select(".nhsuk-header__navigation-link[href]")]
-    assert labels == ["News and events", "About the Collaborative", "Privacy notice"]
+    assert labels == ["News and events", "Reports", "About the Collaborative", "Privacy notice"]
 
 
 def test_menu_marks_the_section_of_a_page_below_it(client, initial_content):
@@ -133,14 +134,14 @@ def test_page_layout_costs_a_fixed_number_of_queries(client, initial_content, dj
     with django_assert_max_num_queries(14):
         client.get("/about/")
 
-    with CaptureQueriesContext(connection) as three_menu_items:
+    with CaptureQueriesContext(connection) as four_menu_items:
         client.get("/about/")
     home = initial_content
     for number in range(5):
         home.add_child(
             instance=StandardPage(title=f"Section {number}", slug=f"section-{number}", body=[], show_in_menus=True)
         )
-    with CaptureQueriesContext(connection) as eight_menu_items:
+    with CaptureQueriesContext(connection) as nine_menu_items:
         soup = html(client.get("/about/"))
-    assert len(soup.select(".nhsuk-header__navigation-link[href]")) == 8
-    assert len(eight_menu_items) == len(three_menu_items)
+    assert len(soup.select(".nhsuk-header__navigation-link[href]")) == 9
+    assert len(nine_menu_items) == len(four_menu_items)

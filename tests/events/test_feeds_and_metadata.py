@@ -24,7 +24,7 @@ def test_the_feed_lists_news_and_events_newest_first(client, index, today):
     response = client.get("/news-and-events/feed.xml")
     assert response.status_code == 200
     channel = ET.fromstring(response.content).find("channel")
-    assert channel.findtext("title").endswith(": news and events")
+    assert channel.findtext("title").endswith(": news, events and reports")
     items = channel.findall("item")
     titles = [item.findtext("title") for item in items]
     assert titles[:2] == ["Next workshop", "Fresh news"]

@@ -128,7 +128,7 @@ def test_news_and_events_leads_the_menu(client, initial_content):
     from tests.conftest import html
 
     links = [a.get_text(strip=True) for a in html(client.get("/")).select(".nhsuk-header__navigation-link[href]")]
-    assert links == ["News and events", "About the Collaborative", "Contact us"]
+    assert links == ["News and events", "Reports", "About the Collaborative", "Contact us"]
 
 
 def test_the_example_workshop_is_only_made_on_request(initial_content):

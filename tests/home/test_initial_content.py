@@ -65,6 +65,7 @@ def test_builds_the_site_tree_in_place_of_wagtails_placeholder(wagtails_new_site
         "contact-us",
         "news-and-events",
         "privacy-notice",
+        "reports",
     ]
     assert all(page.live for page in Page.objects.filter(depth__gt=1))
 

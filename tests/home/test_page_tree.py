@@ -10,6 +10,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from events.models import NewsAndEventsIndexPage
 from home.models import HomePage, StandardPage
+from reports.models import ReportIndexPage
 
 
 class TestPageTree(WagtailPageTestCase):
@@ -21,7 +22,7 @@ class TestPageTree(WagtailPageTestCase):
     def test_standard_pages_live_under_the_home_page_or_each_other(self):
         self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
-        self.assertAllowedSubpageTypes(HomePage, {StandardPage, NewsAndEventsIndexPage})
+        self.assertAllowedSubpageTypes(HomePage, {StandardPage, NewsAndEventsIndexPage, ReportIndexPage})
 
     def test_every_page_type_describes_itself_to_editors(self):
         for model in (HomePage, StandardPage):

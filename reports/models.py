@@ -1,0 +1,313 @@
+"""
+Reports: the Collaborative's published reports, read on screen first, with
+their documents, the workshop each came from, and the NHS review dates.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import Tag, TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from home.blocks import BaseStreamBlock
+from home.mixins import ListingMixin
+from home.pagination import paginate
+
+from .forms import ReportFilterForm
+
+NEWEST_FIRST = (models.F("publication_date").desc(nulls_last=True), "-first_published_at")
+
+
+class RecommendationsBlock(blocks.StructBlock):
+    """The report's recommendations as a numbered list, each with who it is for."""
+
+    heading = blocks.CharBlock(default="Recommendations", max_length=150)
+    recommendations = blocks.ListBlock(
+        blocks.StructBlock(
+            [
+                ("text", blocks.TextBlock(max_length=1000, help_text="The recommendation, in one or two sentences.")),
+                (
+                    "for_whom",
+                    blocks.CharBlock(
+                        required=False, max_length=150, help_text="Optional. Who should act, e.g. HR directors."
+                    ),
+                ),
+            ],
+            label="Recommendation",
+        ),
+        min_num=1,
+    )
+
+    class Meta:
+        icon = "list-ol"
+        template = "reports/blocks/recommendations_block.html"
+        description = "A numbered list of the report's recommendations, under a section heading."
+
+
+class ReportBodyBlock(BaseStreamBlock):
+    recommendations = RecommendationsBlock()
+
+
+class ReportIndexPage(ListingMixin, Page):
+    """The Reports section: every published report, newest first, filtered by year and topic."""
+
+    introduction = models.TextField(
+        blank=True, max_length=600, help_text="A sentence under the title that says what visitors find here."
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["reports.ReportPage"]
+    max_count = 1
+    page_description = "The Reports section. Reports are added under it."
+
+    PER_PAGE = 10
+
+    class Meta:
+        verbose_name = "reports index"
+
+    def reports(self):
+        """The live, public reports in this section, newest first, with what a card shows, in few queries."""
+        return (
+            ReportPage.objects.live().public().descendant_of(self).select_related("cover_image").order_by(*NEWEST_FIRST)
+        )
+
+    def years(self):
+        return sorted(
+            {day.year for day in self.reports().exclude(publication_date=None).dates("publication_date", "year")},
+            reverse=True,
+        )
+
+    def topics(self):
+        tags = Tag.objects.filter(reports_reportpagetag_items__content_object__in=self.reports()).distinct()
+        return [(tag.slug, tag.name) for tag in tags.order_by("name")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        form = ReportFilterForm(request.GET, years=self.years(), topics=self.topics())
+        filters = form.filters()
+        reports = self.reports()
+        if filters.get("year"):
+            reports = reports.filter(publication_date__year=filters["year"])
+        if filters.get("topic"):
+            reports = reports.filter(tags__slug=filters["topic"]).distinct()
+        context["filter_form"] = form
+        context["filtered"] = any(filters.values())
+        context["reports"] = paginate(request, reports, self.PER_PAGE)
+        return context
+
+
+class ReportPageTag(TaggedItemBase):
+    content_object = ParentalKey("reports.ReportPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class ReportPage(ListingMixin, Page):
+    """One report: the report itself as a web page, its documents, and where it came from."""
+
+    publication_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the report was published. Leave blank only if it is not known: no date is then shown.",
+    )
+    summary = models.TextField(max_length=800, help_text="Two or three sentences: what the report is about and for.")
+    authors = models.CharField(
+        "authors or contributing organisations",
+        max_length=300,
+        blank=True,
+        help_text="Optional. As they should be credited, e.g. 'HR directors of the Collaborative's member trusts'.",
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional. The report's cover, shown at the top and in listings.",
+    )
+    body = StreamField(
+        ReportBodyBlock(),
+        blank=True,
+        help_text=(
+            "The report itself, to read on screen. Each section heading (H2) becomes an entry in the "
+            "contents list at the top."
+        ),
+    )
+    workshop = models.ForeignKey(
+        "events.EventPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="The workshop the report came from. Its page links here once the report is published.",
+    )
+    tags = ClusterTaggableManager(
+        through=ReportPageTag, blank=True, help_text="Topics, e.g. wellbeing, workforce planning."
+    )
+    last_reviewed = models.DateField(null=True, blank=True, help_text="When the content was last checked.")
+    next_review_due = models.DateField(null=True, blank=True, help_text="When it should next be checked.")
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("publication_date"), FieldPanel("summary"), FieldPanel("authors"), FieldPanel("cover_image")],
+            heading="About the report",
+        ),
+        FieldPanel("body"),
+        InlinePanel(
+            "documents",
+            heading="Documents",
+            label="Document",
+            help_text="The report's files to download, such as the full report as a PDF. Their type and size are "
+            "shown for you, and a PDF's number of pages.",
+        ),
+        MultiFieldPanel(
+            [PageChooserPanel("workshop", "events.EventPage"), FieldPanel("tags")],
+            heading="Workshop and topics",
+        ),
+        InlinePanel("related_pages", heading="Related reports and pages", label="Related page"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review_due")])],
+            heading="Review dates",
+        ),
+        InlinePanel(
+            "changes",
+            heading="Change history",
+            label="Change",
+            help_text="A dated note for each change readers should know about. The page lists them newest first.",
+        ),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("authors"),
+        index.FilterField("publication_date"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["reports.ReportIndexPage"]
+    subpage_types = []
+    page_description = "A report, to read on screen, with its documents to download."
+    open_graph_type = "article"
+
+    class Meta:
+        verbose_name = "report"
+
+    def clean(self):
+        super().clean()
+        if self.last_reviewed and self.next_review_due and self.next_review_due <= self.last_reviewed:
+            raise ValidationError({"next_review_due": "The next review must come after the last one."})
+
+    @property
+    def listing_text(self):
+        return self.listing_summary or self.summary
+
+    @cached_property
+    def contents(self):
+        """
+        The report's sections, for the contents list: each section heading
+        (H2) and each list of recommendations, with the anchor its heading
+        carries on the page.
+        """
+        entries, used = [], set()
+        for block in self.body:
+            if block.block_type == "heading" and block.value["level"] == "2":
+                words = block.value["text"]
+            elif block.block_type == "recommendations":
+                words = block.value["heading"]
+            else:
+                continue
+            anchor = base = slugify(words) or "section"
+            number = 2
+            while anchor in used:
+                anchor, number = f"{base}-{number}", number + 1
+            used.add(anchor)
+            entries.append({"anchor": anchor, "text": words, "block_id": block.id})
+        return entries
+
+    def structured_data(self, request=None):
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Report",
+            "name": self.title,
+            "headline": self.title,
+            "description": self.summary,
+            "url": self.full_url_for(request),
+            "publisher": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+            "inLanguage": "en-GB",
+        }
+        if self.publication_date:
+            data["datePublished"] = self.publication_date.isoformat()
+        if self.last_reviewed:
+            data["lastReviewed"] = self.last_reviewed.isoformat()
+        if self.authors:
+            data["author"] = {"@type": "Organization", "name": self.authors}
+        if self.workshop_id and self.workshop.live:
+            data["about"] = {"@type": "Event", "name": self.workshop.title, "url": self.workshop.full_url_for(request)}
+        tags = [tag.name for tag in self.tags.all()]
+        if tags:
+            data["keywords"] = ", ".join(tags)
+        return data
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        related = [link.page.specific for link in self.related_pages.select_related("page") if link.page.live]
+        context["related_reports"] = [page for page in related if isinstance(page, ReportPage)]
+        context["related_pages"] = [page for page in related if not isinstance(page, ReportPage)]
+        # A document in a private collection is left out for visitors who may not open it
+        # (Wagtail's document view refuses them too).
+        context["documents"] = [
+            link.document
+            for link in self.documents.select_related("document__collection")
+            if all(
+                restriction.accept_request(request) for restriction in link.document.collection.get_view_restrictions()
+            )
+        ]
+        context["changes"] = sorted(self.changes.all(), key=lambda change: change.date, reverse=True)
+        anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
+        context["body_blocks"] = [(block, anchors.get(block.id)) for block in self.body]
+        context["tags"] = list(self.tags.all())
+        context["workshop"] = self.workshop if self.workshop_id and self.workshop.live else None
+        context["structured_data"] = self.structured_data(request)
+        return context
+
+
+class ReportDocument(Orderable):
+    page = ParentalKey(ReportPage, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Upload office or PDF files only. The document's title is the link's text.",
+    )
+
+    panels = [FieldPanel("document")]
+
+
+class ReportRelatedPage(Orderable):
+    report = ParentalKey(ReportPage, on_delete=models.CASCADE, related_name="related_pages")
+    page = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.CASCADE,
+        related_name="report_links",
+        help_text="Another report, or a page about this one such as its news item.",
+    )
+
+    panels = [FieldPanel("page")]
+
+
+class ReportChange(Orderable):
+    report = ParentalKey(ReportPage, on_delete=models.CASCADE, related_name="changes")
+    date = models.DateField()
+    note = models.CharField(max_length=300, help_text="What changed, e.g. 'Updated the contact details'.")
+
+    panels = [FieldRowPanel([FieldPanel("date"), FieldPanel("note")])]

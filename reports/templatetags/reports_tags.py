@@ -1,0 +1,12 @@
+"""Template tags the Reports section lends to other pages, such as the home page."""
+
+from django import template
+
+from reports.models import NEWEST_FIRST, ReportPage
+
+register = template.Library()
+
+
+@register.simple_tag
+def latest_reports(limit=3):
+    return list(ReportPage.objects.live().public().select_related("cover_image").order_by(*NEWEST_FIRST)[:limit])
