@@ -473,3 +473,76 @@ def test_the_home_page_shows_the_latest_reports(client, reports_index):
         "Newest report",
         "Thriving at Work: the Collaborative workshop report",
     ]
+
+
+# Editors ---------------------------------------------------------------------------------
+
+
+class TestEditorsPublishAReport(WagtailPageTestCase):
+    def setUp(self):
+        self.index = ReportIndexPage.objects.get()
+        self.workshop = EventPage.objects.get(slug="thriving-at-work-workshop")
+        self.document = make_document("Full report", "full.pdf", pdf_bytes(2))
+        self.login()
+
+    def form(self, **changes):
+        from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+        data = {
+            "title": "Keeping staff well",
+            "slug": "keeping-staff-well",
+            "publication_date": "2025-02-03",
+            "summary": "What HR directors agreed about staff wellbeing.",
+            "authors": "HR directors of the Collaborative",
+            "cover_image": "",
+            "body": streamfield(
+                [
+                    ("heading", {"text": "Summary", "level": "2"}),
+                    ("paragraph", rich_text("<p>Trusts agreed three steps.</p>")),
+                    (
+                        "recommendations",
+                        {
+                            "heading": "Recommendations",
+                            "recommendations": streamfield(
+                                [("item", {"text": "Name a wellbeing lead.", "for_whom": "HR directors"})]
+                            ),
+                        },
+                    ),
+                ]
+            ),
+            "documents": inline_formset([{"document": self.document.pk}]),
+            "workshop": self.workshop.pk,
+            "tags": "Wellbeing",
+            "related_pages": inline_formset([]),
+            "last_reviewed": "2025-02-03",
+            "next_review_due": "2026-02-03",
+            "changes": inline_formset([{"date": "2025-02-03", "note": "First published"}]),
+            "action-publish": "action-publish",
+        }
+        data.update(changes)
+        return nested_form_data(data)
+
+    def test_an_editor_publishes_a_report_with_its_document_and_workshop(self):
+        self.assertCanCreate(self.index, ReportPage, self.form())
+
+        report = ReportPage.objects.get(slug="keeping-staff-well")
+        assert report.workshop == self.workshop
+        assert [link.document for link in report.documents.all()] == [self.document]
+        assert report.contents == [
+            {"anchor": "summary", "text": "Summary", "block_id": report.body[0].id},
+            {"anchor": "recommendations", "text": "Recommendations", "block_id": report.body[2].id},
+        ]
+        page = self.client.get(self.workshop.url).content.decode()
+        assert "Read the report: Keeping staff well" in page
+
+    def test_review_dates_in_the_wrong_order_get_a_plain_error(self):
+        response = self.client.post(
+            f"/admin/pages/add/reports/reportpage/{self.index.pk}/", self.form(next_review_due="2024-01-01")
+        )
+
+        assert response.status_code == 200
+        assert "The next review must come after the last one." in response.content.decode()
+
+    def test_a_report_previews(self):
+        report = add_report(self.index, "previewed", body=[heading("Summary"), paragraph("Text.")])
+        self.assertPageIsPreviewable(report, post_data=self.form(slug="previewed"))
