@@ -63,6 +63,8 @@ def test_the_skip_link_is_the_first_stop_for_keyboard_users(browser, site):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.keyboard.press("Enter")
+    # NHS.UK's skip-link script moves the focus once the browser has followed the link.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'maincontent'", timeout=5000)
     assert page.evaluate("document.activeElement.id") == "maincontent"
     page.close()
 
