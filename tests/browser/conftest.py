@@ -31,3 +31,16 @@ def assert_no_accessibility_violations(page):
     for violation in violations:
         print(violation)
     assert violations == [], f"{page.url}: " + "; ".join(violations)
+
+
+def wait_until(page, condition, seconds=5):
+    """
+    Wait until a JavaScript condition holds in the page, such as the focus
+    having moved. Polled from here: Playwright's wait_for_function proved
+    unreliable after other tests' downloads.
+    """
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(condition):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{condition} did not become true within {seconds} seconds")

@@ -15,7 +15,7 @@ from events import views
 from events.booking import BookingBusy
 from events.emails import cancel_token
 from events.models import Booking, BookingFormPage, BookingStatus, EventPage
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,7 +107,7 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
         "Tick the box to agree to the privacy notice, or we cannot book your place",
     ):
         assert summary.get_by_role("link", name=message).is_visible()
-    page.wait_for_function("document.activeElement.classList.contains('nhsuk-error-summary')", timeout=5000)
+    wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
     assert page.title().startswith("Error: Book a place - ")
     assert Booking.objects.count() == 0
     page.screenshot(path=screenshots_dir / "booking-form-errors-1280.png", full_page=True)
@@ -117,7 +117,7 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Enter your full name"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'id_name'", timeout=5000)
+    wait_until(page, "document.activeElement.id === 'id_name'")
     page.keyboard.type("Jo Smith")
     fill_booking_form(
         page,
@@ -268,7 +268,7 @@ def test_a_cancellation_that_fails_says_so_and_focuses_the_error_summary(browser
     send_form(page, "Yes, cancel my place")
     summary = page.locator(".nhsuk-error-summary")
     assert "We could not cancel your place just now" in summary.inner_text()
-    page.wait_for_function("document.activeElement.classList.contains('nhsuk-error-summary')", timeout=5000)
+    wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
     assert page.title().startswith("Error: Cancel your place? - ")
     page.screenshot(path=screenshots_dir / "booking-cancel-failed-375.png", full_page=True)
     assert_no_accessibility_violations(page)

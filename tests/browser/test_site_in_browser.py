@@ -8,7 +8,7 @@ tests/browser/screenshots/ (ignored by git) for a person to look at.
 import pytest
 
 from home.models import StandardPage
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +64,7 @@ def test_the_skip_link_is_the_first_stop_for_keyboard_users(browser, site):
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.keyboard.press("Enter")
     # NHS.UK's skip-link script moves the focus once the browser has followed the link.
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'maincontent'", timeout=5000)
+    wait_until(page, "document.activeElement && document.activeElement.id === 'maincontent'")
     assert page.evaluate("document.activeElement.id") == "maincontent"
     page.close()
 
