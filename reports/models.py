@@ -190,6 +190,7 @@ class ReportPage(ListingMixin, Page):
         index.SearchField("summary"),
         index.SearchField("body"),
         index.SearchField("authors"),
+        index.RelatedFields("documents", [index.RelatedFields("document", [index.SearchField("title")])]),
         index.FilterField("publication_date"),
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]

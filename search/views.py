@@ -1,14 +1,37 @@
 import unicodedata
 
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Page
+from wagtail.search.utils import normalise_query_string
 
+from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
+from home.models import HomePage, StandardPage
 from home.pagination import paginate
+from reports.models import ReportIndexPage, ReportPage
 
 RESULTS_PER_PAGE = 10
 # Longer queries are cut rather than refused: nobody types more, and it keeps
 # the search backend's work bounded.
 MAX_QUERY_LENGTH = 255
+
+# The kinds of result a visitor can narrow to, in the order the filter lists them.
+RESULT_TYPES = {
+    "events": ("Workshops and events", (EventPage,)),
+    "reports": ("Reports", (ReportPage,)),
+    "news": ("News", (NewsPage,)),
+    "pages": ("Pages", (StandardPage, NewsAndEventsIndexPage, ReportIndexPage)),
+}
+# Not results in their own right: the home page only lists other pages, and a
+# booking form is reached from its workshop.
+NOT_SEARCHED = (HomePage, BookingFormPage)
+
+# How much a kind of page counts when ranking. Workshops and reports are what
+# visitors come for; general pages and news come next.
+TYPE_WEIGHTS = {EventPage: 1.2, ReportPage: 1.5}
+STARTS_WITH_QUERY = 1.3
+UPCOMING = 2.0
 
 
 def clean_query(raw_query):
@@ -23,16 +46,139 @@ def clean_query(raw_query):
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
-def search(request):
-    """Search every live, public page on the site, most relevant first."""
-    query = clean_query(request.GET.get("q", ""))
-    results_page = None
-    if query:
-        results = Page.objects.live().public().specific().search(query)
-        results_page = paginate(request, results, RESULTS_PER_PAGE)
+def _words(text):
+    """Lower-case words, without punctuation, for comparing a query with a title."""
+    return "".join(char.lower() if char.isalnum() else " " for char in text).split()
 
-    return TemplateResponse(
-        request,
-        "search/search.html",
-        {"search_query": query, "search_results": results_page, "title": "Search"},
-    )
+
+def rank(pages, query, today):
+    """
+    The search backend's results, ordered as people expect: first the pages
+    whose title holds every word typed, then the rest; within each, by the
+    backend's score, weighted towards workshops and reports, titles that
+    start with the query, and workshops still to come. (SQLite's scores are
+    negative, PostgreSQL's positive: the size of the score is what counts.)
+    """
+    query_words = _words(query)
+    phrase = " ".join(query_words)
+
+    def key(page):
+        title_words = _words(page.title)
+        title = " ".join(title_words)
+        weight = TYPE_WEIGHTS.get(type(page), 1.0)
+        if title.startswith(phrase):
+            weight *= STARTS_WITH_QUERY
+        if isinstance(page, EventPage) and not page.is_past(today):
+            weight *= UPCOMING
+        in_title = bool(query_words) and all(word in title_words for word in query_words)
+        return (in_title, abs(page._score or 0) * weight)
+
+    return sorted(pages, key=key, reverse=True)
+
+
+def type_of(page):
+    for key, (_label, models) in RESULT_TYPES.items():
+        if isinstance(page, models):
+            return key
+    return "pages"
+
+
+def sections_by_path():
+    """The site's sections (the pages under the home page), by tree path, to label results in one query."""
+    home = HomePage.objects.first()
+    if home is None:
+        return {}
+    return {page.path: page for page in home.get_children().live().only("title", "path", "url_path")}
+
+
+def section_of(page, sections):
+    return sections.get(page.path[: Page.steplen * 3])
+
+
+def search(request):
+    """Search every live, public page on the site, most relevant first, with a filter by kind of page."""
+    query = clean_query(request.GET.get("q", ""))
+    chosen_type = request.GET.get("type", "")
+    if chosen_type not in RESULT_TYPES:
+        chosen_type = ""
+    context = {"search_query": query, "chosen_type": chosen_type, "title": "Search"}
+
+    if query:
+        searchable = Page.objects.live().public().not_type(*NOT_SEARCHED).specific()
+        pages = list(searchable.search(query).annotate_score("_score"))
+        if not pages:
+            # Full-text search drops the commonest words ("about", "the"),
+            # so a query of only those finds nothing: titles still match.
+            pages = list(searchable.filter(title__icontains=query).order_by("path"))
+            for page in pages:
+                page._score = 0
+        promotions = promoted_pages(query)
+        promoted_ids = {page.pk for page in promotions}
+        ranked = [page for page in rank(pages, query, timezone.localdate()) if page.pk not in promoted_ids]
+        counts = {key: 0 for key in RESULT_TYPES}
+        for page in ranked:
+            counts[type_of(page)] += 1
+        if chosen_type:
+            ranked = [page for page in ranked if type_of(page) == chosen_type]
+        results = paginate(request, ranked, RESULTS_PER_PAGE)
+        sections = sections_by_path()
+        context.update(
+            {
+                "search_results": results,
+                "results": [describe(page, sections) for page in results],
+                "promotions": [describe(page, sections) for page in promotions] if results.number == 1 else [],
+                "type_filters": [
+                    {"key": key, "label": label, "count": counts[key]}
+                    for key, (label, _) in RESULT_TYPES.items()
+                    if counts[key]
+                ],
+                "total": sum(counts.values()),
+                "shown_total": sum(counts.values()) + len(promotions),
+            }
+        )
+        if not ranked and not promotions:
+            context.update(help_for_an_empty_search())
+        if request.GET.get("page", "1") == "1" and not chosen_type:
+            # For the search terms report (Reports > Search terms in the admin).
+            Query.get(query).add_hit()
+    else:
+        context.update(help_for_an_empty_search())
+    return TemplateResponse(request, "search/search.html", context)
+
+
+def promoted_pages(query):
+    """The pages editors promote for this query (Settings > Promoted search results), live and public only."""
+    promotions = SearchPromotion.objects.filter(query__query_string=normalise_query_string(query))
+    page_ids = [promotion.page_id for promotion in promotions.order_by("sort_order") if promotion.page_id]
+    pages = Page.objects.live().public().filter(pk__in=page_ids).specific().in_bulk()
+    return [pages[page_id] for page_id in page_ids if page_id in pages]
+
+
+def describe(page, sections):
+    """What a result shows: its kind, date, summary and section."""
+    today = timezone.localdate()
+    upcoming = False
+    if isinstance(page, EventPage):
+        label, when, upcoming = page.get_event_type_display(), page.when, not page.is_past(today)
+    elif isinstance(page, NewsPage):
+        label, when = "News", page.date
+    elif isinstance(page, ReportPage):
+        label, when = "Report", page.publication_date
+    else:
+        label, when = "Page", None
+    section = section_of(page, sections)
+    return {
+        "page": page,
+        "label": label,
+        "when": when,
+        "upcoming": upcoming,
+        "summary": getattr(page, "listing_text", "") or page.search_description,
+        "section": section if section is not None and section.pk != page.pk else None,
+    }
+
+
+def help_for_an_empty_search():
+    from events.templatetags.events_tags import upcoming_events
+    from reports.templatetags.reports_tags import latest_reports
+
+    return {"upcoming_events": upcoming_events(3), "latest_reports": latest_reports(3)}

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wagtailnhsukfrontend",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
+    "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.table_block",

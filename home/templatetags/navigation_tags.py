@@ -114,8 +114,11 @@ def meta_description(context):
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
-    """The current query string with some parameters changed, e.g. the page number."""
+    """The current query string with some parameters changed, e.g. the page number; an empty value removes one."""
     query = context["request"].GET.copy()
     for name, value in changes.items():
-        query[name] = value
+        if value in ("", None):
+            query.pop(name, None)
+        else:
+            query[name] = value
     return query.urlencode()
