@@ -7,9 +7,11 @@ from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
 from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
+from events.templatetags.events_tags import upcoming_events
 from home.models import HomePage, StandardPage
 from home.pagination import paginate
 from reports.models import ReportIndexPage, ReportPage
+from reports.templatetags.reports_tags import latest_reports
 
 RESULTS_PER_PAGE = 10
 # Longer queries are cut rather than refused: nobody types more, and it keeps
@@ -178,7 +180,5 @@ def describe(page, sections):
 
 
 def help_for_an_empty_search():
-    from events.templatetags.events_tags import upcoming_events
-    from reports.templatetags.reports_tags import latest_reports
-
+    """Somewhere to go when there is nothing to show: the next workshops and the latest reports."""
     return {"upcoming_events": upcoming_events(3), "latest_reports": latest_reports(3)}
