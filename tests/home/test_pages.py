@@ -149,3 +149,25 @@ def test_starter_pages_say_they_are_drafts_and_have_the_expected_sections(client
     for heading in headings:
         assert any(heading in text for text in found), (heading, found)
     assert soup.main.select_one(".nhsuk-card--warning")
+
+
+def test_the_userbar_checks_pages_against_wcag_22_aa(client, initial_content):
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("admin", "admin@example.org", "x"))
+
+    soup = html(client.get("/about/"))
+
+    configuration = json.loads(soup.find(id="checker-axe-configuration").string)
+    assert configuration["options"]["runOnly"] == [
+        "wcag2a",
+        "wcag2aa",
+        "wcag21a",
+        "wcag21aa",
+        "wcag22aa",
+        "best-practice",
+        "seo",
+    ]
+    assert {rule["id"] for rule in configuration["spec"]["rules"]} >= {"alt-text-quality", "empty-meta-description"}

@@ -1,0 +1,25 @@
+from wagtail import hooks
+from wagtail.admin.userbar import ContentCheckerItem
+
+# The rules the site's own tests hold every page to (tests/browser), so that
+# editors see in their own content what those tests would catch.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+class WCAG22ContentChecker(ContentCheckerItem):
+    """
+    Wagtail's accessibility checker in the userbar (on previews and live
+    pages, for signed-in editors), running every WCAG 2.2 AA rule rather than
+    Wagtail's short default list, plus best practice (heading order, alt text
+    quality) and an empty meta description.
+    """
+
+    axe_run_only = [*WCAG_22_AA, "best-practice", "seo"]
+
+
+@hooks.register("construct_wagtail_userbar")
+def check_pages_against_wcag_22_aa(request, items, page):
+    items[:] = [
+        WCAG22ContentChecker(in_editor=item.in_editor) if isinstance(item, ContentCheckerItem) else item
+        for item in items
+    ]
