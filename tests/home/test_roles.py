@@ -1,0 +1,76 @@
+"""The people who use the admin: their roles, the moderation workflow, and the local accounts make run creates."""
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+from wagtail.models import Page, Workflow, WorkflowPage
+
+pytestmark = pytest.mark.django_db
+
+
+def user_in(group_name, username):
+    user = get_user_model().objects.create_user(username, password="x")  # noqa: S106
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def test_every_page_goes_through_the_moderators_approval(initial_content):
+    workflow = WorkflowPage.objects.get(page=Page.get_first_root_node()).workflow
+
+    assert workflow.active
+    assert [task.name for task in workflow.tasks] == ["Moderators approval"]
+    assert initial_content.get_workflow() == workflow
+    assert Workflow.objects.filter(active=True).count() == 1
+
+
+@pytest.mark.parametrize("group_name", ["Editors", "Moderators"])
+def test_editors_and_moderators_keep_venues_and_contacts_but_never_see_bookings(client, initial_content, group_name):
+    client.force_login(user_in(group_name, "someone"))
+
+    for url in ["/admin/snippets/events/venue/add/", "/admin/snippets/events/contact/add/"]:
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("events_booking_modeladmin_index")).status_code in (302, 403)
+
+
+def test_an_editor_submits_for_moderation_and_cannot_publish(client, initial_content):
+    editor = user_in("Editors", "editor")
+    about = Page.objects.get(slug="about").specific
+
+    permissions = about.permissions_for_user(editor)
+
+    assert permissions.can_edit()
+    assert not permissions.can_publish()
+    assert about.permissions_for_user(user_in("Moderators", "moderator")).can_publish()
+
+
+def test_make_run_creates_one_local_account_per_role(initial_content, settings):
+    settings.DEBUG = True
+    output = io.StringIO()
+
+    call_command("create_dev_admin", stdout=output)
+    call_command("create_dev_admin", stdout=io.StringIO())
+
+    users = get_user_model().objects
+    assert users.get(username="admin").is_superuser
+    groups = {user.username: [group.name for group in user.groups.all()] for user in users.exclude(username="admin")}
+    assert groups == {
+        "editor": ["Editors"],
+        "moderator": ["Moderators"],
+        "bookings": ["Booking administrators"],
+    }
+    printed = output.getvalue()
+    for login in ["editor / changeme", "moderator / changeme", "bookings / changeme"]:
+        assert login in printed
+    assert users.get(username="editor").check_password("changeme")
+
+
+def test_local_accounts_are_never_made_on_a_real_server(initial_content, settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("create_dev_admin", stdout=io.StringIO())
