@@ -156,6 +156,20 @@ SCHEMA_ATTENDANCE_MODE = {
 }
 
 
+# The Collaborative's workshops begin at 10:30am (its 2020 schedule and every timed event in its texts).
+USUAL_START = time(10, 30)
+
+
+def last_used_booking_contact():
+    """A new event's booking contact: the one on the event added most recently, usually the same person."""
+    return (
+        EventPage.objects.exclude(booking_contact=None)
+        .order_by("-pk")
+        .values_list("booking_contact_id", flat=True)
+        .first()
+    )
+
+
 class EventPageQuerySet(PageQuerySet):
     def with_booking_counts(self):
         """Each event's confirmed and waiting-list counts, in the same query as the events."""
@@ -176,7 +190,12 @@ class EventPage(ListingMixin, Page):
         help_text="For a past event whose day was not recorded: the site shows 'February 2018' and no day.",
     )
     start_time = models.TimeField(
-        null=True, blank=True, help_text="Leave blank if the time is not known: the page then shows the date alone."
+        null=True,
+        blank=True,
+        default=USUAL_START,
+        help_text=(
+            "Workshops usually start at 10:30am. Clear it if the time is not known: the page then shows the date alone."
+        ),
     )
     end_time = models.TimeField(null=True, blank=True, help_text="Leave blank if not known.")
     attendance_mode = models.CharField(max_length=20, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON)
@@ -212,7 +231,8 @@ class EventPage(ListingMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
-        help_text="Who visitors can ask about the event and booking.",
+        default=last_used_booking_contact,
+        help_text="Who visitors can ask about the event and booking. A new event starts with the last one used.",
     )
     booking_opens_at = models.DateTimeField(
         null=True, blank=True, help_text="When booking opens. Blank: open as soon as the page is published."

@@ -60,7 +60,16 @@ class TestValidation:
         assert errors["end_time"] == ["The end time must be after the start time."]
 
     def test_an_end_time_needs_a_start_time(self):
-        assert "Enter a start time" in errors_of(event(end_time=time(12, 30)))["start_time"][0]
+        assert "Enter a start time" in errors_of(event(start_time=None, end_time=time(12, 30)))["start_time"][0]
+
+    def test_a_new_event_starts_at_the_usual_time_with_the_last_booking_contact(self):
+        from events.models import Contact
+
+        assert event().start_time == time(10, 30)
+        contact = Contact.objects.create(name="Jo Smith", role="Workforce lead")
+        index = NewsAndEventsIndexPage.objects.get()
+        index.add_child(instance=event(slug="earlier", booking_contact=contact))
+        assert event().booking_contact == contact
 
     def test_an_upcoming_event_in_person_needs_a_venue(self):
         errors = errors_of(event(attendance_mode=AttendanceMode.IN_PERSON))
