@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
@@ -285,6 +286,10 @@ def add_upcoming_bookings_panel(request, panels):
     panels.insert(0, UpcomingBookingsPanel())
 
 
+# "Recent" bookings on the dashboard: those of the last week.
+RECENT = timedelta(days=7)
+
+
 class UpcomingBookingsPanel(Component):
     """The dashboard's view of the next workshops: places booked of the capacity, and who is waiting."""
 
@@ -310,6 +315,7 @@ class UpcomingBookingsPanel(Component):
             else {}
         )
         can_view = request.user.has_perm("events.view_booking")
+        recent_bookings = Booking.objects.active().filter(submit_time__gte=timezone.now() - RECENT).count()
         rows = [
             {
                 "event": event,
@@ -321,4 +327,4 @@ class UpcomingBookingsPanel(Component):
             }
             for event in events
         ]
-        return {"rows": rows, "can_view": can_view}
+        return {"rows": rows, "can_view": can_view, "recent_bookings": recent_bookings, "recent_days": RECENT.days}

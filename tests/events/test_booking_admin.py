@@ -679,3 +679,16 @@ def test_bookers_of_a_cancelled_workshop_get_an_invitation_that_cancels_it_in_th
     (page_entry,) = Calendar.from_ical(client.get(workshop.url + "calendar.ics").content).walk("VEVENT")
     assert entry["uid"] == page_entry["uid"], "the same entry as the page's calendar file, so it is replaced"
     assert entry["sequence"] == page_entry["sequence"] > 0
+
+
+def test_the_dashboard_counts_the_bookings_of_the_last_week(client, booking_admin, editor, form_page, bookings):
+    Booking.objects.filter(pk=bookings["ada"].pk).update(submit_time=timezone.now() - timedelta(days=8))
+
+    client.force_login(booking_admin)
+    admins = html(client.get(reverse("wagtailadmin_home"))).select_one(".recent-bookings")
+    client.force_login(editor)
+    editors = html(client.get(reverse("wagtailadmin_home"))).select_one(".recent-bookings")
+
+    # Grace, Mary and Florence (waiting) booked this week; Edith cancelled; Ada booked 8 days ago.
+    assert admins.get_text(" ", strip=True) == "3 bookings in the last 7 days: see the Bookings list ."
+    assert editors.get_text(" ", strip=True) == "3 bookings in the last 7 days."
