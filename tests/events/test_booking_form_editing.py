@@ -88,3 +88,46 @@ class TestEditorsAddABookingForm(WagtailPageTestCase):
         assert "Bring your trust's workforce plan." in html_text(landing_preview), "the previewed text, not yet saved"
         self.assertPageIsPreviewable(form_page, mode="form")
         self.assertPageIsPreviewable(form_page, mode="landing")
+
+
+class TestCopyingAWorkshop(WagtailPageTestCase):
+    def test_a_copied_workshop_is_a_fresh_one_with_its_booking_form_and_no_bookings(self):
+        from events.models import Booking, BookingStatus
+
+        index = NewsAndEventsIndexPage.objects.get()
+        workshop = add_event(index, "spring-workshop", timezone.localdate() + timedelta(days=40), capacity=20)
+        form_page = add_booking_form(workshop)
+        BookingFormField.objects.create(page=form_page, sort_order=0, label="Trust code", field_type="singleline")
+        Booking.objects.create(
+            page=form_page,
+            event=workshop,
+            status=BookingStatus.CONFIRMED,
+            name="Ada Lovelace",
+            email="ada@example.nhs.uk",
+            job_title="Director of Nursing",
+            organisation="A Trust",
+            form_data={},
+        )
+        self.login()
+
+        response = self.client.post(
+            f"/admin/pages/{workshop.pk}/copy/",
+            {
+                "new_title": "Autumn workshop",
+                "new_slug": "autumn-workshop",
+                "new_parent_page": index.pk,
+                "copy_subpages": "on",
+                "publish_copies": "",
+                "alias": "",
+            },
+        )
+
+        assert response.status_code == 302
+        copy = EventPage.objects.get(slug="autumn-workshop")
+        assert copy.bookings.count() == 0
+        assert copy.places_left == 20
+        assert copy.calendar_uid != workshop.calendar_uid, "a different event in people's calendars"
+        copied_form = BookingFormPage.objects.child_of(copy).get()
+        assert [field.label for field in copied_form.form_fields.all()] == ["Trust code"]
+        assert Booking.objects.filter(page=copied_form).count() == 0
+        assert workshop.bookings.count() == 1, "the original keeps its bookings"
