@@ -43,4 +43,5 @@ def wait_until(page, condition, seconds=5):
         if page.evaluate(condition):
             return
         page.wait_for_timeout(100)
-    raise AssertionError(f"{condition} did not become true within {seconds} seconds")
+    state = page.evaluate("[location.href, document.activeElement && document.activeElement.outerHTML.slice(0, 80)]")
+    raise AssertionError(f"{condition} did not become true within {seconds} seconds; page and focus: {state}")

@@ -60,12 +60,13 @@ def test_phone_width_menu_opens_and_leads_to_about(browser, site, screenshots_di
 def test_the_skip_link_is_the_first_stop_for_keyboard_users(browser, site):
     page = browser.new_page(viewport=DESKTOP)
     page.goto(site + "/about/")
+    # The NHS.UK library is imported after the page loads (static/js/site.js):
+    # wait until it has started the skip link, as a person's first key press would.
+    wait_until(page, "document.querySelector('.nhsuk-skip-link').hasAttribute('data-nhsuk-skip-link-init')")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.keyboard.press("Enter")
-    # NHS.UK's skip-link script moves the focus once the browser has followed the link.
     wait_until(page, "document.activeElement && document.activeElement.id === 'maincontent'")
-    assert page.evaluate("document.activeElement.id") == "maincontent"
     page.close()
 
 
