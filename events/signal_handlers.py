@@ -15,10 +15,28 @@ def give_new_places_to_the_waiting_list(sender, instance, **kwargs):
         fill_free_places(instance)
 
 
+def publish_a_new_booking_form_with_its_workshop(sender, instance, **kwargs):
+    """
+    A booking form added with its workshop (see wagtail_hooks.add_the_booking_form)
+    goes live when the workshop first does: publishing or approving the
+    workshop approves its form too. (The signal does not say who published,
+    so the form's publication is logged without a user.)
+    """
+    from .models import BookingFormPage
+
+    for form_page in BookingFormPage.objects.child_of(instance).filter(live=False, first_published_at=None):
+        latest = form_page.get_latest_revision()
+        if latest is not None:
+            latest.publish()
+
+
 def register_signal_handlers():
     from .models import EventPage
 
     page_published.connect(bump_calendar_sequence, sender=EventPage, dispatch_uid="events-calendar-sequence")
     page_published.connect(
         give_new_places_to_the_waiting_list, sender=EventPage, dispatch_uid="events-fill-free-places"
+    )
+    page_published.connect(
+        publish_a_new_booking_form_with_its_workshop, sender=EventPage, dispatch_uid="events-publish-booking-form"
     )

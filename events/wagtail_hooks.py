@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.models import Page
@@ -219,6 +220,48 @@ class BookingAdmin(ModelAdmin):
 
 
 modeladmin_register(BookingAdmin)
+
+
+@hooks.register("after_create_page")
+def add_the_booking_form(request, page):
+    """
+    A new workshop still to come gets its booking form at once, with the
+    standard questions, as a draft that goes live with the workshop: adding
+    a workshop and opening its booking are one step. An editor deletes the
+    form for an event that takes no bookings.
+    """
+    event = page.specific
+    if not isinstance(event, EventPage) or event.is_past() or BookingFormPage.objects.child_of(event).exists():
+        return
+    form_page = BookingFormPage(
+        title="Book a place",
+        slug="book",
+        live=False,
+        privacy_notice_id=last_used_privacy_notice(),
+        owner=request.user,
+    )
+    event.add_child(instance=form_page)
+    revision = form_page.save_revision(user=request.user, log_action=True)
+    if event.live:
+        # Published as it was created: the form goes live with it now.
+        revision.publish(user=request.user)
+    kind = event.get_event_type_display().lower()
+    when = "It is live now" if event.live else f"It goes live with the {kind}"
+    messages.info(
+        request,
+        f"Added a booking form under {event.title}, with the standard questions. {when}; edit it to add "
+        "questions of your own, or delete it if this event takes no bookings.",
+    )
+
+
+def last_used_privacy_notice():
+    """The privacy notice the last booking form links to, or the site's own privacy notice page."""
+    used = BookingFormPage.objects.exclude(privacy_notice=None).order_by("-pk").values_list("privacy_notice_id")
+    return (
+        used.first()[0]
+        if used.exists()
+        else Page.objects.filter(slug="privacy-notice").values_list("pk", flat=True).first()
+    )
 
 
 # Before Wagtail's forms app registers its own URLs, so that this

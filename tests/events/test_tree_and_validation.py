@@ -168,3 +168,60 @@ class TestEditorsPublishAWorkshop(WagtailPageTestCase):
         assert response.status_code == 200
         assert "The end time must be after the start time." in response.content.decode()
         assert not EventPage.objects.filter(slug="winter-workshop").exists()
+
+
+class TestANewWorkshopGetsItsBookingForm(WagtailPageTestCase):
+    """Adding a workshop and opening its booking are one step."""
+
+    def setUp(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        self.index = NewsAndEventsIndexPage.objects.get()
+        self.venue = Venue.objects.get(name="Malmaison Hotel")
+        self.editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
+        self.editor.groups.add(Group.objects.get(name="Editors"))
+        self.moderator = get_user_model().objects.create_user("moderator", password="x")  # noqa: S106
+        self.moderator.groups.add(Group.objects.get(name="Moderators"))
+
+    def form(self, **changes):
+        return TestEditorsPublishAWorkshop.form(self, **changes)
+
+    def test_an_editors_draft_workshop_gets_a_draft_booking_form_that_goes_live_with_it(self):
+        from events.models import BookingFormPage
+
+        self.client.force_login(self.editor)
+        response = self.client.post(f"/admin/pages/add/events/eventpage/{self.index.pk}/", self.form(), follow=True)
+
+        workshop = EventPage.objects.get(slug="winter-workshop")
+        form_page = BookingFormPage.objects.child_of(workshop).get()
+        assert not workshop.live and not form_page.live
+        assert form_page.title == "Book a place" and form_page.slug == "book"
+        assert form_page.privacy_notice.slug == "privacy-notice"
+        assert "Added a booking form under Winter workshop" in response.content.decode()
+
+        workshop.get_latest_revision().publish(user=self.moderator)
+
+        form_page.refresh_from_db()
+        assert form_page.live
+        assert self.client.get(form_page.url).status_code == 200
+
+    def test_a_moderator_who_publishes_at_once_publishes_the_booking_form_too(self):
+        from events.models import BookingFormPage
+
+        self.client.force_login(self.moderator)
+        self.client.post(
+            f"/admin/pages/add/events/eventpage/{self.index.pk}/", self.form(**{"action-publish": "action-publish"})
+        )
+
+        workshop = EventPage.objects.get(slug="winter-workshop")
+        assert workshop.live
+        assert BookingFormPage.objects.child_of(workshop).get().live
+
+    def test_a_past_event_entered_for_the_record_gets_no_booking_form(self):
+        from events.models import BookingFormPage
+
+        self.client.force_login(self.moderator)
+        self.client.post(f"/admin/pages/add/events/eventpage/{self.index.pk}/", self.form(date="2019-05-02"))
+
+        assert not BookingFormPage.objects.child_of(EventPage.objects.get(slug="winter-workshop")).exists()
