@@ -1,6 +1,6 @@
 """Where News and events pages may live, and the plain-English errors an editor sees."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -225,3 +225,29 @@ class TestANewWorkshopGetsItsBookingForm(WagtailPageTestCase):
         self.client.post(f"/admin/pages/add/events/eventpage/{self.index.pk}/", self.form(date="2019-05-02"))
 
         assert not BookingFormPage.objects.child_of(EventPage.objects.get(slug="winter-workshop")).exists()
+
+
+@pytest.mark.django_db
+def test_a_workshop_scheduled_to_go_live_is_published_with_its_booking_form(client, initial_content):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from events.models import BookingFormPage
+
+    index = NewsAndEventsIndexPage.objects.get()
+    workshop = event(slug="scheduled-workshop", title="Scheduled workshop", live=False)
+    index.add_child(instance=workshop)
+    form_page = BookingFormPage(title="Book a place", slug="book", live=False)
+    workshop.add_child(instance=form_page)
+    form_page.save_revision()
+    workshop.go_live_at = timezone.now() - timedelta(minutes=1)
+    workshop.save_revision(approved_go_live_at=workshop.go_live_at)
+
+    call_command("publish_scheduled", stdout=io.StringIO())
+
+    workshop.refresh_from_db()
+    form_page.refresh_from_db()
+    assert workshop.live and form_page.live
+    assert client.get(workshop.url).status_code == 200
