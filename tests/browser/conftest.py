@@ -45,3 +45,46 @@ def wait_until(page, condition, seconds=5):
         page.wait_for_timeout(100)
     state = page.evaluate("[location.href, document.activeElement && document.activeElement.outerHTML.slice(0, 80)]")
     raise AssertionError(f"{condition} did not become true within {seconds} seconds; page and focus: {state}")
+
+
+@pytest.fixture
+def roles(site):
+    """
+    The Editors, Moderators and Booking administrators groups and the
+    moderation workflow, as migrations make them: browser tests empty the
+    database between them, taking those with it.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
+
+    def permissions(app_label, *codenames):
+        return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+
+    root = Page.get_first_root_node()
+    snippets = [
+        f"{action}_{model}" for model in ("venue", "contact", "audiencerole") for action in ("add", "change", "view")
+    ]
+    groups = {}
+    for name, page_permissions in [
+        ("Editors", ["add_page", "change_page"]),
+        ("Moderators", ["add_page", "change_page", "publish_page"]),
+    ]:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions("wagtailadmin", "access_admin"), *permissions("events", *snippets))
+        for permission in permissions("wagtailcore", *page_permissions):
+            GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        groups[name] = group
+    bookings, _ = Group.objects.get_or_create(name="Booking administrators")
+    bookings.permissions.add(
+        *permissions("wagtailadmin", "access_admin"),
+        *permissions("events", "view_booking", "change_booking", "export_booking", "erase_booking"),
+    )
+    groups[bookings.name] = bookings
+
+    if not WorkflowPage.objects.filter(page=root).exists():
+        task = GroupApprovalTask.objects.create(name="Moderators approval")
+        task.groups.add(groups["Moderators"])
+        workflow = Workflow.objects.create(name="Moderators approval", active=True)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        WorkflowPage.objects.create(workflow=workflow, page=root)
+    return groups

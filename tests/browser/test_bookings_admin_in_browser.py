@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -50,19 +49,9 @@ def booked_example_workshop(site):
 
 
 @pytest.fixture
-def booking_admin_page(browser, site):
+def booking_admin_page(browser, site, roles):
     user = get_user_model().objects.create_user("bookings", "bookings@example.org", PASSWORD)
-    # Browser tests empty the database between them, taking the groups that
-    # migrations create: the group is made again here as migration events/0003 makes it.
-    group, _ = Group.objects.get_or_create(name="Booking administrators")
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(
-            content_type__app_label="events",
-            codename__in=["view_booking", "change_booking", "export_booking", "erase_booking"],
-        ),
-    )
-    user.groups.add(group)
+    user.groups.add(roles["Booking administrators"])
     page = browser.new_page(viewport=DESKTOP, accept_downloads=True)
     page.goto(site + "/admin/login/")
     page.get_by_label("Username").fill("bookings")
