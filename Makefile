@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate content lint format bench clean
+.PHONY: help run test install install-dev migrate content lint format bench guide-screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ ifneq ($(strip $(BENCH_DATABASE_URL)),)
 else
 	@echo "PostgreSQL not benchmarked: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
 endif
+
+guide-screenshots: install-dev ## Take the editor guide's pictures again from the real admin (needs Chromium)
+	UPDATE_EDITOR_GUIDE=1 BROWSER_TESTS_REQUIRED=1 $(BIN)/pytest tests/browser/test_editor_guide_screenshots.py
 
 clean: ## Remove .venv, the local database and uploads (asks nothing: be sure)
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media static tests/browser/screenshots
