@@ -1,0 +1,36 @@
+"""Every page type previews, in every preview mode it offers, with the content it has."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Page, get_page_models
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_type_has_a_description_and_previews(initial_content):
+    call_command("load_initial_content", "--demo", stdout=io.StringIO())
+    previewed = set()
+
+    for model in get_page_models():
+        if model is Page:
+            continue
+        assert model.page_description, f"{model.__name__} tells editors what it is for"
+        page = model.objects.live().first()
+        assert page is not None, f"no {model.__name__} in the initial content to preview"
+        for mode, _label in page.preview_modes:
+            response = page.make_preview_request(preview_mode=mode)
+            assert response.status_code == 200, f"{model.__name__} preview ({mode or 'default'})"
+            previewed.add(model.__name__)
+
+    assert previewed >= {
+        "HomePage",
+        "StandardPage",
+        "NewsAndEventsIndexPage",
+        "EventPage",
+        "NewsPage",
+        "BookingFormPage",
+        "ReportIndexPage",
+        "ReportPage",
+    }
