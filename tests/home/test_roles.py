@@ -74,3 +74,18 @@ def test_local_accounts_are_never_made_on_a_real_server(initial_content, setting
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("create_dev_admin", stdout=io.StringIO())
+
+
+def test_a_moderator_sees_what_awaits_approval_on_the_dashboard(client, initial_content):
+    editor = user_in("Editors", "editor")
+    moderator = user_in("Moderators", "moderator")
+    about = Page.objects.get(slug="about").specific
+    about.title = "About the Collaborative (revised)"
+    about.save_revision(user=editor)
+    about.get_workflow().start(about, editor)
+
+    client.force_login(moderator)
+    dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "Awaiting your review" in dashboard
+    assert "About the Collaborative (revised)" in dashboard
