@@ -55,12 +55,22 @@ def roles(site):
     database between them, taking those with it.
     """
     from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupApprovalTask, GroupPagePermission, Page, Workflow, WorkflowPage, WorkflowTask
+    from wagtail.models import (
+        Collection,
+        GroupApprovalTask,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Page,
+        Workflow,
+        WorkflowPage,
+        WorkflowTask,
+    )
 
     def permissions(app_label, *codenames):
         return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
 
     root = Page.get_first_root_node()
+    collections = Collection.get_first_root_node()
     snippets = [
         f"{action}_{model}" for model in ("venue", "contact", "audiencerole") for action in ("add", "change", "view")
     ]
@@ -73,6 +83,10 @@ def roles(site):
         group.permissions.add(*permissions("wagtailadmin", "access_admin"), *permissions("events", *snippets))
         for permission in permissions("wagtailcore", *page_permissions):
             GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+        media = [*permissions("wagtaildocs", "add_document", "change_document", "choose_document")]
+        media += permissions("wagtailimages", "add_image", "change_image", "choose_image")
+        for permission in media:
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=collections, permission=permission)
         groups[name] = group
     bookings, _ = Group.objects.get_or_create(name="Booking administrators")
     bookings.permissions.add(
