@@ -182,7 +182,12 @@ class EventPageQuerySet(PageQuerySet):
 class EventPage(ListingMixin, Page):
     """A workshop, videoconference or forum: when and where, what for, who for, and its agenda."""
 
-    event_type = models.CharField(max_length=20, choices=EventType.choices, default=EventType.WORKSHOP)
+    event_type = models.CharField(
+        max_length=20,
+        choices=EventType.choices,
+        default=EventType.WORKSHOP,
+        help_text="What visitors will see it called: a workshop, a videoconference or a forum.",
+    )
     date = models.DateField(help_text="The day of the event.")
     date_shows_month_only = models.BooleanField(
         "only the month is known",
@@ -198,7 +203,12 @@ class EventPage(ListingMixin, Page):
         ),
     )
     end_time = models.TimeField(null=True, blank=True, help_text="Leave blank if not known.")
-    attendance_mode = models.CharField(max_length=20, choices=AttendanceMode.choices, default=AttendanceMode.IN_PERSON)
+    attendance_mode = models.CharField(
+        max_length=20,
+        choices=AttendanceMode.choices,
+        default=AttendanceMode.IN_PERSON,
+        help_text="In person needs a venue; online needs joining instructions, which only people booked receive.",
+    )
     venue = models.ForeignKey(
         Venue,
         null=True,
@@ -533,7 +543,7 @@ class NewsPage(ListingMixin, Page):
         related_name="+",
         help_text="Optional. Shown at the top of the item.",
     )
-    body = StreamField(BaseStreamBlock(), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, help_text="The news itself, after the summary.")
     tags = ClusterTaggableManager(
         through=NewsPageTag, blank=True, help_text="Topics, e.g. wellbeing, workforce planning."
     )

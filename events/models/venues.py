@@ -16,20 +16,32 @@ class Venue(index.Indexed, models.Model):
 
     name = models.CharField(max_length=150, help_text="e.g. Malmaison Hotel.")
     address_line_1 = models.CharField(max_length=150, help_text="e.g. 1-3 Piccadilly.")
-    address_line_2 = models.CharField(max_length=150, blank=True)
+    address_line_2 = models.CharField(max_length=150, blank=True, help_text="Optional. e.g. the building or floor.")
     town_or_city = models.CharField(max_length=80, help_text="e.g. Manchester.")
     postcode = models.CharField(max_length=10, blank=True, help_text="e.g. M1 3AQ.")
     travel_directions = models.TextField(
         blank=True, help_text="How to get there: nearest stations, buses, which entrance to use."
     )
     step_free_access = models.CharField(
-        max_length=3, choices=AccessAnswer.choices, blank=True, default=AccessAnswer.NOT_KNOWN
+        max_length=3,
+        choices=AccessAnswer.choices,
+        blank=True,
+        default=AccessAnswer.NOT_KNOWN,
+        help_text="Can a wheelchair user get in and around without steps? Leave 'Not known' rather than guess.",
     )
     accessible_toilet = models.CharField(
-        max_length=3, choices=AccessAnswer.choices, blank=True, default=AccessAnswer.NOT_KNOWN
+        max_length=3,
+        choices=AccessAnswer.choices,
+        blank=True,
+        default=AccessAnswer.NOT_KNOWN,
+        help_text="Is there an accessible toilet? Leave 'Not known' rather than guess.",
     )
     hearing_loop = models.CharField(
-        max_length=3, choices=AccessAnswer.choices, blank=True, default=AccessAnswer.NOT_KNOWN
+        max_length=3,
+        choices=AccessAnswer.choices,
+        blank=True,
+        default=AccessAnswer.NOT_KNOWN,
+        help_text="Is there a hearing loop in the room? Leave 'Not known' rather than guess.",
     )
     parking = models.CharField(
         max_length=200, blank=True, help_text="e.g. No parking on site; Blue Badge bays on the street."
@@ -108,10 +120,12 @@ class Venue(index.Indexed, models.Model):
 class Contact(index.Indexed, models.Model):
     """A person visitors can ask about a workshop and its booking."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, help_text="As visitors should see it, e.g. Joanna Daci.")
     role = models.CharField(max_length=120, blank=True, help_text="e.g. Programme Operations Manager.")
     email = models.EmailField(blank=True, help_text="Leave blank if not known: pages then point to the contact page.")
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="Optional. A number visitors may call, e.g. 020 7946 0000."
+    )
 
     panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("email"), FieldPanel("phone")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("role")]
@@ -126,7 +140,9 @@ class Contact(index.Indexed, models.Model):
 class AudienceRole(models.Model):
     """A role a workshop is for, e.g. Director of Nursing."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(
+        max_length=120, unique=True, help_text="A job role a workshop is for, e.g. Director of Nursing."
+    )
 
     panels = [FieldPanel("name")]
 

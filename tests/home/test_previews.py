@@ -34,3 +34,24 @@ def test_every_page_type_has_a_description_and_previews(initial_content):
         "ReportIndexPage",
         "ReportPage",
     }
+
+
+def test_every_field_an_editor_fills_has_help_text():
+    from django.db import models
+
+    from events.models import AudienceRole, Contact, Venue
+
+    page_fields = {field.name for field in Page._meta.get_fields()}
+    missing = [
+        f"{model.__name__}.{field.name}"
+        for model in [*get_page_models(), Venue, Contact, AudienceRole]
+        if model is not Page
+        for field in model._meta.get_fields()
+        if field.name not in page_fields
+        and getattr(field, "editable", False)
+        and not field.auto_created
+        and not isinstance(field, models.AutoField)
+        and not getattr(field, "help_text", "")
+    ]
+
+    assert missing == []
