@@ -23,7 +23,7 @@ from wagtail.models import Page
 from .booking import BookingBusy, NoPlaceFree, cancel_booking, erase_personal_data, promote_booking
 from .emails import queue_email
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
-from .models import Booking, BookingEmailKind, EventPage
+from .models import Booking, BookingEmailKind, BookingFormPage, EventPage
 
 VIEW = "events.view_booking"
 CHANGE = "events.change_booking"
@@ -143,7 +143,7 @@ def delete_submissions(request, page_id):
     record of who was told what. Bookings are cancelled, or erased.
     """
     page = get_object_or_404(Page, pk=page_id)
-    if page.specific_class is _booking_form_type():
+    if page.specific_class is BookingFormPage:
         messages.error(
             request,
             "Bookings cannot be deleted. Cancel a booking to free its place for the waiting list, "
@@ -262,7 +262,7 @@ def notify_bookers(request, event_id):
         count = len(bookings)
         log(instance=event, action="events.notify_bookers", user=request.user, data={"recipients": count})
         messages.success(request, f"Sending the update to {count} {'person' if count == 1 else 'people'}.")
-        form_page = event.get_children().type(_booking_form_type()).first()
+        form_page = event.get_children().type(BookingFormPage).first()
         if form_page:
             return redirect("wagtailforms:list_submissions", form_page.pk)
         return redirect("events_booking_modeladmin_index")
@@ -271,12 +271,6 @@ def notify_bookers(request, event_id):
         "events/admin/notify_bookers.html",
         {"event": event, "form": form, "confirmed": event.bookings.confirmed().count(), "waiting": event.waiting_count},
     )
-
-
-def _booking_form_type():
-    from .models import BookingFormPage
-
-    return BookingFormPage
 
 
 class EraseSearchForm(forms.Form):
