@@ -13,6 +13,7 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -22,7 +23,17 @@ from wagtail_modeladmin.views import IndexView
 
 from . import admin_views
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
-from .models import SOONEST_FIRST, AudienceRole, Booking, BookingFormPage, Contact, EventPage, Venue
+from .models import (
+    SOONEST_FIRST,
+    AudienceRole,
+    Booking,
+    BookingFormPage,
+    Contact,
+    EventPage,
+    NewsAndEventsIndexPage,
+    NewsPage,
+    Venue,
+)
 from .models.bookings import SENSITIVE_COLUMNS, STANDARD_COLUMNS
 
 
@@ -66,6 +77,16 @@ class NewsAndEventsSnippets(SnippetViewSetGroup):
 
 
 register_snippet(NewsAndEventsSnippets)
+
+
+@hooks.register("register_admin_viewset")
+def give_news_and_events_page_types_their_icons():
+    return [
+        PageViewSet("news_and_events_index_page", model=NewsAndEventsIndexPage, icon="calendar-alt"),
+        PageViewSet("event_page", model=EventPage, icon="calendar"),
+        PageViewSet("news_page", model=NewsPage, icon="doc-full"),
+        PageViewSet("booking_form_page", model=BookingFormPage, icon="form"),
+    ]
 
 
 # Bookings --------------------------------------------------------------------

@@ -1,5 +1,8 @@
 from wagtail import hooks
 from wagtail.admin.userbar import ContentCheckerItem
+from wagtail.admin.viewsets.pages import PageViewSet
+
+from .models import HomePage, StandardPage
 
 # The rules the site's own tests hold every page to (tests/browser), so that
 # editors see in their own content what those tests would catch.
@@ -22,4 +25,14 @@ def check_pages_against_wcag_22_aa(request, items, page):
     items[:] = [
         WCAG22ContentChecker(in_editor=item.in_editor) if isinstance(item, ContentCheckerItem) else item
         for item in items
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def give_home_page_types_their_icons():
+    # A PageViewSet per page type is how Wagtail gives a page type its own
+    # icon in the explorer's headers and listings.
+    return [
+        PageViewSet("home_page", model=HomePage, icon="home"),
+        PageViewSet("standard_page", model=StandardPage, icon="doc-empty"),
     ]

@@ -36,6 +36,22 @@ def test_every_page_type_has_a_description_and_previews(initial_content):
     }
 
 
+def test_every_page_type_has_its_own_icon(admin_client):
+    from wagtail.admin.viewsets.pages import page_viewset_registry
+
+    icons = {
+        model: page_viewset_registry.get_by_type(model).icon for model in get_page_models() if model is not Page
+    }
+    assert all(icons.values()), icons
+    assert len(set(icons.values())) == len(icons), f"each page type looks different: {icons}"
+
+    # The admin shows it, for example heading the list of pages of that type.
+    for model, icon in icons.items():
+        response = admin_client.get(f"/admin/pages/usage/{model._meta.app_label}/{model._meta.model_name}/")
+        assert response.status_code == 200
+        assert f"icon icon-{icon} w-breadcrumbs__icon" in response.content.decode(), model.__name__
+
+
 def test_every_field_an_editor_fills_has_help_text():
     from django.db import models
 
