@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from collaborative_site import views as site_views
@@ -14,6 +15,8 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("bookings/", include("events.urls")),
     path("favicon.ico", site_views.favicon),
+    path("robots.txt", site_views.robots_txt),
+    path("sitemap.xml", sitemap),
 ]
 
 if settings.DEBUG:

@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 
@@ -5,3 +6,14 @@ from django.templatetags.static import static
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page's own icon links say."""
     return redirect(static("wagtailnhsukfrontend/favicons/favicon.ico"), permanent=True)
+
+
+def robots_txt(request):
+    """Keeps crawlers out of the admin and the booking links. Touches no database."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /bookings/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

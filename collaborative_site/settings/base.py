@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "collaborative_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves hashed, compressed static files from every app server without a
     # separate web server in front.
