@@ -1,3 +1,5 @@
+from csp.constants import SELF
+from csp.middleware import CSPMiddleware
 from django.db import connection
 from django.http import HttpResponse
 
@@ -32,3 +34,28 @@ class HealthCheckMiddleware:
             response = HttpResponse("ok\n", content_type="text/plain")
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """
+    django-csp's middleware, with the admin's policy relaxed: Wagtail's
+    admin (and the previews it frames) needs inline scripts and styles, and
+    blob: images for uploads. Public pages keep the strict policy in
+    settings.CONTENT_SECURITY_POLICY.
+    """
+
+    admin_prefix = "/admin/"
+    admin_additions = {
+        "script-src": ["'unsafe-inline'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["blob:"],
+    }
+    # The preview panel frames the page being edited.
+    admin_replacements = {"frame-src": [SELF]}
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and request.path_info.startswith(self.admin_prefix):
+            parts.update = {**self.admin_additions, **(parts.update or {})}
+            parts.replace = {**self.admin_replacements, **(parts.replace or {})}
+        return parts

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "reports",
     "search",
     "wagtailnhsukfrontend",
+    "csp",
+    "storages",
     "wagtail_modeladmin",
     "wagtail.contrib.forms",
     "wagtail.contrib.search_promotions",
@@ -85,9 +88,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "collaborative_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "collaborative_site.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Serves hashed, compressed static files from every app server without a
     # separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and CSRF middleware, so it sees the cookies and
+    # Vary headers they add before deciding to keep a page.
+    "home.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,7 +154,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 # Cache: Redis shared by every app server when REDIS_URL is set, otherwise
-# memory local to the process.
+# memory local to the process. "renditions" remembers where Wagtail's
+# resized images are, so a page with images costs no query per image.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -154,10 +163,77 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "collaborative",
-        }
+        },
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "collaborative-renditions",
+            "TIMEOUT": 60 * 60 * 24 * 7,
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "renditions",
+            "TIMEOUT": 60 * 60 * 24 * 7,
+        },
+    }
+
+# Seconds anonymous visitors are served a public page from the cache
+# (home/page_cache.py); 0 renders every request. Publishing, and any booking,
+# clears it.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+
+
+# Security headers on every response. Production adds the HTTPS-only ones.
+# Public pages run only the site's own script files: no inline script, no
+# eval, nothing from elsewhere. The admin's policy is relaxed
+# (collaborative_site/middleware.py) because Wagtail's admin needs inline
+# scripts and styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        # The NHS.UK stylesheet takes the Frutiger typeface from the NHS's own server.
+        "font-src": [SELF, "https://assets.nhs.uk"],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+}
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page may be framed by another site; Wagtail's previews frame the site
+# in its own admin, which Wagtail allows for those views alone.
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Editors' e-mail addresses are not sent to Gravatar for their avatars.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -189,6 +265,35 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Uploads on S3-compatible storage (shared by every app server) when a
+# bucket is named; otherwise on local disk in MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+# Where images are fetched from when not from the site itself, for the CSP.
+MEDIA_ORIGINS = []
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    # Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in
+    # the environment (or the server's role), read by boto3 itself.
+    # Objects stay private; image addresses are signed for an hour unless a
+    # public custom domain serves them. Documents always go through the site.
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", AWS_S3_CUSTOM_DOMAIN is None)
+    AWS_QUERYSTRING_EXPIRE = 60 * 60
+    AWS_S3_FILE_OVERWRITE = False
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGINS = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
+    elif AWS_S3_ENDPOINT_URL:
+        endpoint = AWS_S3_ENDPOINT_URL.rstrip("/")
+        scheme, host = endpoint.split("://", 1)
+        # Path-style and virtual-host-style addresses.
+        MEDIA_ORIGINS = [endpoint, f"{scheme}://{AWS_STORAGE_BUCKET_NAME}.{host}"]
+    else:
+        MEDIA_ORIGINS = ["https://*.amazonaws.com"]
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += MEDIA_ORIGINS
 
 # Complex page types can exceed Django's default of 1,000 fields per form in
 # Wagtail's page editor.
@@ -238,7 +343,7 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {

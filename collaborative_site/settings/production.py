@@ -31,8 +31,14 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# The site's own host name and anything under it: HTTPS only.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading writes the domain into browsers' built-in lists, which takes
+    # months to undo: it is the domain owner's decision, made by setting
+    # SECURE_HSTS_PRELOAD, not a default. Django warns until it is made.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Behind a load balancer that terminates TLS, Django only knows the request
 # was secure from the proxy's header; trusting it is opt-in because a server

@@ -16,6 +16,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests change content and read pages back inside one transaction that never
+# commits, so the page cache (cleared on commit) would serve them stale
+# pages. tests/home/test_page_cache.py turns it on and commits.
+PAGE_CACHE_SECONDS = 0
 # E-mails are sent before the response, so a test sees them in mail.outbox
 # (and a thread cannot see a test's uncommitted rows). One test covers the
 # background sending the site uses.

@@ -20,6 +20,32 @@ def site(live_server):
     return live_server.url
 
 
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(browser):
+    """
+    Every page a browser test opens is watched for anything the Content
+    Security Policy blocked (an inline script, a style, a file from another
+    origin): the site must work under its own policy, admin included.
+    """
+    blocked = []
+    open_page = browser.new_page
+
+    def new_page(*args, **kwargs):
+        page = open_page(*args, **kwargs)
+        page.on(
+            "console",
+            lambda message: blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None,
+        )
+        return page
+
+    browser.new_page = new_page
+    yield
+    browser.new_page = open_page
+    assert blocked == [], "\n".join(blocked)
+
+
 def assert_no_accessibility_violations(page):
     page.evaluate(AXE_SCRIPT)
     results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)

@@ -1,0 +1,199 @@
+"""
+Production as deployed: Django's deployment checks pass, every public
+response carries the security headers, cookies are locked down, /healthz
+answers load balancers, and gunicorn takes its settings from the environment.
+"""
+
+import json
+import logging
+import os
+import runpy
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+from .test_settings import PRODUCTION_ENV, PROJECT_DIR, load_settings
+
+# The environment README.md documents for a production server.
+DOCUMENTED_ENV = {
+    "DJANGO_SETTINGS_MODULE": "collaborative_site.settings.production",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "collaborative.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://collaborative.example.org",
+    "WAGTAILADMIN_BASE_URL": "https://collaborative.example.org",
+}
+
+
+def run_in_production(script, tmp_path, **extra_env):
+    """Run Python with the production settings and a throwaway SQLite file; its standard output."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_"))
+    }
+    env.update(DOCUMENTED_ENV, DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}", **extra_env)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_djangos_deployment_checks_pass_at_warning_level(tmp_path):
+    output = run_in_production(
+        "import sys; from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        tmp_path,
+    )
+    assert "System check identified no issues" in output
+
+
+HEADERS_SCRIPT = """
+import json, django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="collaborative.example.org")
+answers = {}
+for name, secure in (("robots", True), ("plain_http", False)):
+    response = client.get("/robots.txt", secure=secure)
+    answers[name] = {"status": response.status_code, "headers": dict(response.headers)}
+health = Client(HTTP_HOST="10.0.0.7").get("/healthz")
+answers["healthz"] = {"status": health.status_code, "body": health.content.decode()}
+from django.conf import settings
+answers["settings"] = {
+    name: getattr(settings, name)
+    for name in (
+        "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+        "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "CSRF_COOKIE_SAMESITE", "SECURE_PROXY_SSL_HEADER",
+    )
+}
+print(json.dumps(answers))
+"""
+
+
+def test_production_sends_the_security_headers_and_locks_cookies(tmp_path):
+    answers = json.loads(run_in_production(HEADERS_SCRIPT, tmp_path))
+
+    headers = answers["robots"]["headers"]
+    assert answers["robots"]["status"] == 200
+    hsts = headers["Strict-Transport-Security"]
+    assert int(hsts.split("max-age=")[1].split(";")[0]) >= 60 * 60 * 24 * 182
+    assert "includeSubDomains" in hsts
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+
+    # Plain HTTP is sent to HTTPS; load balancers' health checks are not.
+    assert answers["plain_http"]["status"] == 301
+    assert answers["plain_http"]["headers"]["Location"].startswith("https://")
+    assert answers["healthz"] == {"status": 200, "body": "ok\n"}
+
+    assert answers["settings"] == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_PROXY_SSL_HEADER": None,
+    }
+
+
+def test_the_proxy_https_header_is_trusted_only_when_asked():
+    trusted = load_settings(
+        "production", {**PRODUCTION_ENV, "SECURE_PROXY_SSL_HEADER": "true"}, "SECURE_PROXY_SSL_HEADER"
+    )
+    assert trusted["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_media_stay_on_local_disk_unless_a_bucket_is_named():
+    local = load_settings("production", PRODUCTION_ENV, "STORAGES")
+    assert local["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+
+    on_s3 = load_settings(
+        "production",
+        {
+            **PRODUCTION_ENV,
+            "AWS_STORAGE_BUCKET_NAME": "collaborative-media",
+            "AWS_S3_ENDPOINT_URL": "https://objects.example.net",
+        },
+        "STORAGES",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_QUERYSTRING_AUTH",
+        "CONTENT_SECURITY_POLICY",
+    )
+    assert on_s3["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert on_s3["AWS_S3_ENDPOINT_URL"] == "https://objects.example.net"
+    assert on_s3["AWS_QUERYSTRING_AUTH"] is True
+    # Pages may show images from the bucket, and from nowhere else.
+    assert on_s3["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == [
+        "'self'",
+        "data:",
+        "https://objects.example.net",
+        "https://collaborative-media.objects.example.net",
+    ]
+
+
+@pytest.mark.django_db
+def test_public_pages_allow_only_the_sites_own_scripts_and_the_admin_is_relaxed(client, initial_content):
+    public = client.get("/")
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in public["Content-Security-Policy"].split(";")
+        if directive.strip()
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'self'"
+    assert public["Permissions-Policy"]
+    assert public["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+    admin = client.get("/admin/login/")
+    assert "script-src 'self' 'unsafe-inline'" in admin["Content-Security-Policy"]
+    assert "frame-src 'self'" in admin["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_healthz_says_ok_while_the_database_answers_and_503_when_it_does_not(monkeypatch):
+    client = Client(HTTP_HOST="10.1.2.3")  # balancers ask by address: not in ALLOWED_HOSTS
+    ok = client.get("/healthz")
+    assert (ok.status_code, ok.content, ok["Cache-Control"]) == (200, b"ok\n", "no-store")
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("collaborative_site.middleware.connection.cursor", refuse)
+    down = client.get("/healthz")
+    assert down.status_code == 503
+    assert down.content == b"database unavailable: OperationalError\n"
+
+
+def test_logs_go_to_standard_output(settings):
+    handler = settings.LOGGING["handlers"]["console"]
+    assert handler["class"] == "logging.StreamHandler"
+    assert handler["stream"] == "ext://sys.stdout"
+    assert logging.getLogger().handlers[0].stream is sys.stdout
+
+
+def test_gunicorn_takes_its_settings_from_the_environment(monkeypatch):
+    config_file = str(PROJECT_DIR / "collaborative_site" / "gunicorn.conf.py")
+    for name in ("GUNICORN_BIND", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = runpy.run_path(config_file)
+    assert defaults["bind"] == "0.0.0.0:8000"
+    assert defaults["wsgi_app"] == "collaborative_site.wsgi:application"
+    assert defaults["accesslog"] == "-" and defaults["errorlog"] == "-"
+    assert defaults["workers"] >= 3
+
+    monkeypatch.setenv("GUNICORN_BIND", "127.0.0.1:9000")
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    monkeypatch.setenv("GUNICORN_TIMEOUT", "60")
+    configured = runpy.run_path(config_file)
+    assert (configured["bind"], configured["workers"], configured["timeout"]) == ("127.0.0.1:9000", 5, 60)
