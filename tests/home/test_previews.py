@@ -39,9 +39,7 @@ def test_every_page_type_has_a_description_and_previews(initial_content):
 def test_every_page_type_has_its_own_icon(admin_client):
     from wagtail.admin.viewsets.pages import page_viewset_registry
 
-    icons = {
-        model: page_viewset_registry.get_by_type(model).icon for model in get_page_models() if model is not Page
-    }
+    icons = {model: page_viewset_registry.get_by_type(model).icon for model in get_page_models() if model is not Page}
     assert all(icons.values()), icons
     assert len(set(icons.values())) == len(icons), f"each page type looks different: {icons}"
 

@@ -1,0 +1,150 @@
+"""
+The page cache: public pages rendered once and served from the cache to
+anonymous visitors, for PAGE_CACHE_SECONDS (settings; 0 turns it off).
+
+What is never shared between visitors:
+- anything a signed-in person (an editor, with a session cookie) asks for or sees;
+- any response that sets a cookie or carries a CSRF token
+  (Django's CSRF middleware marks those; the booking form is one), or says
+  it is private or must not be stored;
+- anything but a 200 answer to a GET or HEAD, the admin, bookings and search.
+
+Invalidation is by generation: every cached page is stored under the
+generation current when its request began, and any change a page could
+show (a page published, unpublished, moved or deleted; a booking, which
+changes places left; a venue, contact, document, image or site setting)
+starts a new generation once its transaction commits. A request that read
+the old generation may still store what it rendered, but under a key that
+no later request asks for. Old entries expire on their own.
+"""
+
+import functools
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page-cache:generation"
+# Paths whose answers depend on the visitor or change with every request.
+NEVER_CACHED_PREFIXES = ("/admin/", "/bookings/", "/search/", "/documents/", "/healthz", "/static/", "/media/")
+# A visitor whose browser sends one of these may see something personal.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+HIT_HEADER = "X-Page-Cache"
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A new namespace rather than 0: if the counter was evicted, pages
+        # stored under earlier numbers must not come back.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def forget_cached_pages():
+    """Start a new generation once the current transaction commits (now, outside one)."""
+
+    def bump():
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no counter yet, or it was evicted: a new one is a new generation
+            current_generation()
+        except Exception:  # noqa: BLE001 - a cache outage must not fail the change that caused this
+            logger.exception("Could not clear the page cache")
+
+    transaction.on_commit(bump)
+
+
+def forget_cached_pages_on_change(sender, **kwargs):
+    """Receiver for Wagtail's page signals: published, unpublished, moved."""
+    forget_cached_pages()
+
+
+def forget_cached_pages_if_shown(sender, signal, **kwargs):
+    """
+    Receiver for every model's post_save and post_delete: forget pages when
+    the model is one public pages show. Pages themselves count when deleted;
+    saving one is a draft until Wagtail's page signals say otherwise.
+    """
+    from wagtail.models import Page
+
+    if issubclass(sender, Page):
+        if signal is post_delete:
+            forget_cached_pages()
+    elif sender in _models_pages_show():
+        forget_cached_pages()
+
+
+@functools.cache
+def _models_pages_show():
+    from django.apps import apps
+    from wagtail.contrib.redirects.models import Redirect
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Site
+
+    from events.models import BookingEmail
+
+    own = [model for label in ("home", "events", "reports") for model in apps.get_app_config(label).get_models()]
+    # A record of an e-mail sent changes nothing a visitor sees.
+    return frozenset(own + [Site, Redirect, get_document_model(), get_image_model()]) - {BookingEmail}
+
+
+def _is_cacheable_request(request):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(NEVER_CACHED_PREFIXES):
+        return False
+    return not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+
+
+def _is_cacheable_response(request, response):
+    if response.status_code != 200 or response.streaming:
+        return False
+    # Vary: Cookie alone is no reason to refuse: any page that looks at
+    # request.user gets it, and only visitors without a session reach here.
+    if response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control and "no-cache" not in cache_control
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if not seconds or not _is_cacheable_request(request):
+            return self.get_response(request)
+
+        try:
+            key = f"page-cache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001 - without the cache, pages are simply rendered
+            logger.warning("Page cache unavailable: rendering the page", exc_info=True)
+            return self.get_response(request)
+
+        if cached is not None:
+            response = cached
+            response[HIT_HEADER] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if request.method == "GET" and _is_cacheable_response(request, response):
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            response[HIT_HEADER] = "miss"
+            try:
+                cache.set(key, response, seconds)
+            except Exception:  # noqa: BLE001
+                logger.warning("Could not store a page in the page cache", exc_info=True)
+        return response

@@ -1,0 +1,185 @@
+"""
+The page cache: anonymous visitors share rendered public pages until
+something they show changes; nothing personal (a session, a CSRF token, an
+editor's view) is ever stored or shared.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from wagtail.models import Page
+
+from events.models import Booking, NewsAndEventsIndexPage, Venue
+from home.page_cache import HIT_HEADER
+from tests.events.conftest import add_booking_form, add_event, booking_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Run what waits for the commit (the cache's clearing) as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def workshop(initial_content, committing):
+    with committing():
+        event = add_event(
+            NewsAndEventsIndexPage.objects.get(),
+            "cached-workshop",
+            timezone.localdate() + timedelta(days=30),
+            title="Cached workshop",
+            capacity=10,
+        )
+        add_booking_form(event)
+    return event
+
+
+def visit(path, client=None):
+    response = (client or Client()).get(path)
+    assert response.status_code == 200, path
+    return response
+
+
+def test_a_second_visitor_gets_the_page_from_the_cache_without_a_query(initial_content, django_assert_num_queries):
+    first = visit("/")
+    assert first[HIT_HEADER] == "miss"
+
+    with django_assert_num_queries(0):
+        second = visit("/")
+    assert second[HIT_HEADER] == "hit"
+    assert second.content == first.content
+    assert "Set-Cookie" not in second
+    # The security headers are added to a cached page too.
+    assert "script-src 'self'" in second["Content-Security-Policy"]
+
+
+def test_publishing_a_change_is_seen_at_once(initial_content, committing):
+    about = Page.objects.get(slug="about").specific
+    visit(about.url)
+    assert visit(about.url)[HIT_HEADER] == "hit"
+
+    about.title = "About the Collaborative, updated"
+    with committing():
+        about.save_revision().publish()
+
+    fresh = visit(about.url)
+    assert fresh[HIT_HEADER] == "miss"
+    assert "About the Collaborative, updated" in fresh.content.decode()
+
+
+def test_a_saved_draft_keeps_the_cache_and_unpublishing_clears_it(initial_content, committing):
+    about = Page.objects.get(slug="about").specific
+    visit(about.url)
+    about.title = "A draft nobody may see yet"
+    with committing():
+        about.save_revision()
+    draft_kept = visit(about.url)
+    assert draft_kept[HIT_HEADER] == "hit"
+    assert "A draft nobody may see yet" not in draft_kept.content.decode()
+
+    with committing():
+        about.unpublish()
+    assert Client().get(about.url).status_code == 404
+
+
+def test_moving_and_deleting_a_page_clear_the_cache(workshop, committing):
+    news_and_events = NewsAndEventsIndexPage.objects.get()
+    visit(news_and_events.url)
+    assert "Cached workshop" in visit(news_and_events.url).content.decode()
+
+    old_url = workshop.url
+    visit(old_url)
+    with committing():
+        workshop.move(Page.objects.get(slug="about"), pos="last-child")
+    # Not the cached page: Wagtail's redirect to where it went.
+    moved = Client().get(old_url)
+    assert moved.status_code == 301
+    assert moved["Location"] == "/about/cached-workshop/"
+
+    with committing():
+        Page.objects.get(pk=workshop.pk).delete()
+    assert "Cached workshop" not in visit(news_and_events.url).content.decode()
+
+
+def test_a_booking_updates_the_places_left_that_visitors_see(workshop, committing):
+    assert "10 left of 10" in visit(workshop.url).content.decode()
+    assert visit(workshop.url)[HIT_HEADER] == "hit"
+
+    form_page = workshop.get_children().get().specific
+    with committing():
+        Client().post(form_page.url, booking_answers())
+    assert Booking.objects.count() == 1
+
+    assert "9 left of 10" in visit(workshop.url).content.decode()
+
+
+def test_a_changed_venue_is_seen_on_the_pages_that_show_it(initial_content, committing):
+    visit("/")
+    assert visit("/")[HIT_HEADER] == "hit"
+    with committing():
+        Venue.objects.create(name="A new venue", address_line_1="1 Road", town_or_city="Leeds", postcode="LS1 1AA")
+    assert visit("/")[HIT_HEADER] == "miss"
+
+
+def test_the_booking_form_and_its_csrf_token_are_never_shared(workshop):
+    form_page = workshop.get_children().get().specific
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        response = visit(form_page.url, visitor)
+        assert HIT_HEADER not in response
+        assert "no-store" in response["Cache-Control"]
+        tokens.append(response.cookies["csrftoken"].value)
+        # The token each visitor is given is the one their own form works with.
+        sent = visitor.post(
+            form_page.url,
+            {**booking_answers(email=f"visitor{len(tokens)}@example.nhs.uk"), "csrfmiddlewaretoken": tokens[-1]},
+        )
+        assert sent.status_code == 302, sent.content[:300]  # to the confirmation
+    assert tokens[0] != tokens[1]
+    assert Booking.objects.count() == 2
+
+
+def test_what_a_signed_in_editor_sees_is_never_stored_or_served_to_others(initial_content, admin_user):
+    editor = Client()
+    editor.force_login(admin_user)
+    own_view = editor.get("/")
+    assert HIT_HEADER not in own_view
+    assert b"wagtail-userbar" in own_view.content
+
+    visitor_view = visit("/")
+    assert visitor_view[HIT_HEADER] == "miss"
+    assert b"wagtail-userbar" not in visitor_view.content
+    # And the editor is not given the visitors' copy.
+    assert HIT_HEADER not in editor.get("/")
+
+
+def test_search_and_errors_are_not_cached(initial_content):
+    for _ in range(2):
+        assert HIT_HEADER not in visit("/search/?query=workforce")
+        assert HIT_HEADER not in Client().get("/no-such-page/")
+
+
+def test_without_a_working_cache_pages_are_still_served(initial_content, monkeypatch):
+    class UnreachableCache:
+        def __getattr__(self, name):
+            raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr("home.page_cache.cache", UnreachableCache())
+    response = visit("/")
+    assert HIT_HEADER not in response
+
+
+def test_a_page_cache_of_zero_seconds_renders_every_time(initial_content, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    visit("/")
+    assert HIT_HEADER not in visit("/")
