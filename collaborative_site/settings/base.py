@@ -158,17 +158,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # resized images are, so a page with images costs no query per image.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis that cannot be reached is a miss, not an error page
+    # (collaborative_site/cache.py), and is given up on quickly.
+    REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "collaborative_site.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "collaborative",
+            "OPTIONS": REDIS_OPTIONS,
         },
         "renditions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "collaborative_site.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "collaborative-renditions",
             "TIMEOUT": 60 * 60 * 24 * 7,
+            "OPTIONS": REDIS_OPTIONS,
         },
     }
 else:

@@ -98,7 +98,7 @@ def test_database_url_selects_postgresql():
 
 def test_redis_url_selects_a_shared_cache_and_without_it_the_cache_is_local():
     shared = load_settings("production", {**PRODUCTION_ENV, "REDIS_URL": "redis://cache.internal:6379/1"}, "CACHES")
-    assert shared["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["CACHES"]["default"]["BACKEND"] == "collaborative_site.cache.TolerantRedisCache"
     assert shared["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/1"
     local = load_settings("production", PRODUCTION_ENV, "CACHES")
     assert local["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"

@@ -1,0 +1,89 @@
+"""
+Redis as the shared cache: pages cached by one app server are cleared for
+all of them, and a Redis that cannot be reached costs the site nothing but
+speed. Tests that need a Redis server skip without one (CI has one).
+"""
+
+import os
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import Client
+
+from collaborative_site.cache import TolerantRedisCache
+from home.page_cache import HIT_HEADER, forget_cached_pages
+from tests.conftest import _skip_or_fail
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
+UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
+
+pytestmark = pytest.mark.django_db
+
+
+def redis_caches(location):
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    return {
+        alias: {
+            "BACKEND": "collaborative_site.cache.TolerantRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": f"test-{alias}",
+            "OPTIONS": options,
+        }
+        for alias in ("default", "renditions")
+    }
+
+
+@pytest.fixture
+def shared_redis(settings):
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.ConnectionError:
+        _skip_or_fail(
+            f"needs a Redis server at {REDIS_TEST_URL} (set REDIS_TEST_URL; CI has one)", "REDIS_TESTS_REQUIRED"
+        )
+    settings.CACHES = redis_caches(REDIS_TEST_URL)
+    settings.PAGE_CACHE_SECONDS = 300
+    yield
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+
+
+def test_a_page_cached_by_one_server_is_served_and_cleared_for_every_server(
+    shared_redis, initial_content, django_capture_on_commit_callbacks
+):
+    assert Client().get("/")[HIT_HEADER] == "miss"
+    assert Client().get("/")[HIT_HEADER] == "hit"
+
+    # Another app server: its own connection to the same Redis.
+    other_server = TolerantRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "test-default"})
+    assert list(redis.Redis.from_url(REDIS_TEST_URL).scan_iter("test-default:1:page-cache:*"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        forget_cached_pages()  # as publishing on this server does
+    assert other_server.get("page-cache:generation") == cache.get("page-cache:generation")
+    assert Client().get("/")[HIT_HEADER] == "miss"
+
+
+def test_counters_are_shared_and_atomic(shared_redis):
+    first = TolerantRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "test-default"})
+    second = TolerantRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "test-default"})
+    first.add("attempts", 0)
+    assert [first.incr("attempts"), second.incr("attempts"), first.incr("attempts")] == [1, 2, 3]
+
+
+def test_the_site_carries_on_when_redis_cannot_be_reached(settings, initial_content, caplog):
+    settings.CACHES = redis_caches(UNREACHABLE_REDIS)
+    settings.PAGE_CACHE_SECONDS = 300
+
+    for _ in range(2):
+        response = Client().get("/")
+        assert response.status_code == 200
+        assert HIT_HEADER not in response or response[HIT_HEADER] == "miss"
+    assert "Redis is unreachable" in caplog.text
+
+    assert cache.get("anything", "default") == "default"
+    assert cache.add("anything", 1) is False
+    with pytest.raises(ValueError):
+        cache.incr("anything")
+    cache.set("anything", 1)
+    assert cache.delete("anything") is False
