@@ -183,3 +183,21 @@ def test_a_page_cache_of_zero_seconds_renders_every_time(initial_content, settin
     settings.PAGE_CACHE_SECONDS = 0
     visit("/")
     assert HIT_HEADER not in visit("/")
+
+
+def test_image_renditions_are_remembered_in_their_own_cache(django_assert_num_queries):
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (640, 480), "navy").save(buffer, format="PNG")
+    image = get_image_model().objects.create(title="Venue", file=ImageFile(buffer, name="venue.png"))
+    first = image.get_rendition("fill-320x240")
+
+    fresh = get_image_model().objects.get(pk=image.pk)
+    with django_assert_num_queries(0):
+        again = fresh.get_rendition("fill-320x240")
+    assert again.url == first.url
