@@ -35,3 +35,11 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # X-Forwarded-* are trusted only from these addresses (the load balancer).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Gunicorn's control socket (for gunicornc) is one path per user by default,
+# which two instances on one machine would fight over: off unless a path is
+# given for this instance.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+if control_socket_disable:
+    del control_socket

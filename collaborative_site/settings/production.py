@@ -25,7 +25,7 @@ if not ALLOWED_HOSTS:  # noqa: F405
 
 # Hashed, compressed file names: browsers may cache them for ever, and a new
 # release can never be served a stale stylesheet.
-STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "collaborative_site.storage.StaticFilesStorage"  # noqa: F405
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -34,9 +34,9 @@ def no_content_security_policy_violations(browser):
         page = open_page(*args, **kwargs)
         page.on(
             "console",
-            lambda message: blocked.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                blocked.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+            ),
         )
         return page
 

@@ -197,3 +197,20 @@ def test_gunicorn_takes_its_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("GUNICORN_TIMEOUT", "60")
     configured = runpy.run_path(config_file)
     assert (configured["bind"], configured["workers"], configured["timeout"]) == ("127.0.0.1:9000", 5, 60)
+
+
+def test_collectstatic_gives_hashed_compressed_files(tmp_path):
+    static_root = tmp_path / "static"
+    run_in_production(
+        "from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['manage.py', 'collectstatic', '--noinput', '-v', '0'])",
+        tmp_path,
+        STATIC_ROOT=str(static_root),
+    )
+    manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
+    hashed = manifest["css/site.css"]
+    assert hashed != "css/site.css" and hashed.startswith("css/site.")
+    assert (static_root / hashed).exists()
+    assert (static_root / f"{hashed}.gz").exists()
+    nhs_css = manifest["wagtailnhsukfrontend/css/nhsuk-frontend-10.4.2.min.css"]
+    assert (static_root / f"{nhs_css}.gz").exists()

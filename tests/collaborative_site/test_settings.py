@@ -73,7 +73,7 @@ def test_production_starts_with_both_and_is_secure_by_default():
     assert loaded["ALLOWED_HOSTS"] == ["collaborative.example.org"]
     assert loaded["SESSION_COOKIE_SECURE"] and loaded["CSRF_COOKIE_SECURE"]
     assert loaded["SECURE_HSTS_SECONDS"] >= 60 * 60 * 24 * 180
-    assert loaded["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert loaded["STORAGES"]["staticfiles"]["BACKEND"] == "collaborative_site.storage.StaticFilesStorage"
 
 
 def test_database_defaults_to_sqlite_that_queues_concurrent_writers():
