@@ -83,6 +83,8 @@ def serve_booking_form(page, request):
     else:
         form = page.get_form(page=page, user=request.user)
 
+    # After any booking just attempted, so that the places shown are current.
+    event.count_bookings()
     context["form"] = form
     context["started_token"] = form_started_token()
     return _no_store(TemplateResponse(request, page.get_template(request), context, status=status))

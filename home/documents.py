@@ -135,3 +135,28 @@ def describe_document(document):
     if pages:
         parts.append(f"{pages} page{'' if pages == 1 else 's'}")
     return ", ".join(parts)
+
+
+def may_open_document(document, request):
+    """
+    Whether the visitor may open a document, as Wagtail's document view will
+    decide: every view restriction on its collection and the collections
+    above it must let them in. The restrictions are read once and kept with
+    the page cache (they are few, and usually none), so a page listing many
+    documents costs no query per document.
+    """
+    from wagtail.models import CollectionViewRestriction
+
+    from home.page_cache import remembered
+
+    restrictions = remembered(
+        "collection-view-restrictions",
+        lambda: list(CollectionViewRestriction.objects.select_related("collection")),
+        60 * 60,
+    )
+    collection_path = document.collection.path
+    return all(
+        restriction.accept_request(request)
+        for restriction in restrictions
+        if collection_path.startswith(restriction.collection.path)
+    )

@@ -9,12 +9,12 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
-from .mixins import ListingMixin
+from .mixins import ListingMixin, PassThroughRoutingMixin
 
 ORGANISATION_NAME = "National Mental Health Workforce Development Collaborative"
 
 
-class HomePage(ListingMixin, Page):
+class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
     """
     The front page: who the Collaborative is, then its next workshops, latest
     news and latest reports.
@@ -61,7 +61,7 @@ class HomePage(ListingMixin, Page):
         verbose_name = "home page"
 
 
-class StandardPage(ListingMixin, Page):
+class StandardPage(PassThroughRoutingMixin, ListingMixin, Page):
     """A general content page: About the Collaborative, privacy notice, contact and the like."""
 
     introduction = models.TextField(
@@ -95,6 +95,9 @@ class StandardPage(ListingMixin, Page):
 @register_setting(icon="site")
 class SiteSettings(ClusterableModel, BaseSiteSetting):
     """Facts about the Collaborative that appear on every page: its name, contact details, footer links."""
+
+    # Read with the settings, in the same query: pages link to it.
+    select_related = ["contact_page"]
 
     organisation_name = models.CharField(
         max_length=120,

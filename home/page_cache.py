@@ -13,9 +13,9 @@ Invalidation is by generation: every cached page is stored under the
 generation current when its request began, and any change a page could
 show (a page published, unpublished, moved or deleted; a booking, which
 changes places left; a venue, contact, document, image or site setting)
-starts a new generation once its transaction commits. A request that read
-the old generation may still store what it rendered, but under a key that
-no later request asks for. Old entries expire on their own.
+starts a new generation at once and again when its transaction commits. A
+request that read the old generation may still store what it rendered, but
+under a key that no later request asks for. Old entries expire on their own.
 """
 
 import functools
@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
+from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,18 @@ NEVER_CACHED_PREFIXES = ("/admin/", "/bookings/", "/search/", "/documents/", "/h
 # A visitor whose browser sends one of these may see something personal.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 HIT_HEADER = "X-Page-Cache"
+# What Wagtail saves on a page when an editor saves a draft, locks it or its
+# workflow moves on: nothing a visitor sees.
+DRAFT_BOOKKEEPING_FIELDS = {
+    COMMENTS_RELATION_NAME,
+    "draft_title",
+    "has_unpublished_changes",
+    "latest_revision",
+    "latest_revision_created_at",
+    "locked",
+    "locked_at",
+    "locked_by",
+}
 
 
 def current_generation():
@@ -47,8 +60,33 @@ def current_generation():
     return generation
 
 
+def remembered(name, build, seconds):
+    """
+    What build() returns, kept in the cache until the next change a page
+    could show (the same generations as whole pages). Built afresh, and not
+    kept, if the cache fails.
+    """
+    try:
+        key = f"page-cache:{current_generation()}:{name}"
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("Cache unavailable: building %s afresh", name, exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(key, value, seconds)
+        except Exception:  # noqa: BLE001
+            logger.warning("Could not keep %s in the cache", name, exc_info=True)
+    return value
+
+
 def forget_cached_pages():
-    """Start a new generation once the current transaction commits (now, outside one)."""
+    """
+    Start a new generation now, and again once the current transaction
+    commits: a request that rendered the old content between the two, before
+    the change was visible to it, stored it under a generation nobody asks for.
+    """
 
     def bump():
         try:
@@ -58,7 +96,9 @@ def forget_cached_pages():
         except Exception:  # noqa: BLE001 - a cache outage must not fail the change that caused this
             logger.exception("Could not clear the page cache")
 
-    transaction.on_commit(bump)
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
 
 
 def forget_cached_pages_on_change(sender, **kwargs):
@@ -69,13 +109,15 @@ def forget_cached_pages_on_change(sender, **kwargs):
 def forget_cached_pages_if_shown(sender, signal, **kwargs):
     """
     Receiver for every model's post_save and post_delete: forget pages when
-    the model is one public pages show. Pages themselves count when deleted;
-    saving one is a draft until Wagtail's page signals say otherwise.
+    the model is one public pages show. A page counts when deleted or saved
+    whole (created, published, changed in code), not when Wagtail only
+    records a draft, a lock or a revision on it.
     """
     from wagtail.models import Page
 
     if issubclass(sender, Page):
-        if signal is post_delete:
+        update_fields = kwargs.get("update_fields")
+        if signal is post_delete or update_fields is None or not set(update_fields) <= DRAFT_BOOKKEEPING_FIELDS:
             forget_cached_pages()
     elif sender in _models_pages_show():
         forget_cached_pages()
@@ -87,13 +129,23 @@ def _models_pages_show():
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import Site
+    from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction, Site
 
     from events.models import BookingEmail
 
     own = [model for label in ("home", "events", "reports") for model in apps.get_app_config(label).get_models()]
+    wagtails = [
+        Site,
+        Redirect,
+        get_document_model(),
+        get_image_model(),
+        Collection,
+        # A page or collection made private must stop being served to all.
+        PageViewRestriction,
+        CollectionViewRestriction,
+    ]
     # A record of an e-mail sent changes nothing a visitor sees.
-    return frozenset(own + [Site, Redirect, get_document_model(), get_image_model()]) - {BookingEmail}
+    return frozenset(own + wagtails) - {BookingEmail}
 
 
 def _is_cacheable_request(request):

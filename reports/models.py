@@ -18,7 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
-from home.mixins import ListingMixin
+from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate
 
 from .forms import ReportFilterForm
@@ -56,7 +56,7 @@ class ReportBodyBlock(BaseStreamBlock):
     recommendations = RecommendationsBlock()
 
 
-class ReportIndexPage(ListingMixin, Page):
+class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
     """The Reports section: every published report, newest first, filtered by year and topic."""
 
     introduction = models.TextField(
@@ -111,7 +111,7 @@ class ReportPageTag(TaggedItemBase):
     content_object = ParentalKey("reports.ReportPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class ReportPage(ListingMixin, Page):
+class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
     """One report: the report itself as a web page, its documents, and where it came from."""
 
     publication_date = models.DateField(
@@ -254,29 +254,42 @@ class ReportPage(ListingMixin, Page):
             data["author"] = {"@type": "Organization", "name": self.authors}
         if self.workshop_id and self.workshop.live:
             data["about"] = {"@type": "Event", "name": self.workshop.title, "url": self.workshop.full_url_for(request)}
-        tags = [tag.name for tag in self.tags.all()]
+        tags = [tag.name for tag in self.tag_list]
         if tags:
             data["keywords"] = ", ".join(tags)
         return data
 
+    @cached_property
+    def tag_list(self):
+        return list(self.tags.all())
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        related = [link.page.specific for link in self.related_pages.select_related("page") if link.page.live]
+        # Every related page in one query per page type, in the editor's order.
+        if getattr(request, "is_preview", False):
+            # A preview's links may not be saved yet: they are on the page itself.
+            links = list(self.related_pages.all())
+            by_pk = {page.pk: page for page in Page.objects.filter(pk__in=[link.page_id for link in links]).specific()}
+            related = [by_pk[link.page_id] for link in links if link.page_id in by_pk and by_pk[link.page_id].live]
+        else:
+            related = list(
+                Page.objects.filter(report_links__report=self).live().order_by("report_links__sort_order").specific()
+            )
         context["related_reports"] = [page for page in related if isinstance(page, ReportPage)]
         context["related_pages"] = [page for page in related if not isinstance(page, ReportPage)]
         # A document in a private collection is left out for visitors who may not open it
         # (Wagtail's document view refuses them too).
+        from home.documents import may_open_document  # it imports Wagtail's forms, which need the models loaded
+
         context["documents"] = [
             link.document
             for link in self.documents.select_related("document__collection")
-            if all(
-                restriction.accept_request(request) for restriction in link.document.collection.get_view_restrictions()
-            )
+            if may_open_document(link.document, request)
         ]
         context["changes"] = sorted(self.changes.all(), key=lambda change: change.date, reverse=True)
         anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
         context["body_blocks"] = [(block, anchors.get(block.id)) for block in self.body]
-        context["tags"] = list(self.tags.all())
+        context["tags"] = self.tag_list
         context["workshop"] = self.workshop if self.workshop_id and self.workshop.live else None
         context["structured_data"] = self.structured_data(request)
         return context

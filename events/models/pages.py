@@ -19,7 +19,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
-from home.mixins import ListingMixin
+from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate
 
 from ..blocks import AgendaBlock
@@ -34,7 +34,7 @@ SOONEST_FIRST = ("date", "start_time")
 NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_at")
 
 
-class NewsAndEventsIndexPage(ListingMixin, Page):
+class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
     """The News and events section: upcoming and past workshops, and news."""
 
     introduction = models.TextField(
@@ -179,7 +179,7 @@ class EventPageQuerySet(PageQuerySet):
         )
 
 
-class EventPage(ListingMixin, Page):
+class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
     """A workshop, videoconference or forum: when and where, what for, who for, and its agenda."""
 
     event_type = models.CharField(
@@ -356,6 +356,7 @@ class EventPage(ListingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        self.count_bookings()
         context["audience"] = list(self.audience.all())
         context["structured_data"] = self.structured_data(request)
         # Reports name the workshop they came from (reports.ReportPage.workshop).
@@ -471,6 +472,18 @@ class EventPage(ListingMixin, Page):
             return f"Booking closed on {format_moment(self.booking_closes_at)}."
         return None
 
+    def count_bookings(self):
+        """
+        Read the confirmed and waiting-list counts in one query, for a page
+        that shows them several times (places left, full or not, the form).
+        """
+        counts = self.bookings.aggregate(
+            confirmed=models.Count("pk", filter=models.Q(status=BookingStatus.CONFIRMED)),
+            waiting=models.Count("pk", filter=models.Q(status=BookingStatus.WAITING)),
+        )
+        self.confirmed_bookings = counts["confirmed"]
+        self.waiting_bookings = counts["waiting"]
+
     @property
     def confirmed_count(self):
         # Listings annotate the count (with_booking_counts) so that a page of
@@ -524,7 +537,7 @@ class NewsPageTag(TaggedItemBase):
     content_object = ParentalKey("events.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class NewsPage(ListingMixin, Page):
+class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
     """A news item: what happened, what is coming, or a new report."""
 
     date = models.DateField(

@@ -1,12 +1,26 @@
-"""The site-wide parts of every page: header menu, footer links, page title."""
+"""
+The site-wide parts of every page: header menu, footer links, breadcrumbs,
+page title.
+
+The menu and footer are the same on every page, so they are built once and
+kept in the cache, cleared with the page cache whenever a page or setting
+changes (home/page_cache.py, even when whole pages are not cached): they cost
+no query on most requests. The current
+page's ancestors, for the breadcrumbs and the title, are read once per
+request.
+"""
 
 from django import template
 from django.urls import reverse
 from wagtail.models import Page, Site
 
 from home.models import ORGANISATION_NAME, SiteSettings
+from home.page_cache import remembered
 
 register = template.Library()
+
+# Changes clear it at once; this only bounds how long an unused copy stays.
+SITE_CHROME_SECONDS = 60 * 60
 
 
 def _site_settings(context):
@@ -22,6 +36,54 @@ def _organisation_name(context):
     return site_settings.organisation_name if site_settings else ORGANISATION_NAME
 
 
+def _build_site_chrome(request, site):
+    """The menu and footer links of a site, as plain data that can be cached."""
+    home = site.root_page
+    menu = [
+        {"label": page.title, "url": page.get_url(request), "pk": page.pk, "path": page.path}
+        for page in home.get_children().live().public().in_menu()
+    ]
+    footer = []
+    site_settings = SiteSettings.for_request(request)
+    for link in site_settings.footer_links.select_related("link_page"):
+        if link.link_page and not link.link_page.live:
+            continue
+        footer.append({"label": link.text, "url": link.get_url(request)})
+    return {"home_url": home.get_url(request) or "/", "menu": menu, "footer_links": footer}
+
+
+def _site_chrome(context):
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return {"home_url": "/", "menu": [], "footer_links": []}
+    if not hasattr(request, "_site_chrome"):
+        request._site_chrome = remembered(
+            f"site-chrome:{site.pk}", lambda: _build_site_chrome(request, site), SITE_CHROME_SECONDS
+        )
+    return request._site_chrome
+
+
+def _ancestors(context):
+    """The current page's ancestors from the home page down (not itself), read once per request."""
+    page = context.get("page")
+    request = context.get("request")
+    if not isinstance(page, Page) or page.depth <= 2:
+        return []
+    memo = getattr(request, "_page_ancestors", {}) if request is not None else {}
+    if page.pk not in memo:
+        site = Site.find_for_request(request) if request is not None else None
+        ancestors = Page.objects.ancestor_of(page).order_by("depth")
+        if site is not None:
+            ancestors = ancestors.filter(path__startswith=site.root_page.path)
+        else:
+            ancestors = ancestors.filter(depth__gte=2)
+        memo[page.pk] = list(ancestors)
+        if request is not None:
+            request._page_ancestors = memo
+    return memo[page.pk]
+
+
 @register.inclusion_tag("includes/header.html", takes_context=True)
 def site_header(context):
     """
@@ -29,54 +91,39 @@ def site_header(context):
     that an editor has marked "Show in menus", in the tree's order. The logo
     and the site's name link to the home page, as on NHS.UK.
     """
-    request = context.get("request")
+    chrome = _site_chrome(context)
     current_page = context.get("page")
-    site = Site.find_for_request(request) if request else None
     primary_links = []
-    home_url = "/"
-    if site is not None:
-        home = site.root_page
-        home_url = home.get_url(request) or "/"
-        for menu_page in home.get_children().live().public().in_menu():
-            current = _is_same(current_page, menu_page)
-            primary_links.append(
-                {
-                    "label": menu_page.title,
-                    "url": menu_page.get_url(request),
-                    "current": current,
-                    "active": not current and _is_within(current_page, menu_page),
-                }
-            )
+    for item in chrome["menu"]:
+        current = isinstance(current_page, Page) and current_page.pk == item["pk"]
+        primary_links.append(
+            {
+                "label": item["label"],
+                "url": item["url"],
+                "current": current,
+                "active": not current and isinstance(current_page, Page) and current_page.path.startswith(item["path"]),
+            }
+        )
     return {
         # Not "organisation_name": in the NHS.UK header template that name
         # switches on the organisational variant, which repeats the name.
         "collaborative_name": _organisation_name(context),
-        "home_url": home_url,
+        "home_url": chrome["home_url"],
         "search_url": reverse("search"),
         "primary_links": primary_links,
     }
 
 
-def _is_same(page, other):
-    return isinstance(page, Page) and page.pk == other.pk
-
-
-def _is_within(page, ancestor):
-    return isinstance(page, Page) and page.path.startswith(ancestor.path)
-
-
 @register.inclusion_tag("includes/footer.html", takes_context=True)
 def site_footer(context):
     """Footer links from the site settings, leaving out any page that is not live."""
-    site_settings = _site_settings(context)
-    request = context.get("request")
-    footer_links = []
-    if site_settings is not None:
-        for link in site_settings.footer_links.select_related("link_page"):
-            if link.link_page and not link.link_page.live:
-                continue
-            footer_links.append({"label": link.text, "url": link.get_url(request)})
-    return {"organisation_name": _organisation_name(context), "footer_links": footer_links}
+    return {"organisation_name": _organisation_name(context), "footer_links": _site_chrome(context)["footer_links"]}
+
+
+@register.inclusion_tag("wagtailnhsukfrontend/breadcrumb.html", takes_context=True)
+def site_breadcrumb(context):
+    """NHS.UK breadcrumbs: the ancestors from the home page down, from the query the title shares."""
+    return {"breadcrumb_pages": _ancestors(context)}
 
 
 @register.simple_tag(takes_context=True)
@@ -95,7 +142,7 @@ def page_title(context):
     parts = [page.seo_title or page.title]
     if page.depth > 3:
         # The section is the ancestor directly under the home page.
-        section = Page.objects.ancestor_of(page).filter(depth=3).only("title").first()
+        section = next((ancestor for ancestor in _ancestors(context) if ancestor.depth == 3), None)
         if section is not None:
             parts.append(section.title)
     parts.append(organisation_name)

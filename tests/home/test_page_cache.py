@@ -122,6 +122,20 @@ def test_a_booking_updates_the_places_left_that_visitors_see(workshop, committin
     assert "9 left of 10" in visit(workshop.url).content.decode()
 
 
+def test_a_page_made_private_stops_being_served_from_the_cache(initial_content, committing):
+    from wagtail.models import PageViewRestriction
+
+    about = Page.objects.get(slug="about")
+    visit(about.url)
+    assert visit(about.url)[HIT_HEADER] == "hit"
+
+    with committing():
+        PageViewRestriction.objects.create(page=about, restriction_type=PageViewRestriction.PASSWORD, password="s3cret")
+    answer = Client().get(about.url)
+    assert HIT_HEADER not in answer
+    assert b"password" in answer.content.lower()
+
+
 def test_a_changed_venue_is_seen_on_the_pages_that_show_it(initial_content, committing):
     visit("/")
     assert visit("/")[HIT_HEADER] == "hit"
