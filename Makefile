@@ -9,10 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate content lint format bench guide-screenshots clean
+.PHONY: help run test install install-dev migrate content lint format bench bench-servers guide-screenshots clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + " at $(PYTHON). Set PYTHON=/path/to/python3.11")'
@@ -77,6 +77,11 @@ ifneq ($(strip $(BENCH_DATABASE_URL)),)
 else
 	@echo "PostgreSQL not benchmarked: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
 endif
+
+# Two gunicorns with the production settings on one PostgreSQL and one Redis
+# (BENCH_DATABASE_URL, BENCH_REDIS_URL, defaults on 127.0.0.1): bench/README.md.
+bench-servers: install-dev ## Book one workshop through two app servers at once (needs PostgreSQL and Redis)
+	$(BIN)/python bench/app_servers.py
 
 guide-screenshots: install-dev ## Take the editor guide's pictures again from the real admin (needs Chromium)
 	UPDATE_EDITOR_GUIDE=1 BROWSER_TESTS_REQUIRED=1 $(BIN)/pytest tests/browser/test_editor_guide_screenshots.py
