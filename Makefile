@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate content lint format bench bench-servers guide-screenshots clean
+.PHONY: help run test install install-dev migrate content lint format bench bench-servers backup guide-screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ endif
 # (BENCH_DATABASE_URL, BENCH_REDIS_URL, defaults on 127.0.0.1): bench/README.md.
 bench-servers: install-dev ## Book one workshop through two app servers at once (needs PostgreSQL and Redis)
 	$(BIN)/python bench/app_servers.py
+
+backup: install ## Back up the database and prove the backup restores (BACKUP_OUTPUT=path chooses the file)
+	$(MANAGE) backup_and_verify $(if $(BACKUP_OUTPUT),--output $(BACKUP_OUTPUT))
 
 guide-screenshots: install-dev ## Take the editor guide's pictures again from the real admin (needs Chromium)
 	UPDATE_EDITOR_GUIDE=1 BROWSER_TESTS_REQUIRED=1 $(BIN)/pytest tests/browser/test_editor_guide_screenshots.py
