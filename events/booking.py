@@ -96,8 +96,10 @@ def book_place(page, answers, extra_answers):
             queue_email(existing, kind_for(existing))
             return BookingResult(existing, "already_booked")
         # Anyone already waiting comes before a newcomer.
-        promote_into_free_places(event)
-        status = BookingStatus.CONFIRMED if places_free(event) else BookingStatus.WAITING
+        confirmed = event.bookings.confirmed().count()
+        confirmed += len(promote_into_free_places(event, confirmed=confirmed))
+        has_room = event.capacity is None or confirmed < event.capacity
+        status = BookingStatus.CONFIRMED if has_room else BookingStatus.WAITING
         now = timezone.now()
         booking = existing or Booking(page=page, event=event)
         for name, value in answers.items():
@@ -134,12 +136,18 @@ def places_free(event):
     return event.bookings.confirmed().count() < event.capacity
 
 
-def promote_into_free_places(event):
-    """Give free places to the waiting list, first come first served, and tell each person."""
+def promote_into_free_places(event, confirmed=None):
+    """
+    Give free places to the waiting list, first come first served, and tell
+    each person. `confirmed`: the confirmed count, if the caller has just
+    read it under the same lock.
+    """
     if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or timezone.now() >= event.starts_at:
         return []
     promoted = []
-    free = None if event.capacity is None else event.capacity - event.bookings.confirmed().count()
+    if confirmed is None and event.capacity is not None:
+        confirmed = event.bookings.confirmed().count()
+    free = None if event.capacity is None else event.capacity - confirmed
     waiting = event.bookings.waiting()
     if free is not None:
         waiting = waiting[: max(free, 0)]

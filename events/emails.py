@@ -54,8 +54,11 @@ def booking_for_cancel_token(token):
 
 
 def site_root_url(event):
-    site = event.get_site()
-    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+    # Asked for twice per e-mail (the workshop's link, the cancel link): looked up once.
+    if not hasattr(event, "_site_root_url"):
+        site = event.get_site()
+        event._site_root_url = site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+    return event._site_root_url
 
 
 def cancel_url(booking):
@@ -88,12 +91,13 @@ def _send_in_background(record_id):
 
 def send_booking_email(record_id):
     """Send one recorded e-mail. Never raises: a failure is written on the record for a later retry."""
-    record = (
-        BookingEmail.objects.select_related("booking__event__venue", "booking__event__booking_contact", "booking__page")
-        .filter(pk=record_id, sent_at=None)
-        .first()
-    )
-    if record is None or record.booking.is_erased:
+    try:
+        record = BookingEmail.objects.select_related(
+            "booking__event__venue", "booking__event__booking_contact", "booking__page"
+        ).get(pk=record_id, sent_at=None)
+    except BookingEmail.DoesNotExist:
+        return False
+    if record.booking.is_erased:
         return False
     record.attempts += 1
     try:

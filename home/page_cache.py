@@ -9,13 +9,15 @@ What is never shared between visitors:
   it is private or must not be stored;
 - anything but a 200 answer to a GET or HEAD, the admin, bookings and search.
 
-Invalidation is by generation: every cached page is stored under the
-generation current when its request began, and any change a page could
-show (a page published, unpublished, moved or deleted; a booking, which
-changes places left; a venue, contact, document, image or site setting)
-starts a new generation at once and again when its transaction commits. A
-request that read the old generation may still store what it rendered, but
-under a key that no later request asks for. Old entries expire on their own.
+Invalidation is by generation: every cached page is stored with the
+generation current when its request began, and is served only while that is
+still the generation. Any change a page could show (a page published,
+unpublished, moved, deleted or made private; a booking, which changes places
+left; a venue, contact, document, image or site setting) starts a new
+generation at once and again when its transaction commits, so a request that
+rendered the old content in between stored it with a generation already
+gone. A hit costs one round trip to the cache: the generation and the page
+are read together.
 """
 
 import functools
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
+from django.http import HttpResponse
 from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 logger = logging.getLogger(__name__)
@@ -60,22 +63,37 @@ def current_generation():
     return generation
 
 
+def _read(key):
+    """
+    The generation now, and what is kept under key if it was stored in this
+    generation (else None), in one round trip to the cache.
+    """
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        return current_generation(), None
+    stored = found.get(key)
+    if stored is None or stored[0] != generation:
+        return generation, None
+    return generation, stored[1]
+
+
 def remembered(name, build, seconds):
     """
     What build() returns, kept in the cache until the next change a page
     could show (the same generations as whole pages). Built afresh, and not
     kept, if the cache fails.
     """
+    key = f"page-cache:part:{name}"
     try:
-        key = f"page-cache:{current_generation()}:{name}"
-        value = cache.get(key)
+        generation, value = _read(key)
     except Exception:  # noqa: BLE001
         logger.warning("Cache unavailable: building %s afresh", name, exc_info=True)
         return build()
     if value is None:
         value = build()
         try:
-            cache.set(key, value, seconds)
+            cache.set(key, (generation, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)
     return value
@@ -178,15 +196,16 @@ class PageCacheMiddleware:
         if not seconds or not _is_cacheable_request(request):
             return self.get_response(request)
 
+        key = f"page-cache:page:{request.get_host()}:{request.get_full_path()}"
         try:
-            key = f"page-cache:{current_generation()}:{request.get_host()}:{request.get_full_path()}"
-            cached = cache.get(key)
+            generation, stored = _read(key)
         except Exception:  # noqa: BLE001 - without the cache, pages are simply rendered
             logger.warning("Page cache unavailable: rendering the page", exc_info=True)
             return self.get_response(request)
 
-        if cached is not None:
-            response = cached
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status, headers=headers)
             response[HIT_HEADER] = "hit"
             return response
 
@@ -195,8 +214,11 @@ class PageCacheMiddleware:
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             response[HIT_HEADER] = "miss"
+            # Plain values rather than the response object: quicker to read
+            # back, and nothing of the request that rendered it comes along.
+            stored = (response.status_code, dict(response.items()), response.content)
             try:
-                cache.set(key, response, seconds)
+                cache.set(key, (generation, stored), seconds)
             except Exception:  # noqa: BLE001
                 logger.warning("Could not store a page in the page cache", exc_info=True)
         return response

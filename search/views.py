@@ -53,34 +53,50 @@ def _words(text):
     return "".join(char.lower() if char.isalnum() else " " for char in text).split()
 
 
-def rank(pages, query, today):
+def rank(pages, query, today, event_dates=None):
     """
     The search backend's results, ordered as people expect: first the pages
     whose title holds every word typed, then the rest; within each, by the
     backend's score, weighted towards workshops and reports, titles that
     start with the query, and workshops still to come. (SQLite's scores are
     negative, PostgreSQL's positive: the size of the score is what counts.)
+
+    The pages may be plain Page objects (their type read from their content
+    type) with the workshops' dates given in event_dates, so that ranking
+    many results never loads each as its own type.
     """
     query_words = _words(query)
     phrase = " ".join(query_words)
+    event_dates = event_dates or {}
 
     def key(page):
         title_words = _words(page.title)
         title = " ".join(title_words)
-        weight = TYPE_WEIGHTS.get(type(page), 1.0)
+        page_type = _type_of_page(page)
+        weight = TYPE_WEIGHTS.get(page_type, 1.0)
         if title.startswith(phrase):
             weight *= STARTS_WITH_QUERY
-        if isinstance(page, EventPage) and not page.is_past(today):
-            weight *= UPCOMING
+        if page_type is EventPage:
+            day = event_dates.get(page.pk, getattr(page, "date", None))
+            if day is not None and day >= today:
+                weight *= UPCOMING
         in_title = bool(query_words) and all(word in title_words for word in query_words)
         return (in_title, abs(page._score or 0) * weight)
 
     return sorted(pages, key=key, reverse=True)
 
 
+def _type_of_page(page):
+    """A page's own type, without a query: its class, or for a plain Page its content type's."""
+    if type(page) is not Page:
+        return type(page)
+    return page.specific_class or Page
+
+
 def type_of(page):
+    page_type = _type_of_page(page)
     for key, (_label, models) in RESULT_TYPES.items():
-        if isinstance(page, models):
+        if issubclass(page_type, models):
             return key
     return "pages"
 
@@ -106,7 +122,10 @@ def search(request):
     context = {"search_query": query, "chosen_type": chosen_type, "title": "Search"}
 
     if query:
-        searchable = Page.objects.live().public().not_type(*NOT_SEARCHED).specific()
+        # Every match is ranked, but as a plain Page (a few columns); only
+        # the ten shown are then loaded as their own types. Loading all of
+        # them, StreamFields and all, made a common word cost a second.
+        searchable = Page.objects.live().public().not_type(*NOT_SEARCHED)
         pages = list(searchable.search(query).annotate_score("_score"))
         if not pages:
             # Full-text search drops the commonest words ("about", "the"),
@@ -116,18 +135,21 @@ def search(request):
                 page._score = 0
         promotions = promoted_pages(query)
         promoted_ids = {page.pk for page in promotions}
-        ranked = [page for page in rank(pages, query, timezone.localdate()) if page.pk not in promoted_ids]
+        event_ids = [page.pk for page in pages if _type_of_page(page) is EventPage]
+        event_dates = dict(EventPage.objects.filter(pk__in=event_ids).values_list("pk", "date"))
+        ranked = [page for page in rank(pages, query, timezone.localdate(), event_dates) if page.pk not in promoted_ids]
         counts = {key: 0 for key in RESULT_TYPES}
         for page in ranked:
             counts[type_of(page)] += 1
         if chosen_type:
             ranked = [page for page in ranked if type_of(page) == chosen_type]
         results = paginate(request, ranked, RESULTS_PER_PAGE)
+        shown = as_their_own_types(results.object_list)
         sections = sections_by_path()
         context.update(
             {
                 "search_results": results,
-                "results": [describe(page, sections) for page in results],
+                "results": [describe(page, sections) for page in shown],
                 "promotions": [describe(page, sections) for page in promotions] if results.number == 1 else [],
                 "type_filters": [
                     {"key": key, "label": label, "count": counts[key]}
@@ -146,6 +168,18 @@ def search(request):
     else:
         context.update(help_for_an_empty_search())
     return TemplateResponse(request, "search/search.html", context)
+
+
+def as_their_own_types(pages):
+    """The given plain pages as their own types, in one query per type, in the same order, scores kept."""
+    specific = Page.objects.filter(pk__in=[page.pk for page in pages]).specific().in_bulk()
+    shown = []
+    for page in pages:
+        own = specific.get(page.pk)
+        if own is not None:
+            own._score = page._score
+            shown.append(own)
+    return shown
 
 
 def promoted_pages(query):
