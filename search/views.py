@@ -1,5 +1,7 @@
 import unicodedata
+from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
@@ -61,9 +63,9 @@ def rank(pages, query, today, event_dates=None):
     start with the query, and workshops still to come. (SQLite's scores are
     negative, PostgreSQL's positive: the size of the score is what counts.)
 
-    The pages may be plain Page objects (their type read from their content
-    type) with the workshops' dates given in event_dates, so that ranking
-    many results never loads each as its own type.
+    The pages may be plain matches (their type read from their content type)
+    with the workshops' dates given in event_dates, so that ranking many
+    results never loads each as its own type.
     """
     query_words = _words(query)
     phrase = " ".join(query_words)
@@ -87,10 +89,36 @@ def rank(pages, query, today, event_dates=None):
 
 
 def _type_of_page(page):
-    """A page's own type, without a query: its class, or for a plain Page its content type's."""
-    if type(page) is not Page:
-        return type(page)
+    """A page's own type, from its content type (cached by Django: no query)."""
     return page.specific_class or Page
+
+
+@dataclass
+class Match:
+    """A search match as four columns: enough to rank, count and page through it."""
+
+    pk: int
+    title: str
+    content_type_id: int
+    _score: float
+
+    @property
+    def specific_class(self):
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+
+def scored_matches(pages, query):
+    """
+    Every live page matching the query with its score, read as plain
+    columns: building a page object for each of a thousand matches cost
+    more than the search itself.
+    """
+    results = pages.search(query).annotate_score("_score")
+    # Both of Wagtail's database backends (PostgreSQL and SQLite) expose the
+    # query they run; any other backend gives pages.
+    if hasattr(results, "get_queryset"):
+        return [Match(*row) for row in results.get_queryset().values_list("pk", "title", "content_type_id", "_score")]
+    return [Match(page.pk, page.title, page.content_type_id, page._score) for page in results]
 
 
 def type_of(page):
@@ -122,11 +150,11 @@ def search(request):
     context = {"search_query": query, "chosen_type": chosen_type, "title": "Search"}
 
     if query:
-        # Every match is ranked, but as a plain Page (a few columns); only
-        # the ten shown are then loaded as their own types. Loading all of
-        # them, StreamFields and all, made a common word cost a second.
+        # Every match is ranked, but as four columns; only the ten shown are
+        # then loaded as their own types. Loading all of them, StreamFields
+        # and all, made a common word cost a second.
         searchable = Page.objects.live().public().not_type(*NOT_SEARCHED)
-        pages = list(searchable.search(query).annotate_score("_score"))
+        pages = scored_matches(searchable, query)
         if not pages:
             # Full-text search drops the commonest words ("about", "the"),
             # so a query of only those finds nothing: titles still match.
