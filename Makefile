@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate content lint format bench bench-servers backup guide-screenshots clean
+.PHONY: help run test install install-dev migrate content lint format bench bench-load bench-servers backup guide-screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -77,6 +77,13 @@ ifneq ($(strip $(BENCH_DATABASE_URL)),)
 else
 	@echo "PostgreSQL not benchmarked: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
 endif
+
+# The production stack (gunicorn, Redis when it answers) under wrk with a large
+# content set, on PostgreSQL at 127.0.0.1:5432 when it answers, else SQLite:
+# bench/README.md. About 4½ minutes; needs wrk (apt-get install wrk).
+# BENCH_ARGS=--quick for a smaller set and 3-second runs.
+bench-load: install-dev ## The whole site under load with wrk: pages cached and not, search, bookings, queries
+	$(BIN)/python bench/site_load.py $(BENCH_ARGS)
 
 # Two gunicorns with the production settings on one PostgreSQL and one Redis
 # (BENCH_DATABASE_URL, BENCH_REDIS_URL, defaults on 127.0.0.1): bench/README.md.
