@@ -65,17 +65,17 @@ format: install-dev ## Fix the code style
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Each benchmark makes its own throwaway database: a temporary SQLite file,
-# then, if BENCH_DATABASE_URL names a PostgreSQL server, a new database there
-# (dropped afterwards). See bench/README.md.
-bench: install-dev ## Benchmark booking exports (time, memory) and concurrent bookings; see bench/README.md
+# Each benchmark makes its own throwaway database: see bench/README.md.
+# bench-load runs on PostgreSQL when one answers on 127.0.0.1:5432 (else
+# SQLite); the others on SQLite, then on BENCH_DATABASE_URL's server if set.
+bench: bench-load ## Every benchmark: the site under load (needs wrk), exports (time, memory), concurrent bookings
 	BENCH_DATABASE_URL= $(BIN)/python bench/export_bookings.py
 	BENCH_DATABASE_URL= $(BIN)/python bench/booking_latency.py
 ifneq ($(strip $(BENCH_DATABASE_URL)),)
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/export_bookings.py
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(BIN)/python bench/booking_latency.py
 else
-	@echo "PostgreSQL not benchmarked: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
+	@echo "Exports and bookings not benchmarked on PostgreSQL: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
 endif
 
 # The production stack (gunicorn, Redis when it answers) under wrk with a large
