@@ -22,3 +22,18 @@ class YearAndTopicFilterForm(forms.Form):
         """The valid filters chosen, with anything unrecognised left out."""
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+
+    def describe(self, what):
+        """
+        The chosen filters in words, for the page's title: "Past events from
+        2025", "News about Retention". Each filtered view has its own title,
+        so a screen reader user, a browser tab and a bookmark can tell them
+        apart.
+        """
+        filters = self.filters()
+        words = [what]
+        if filters.get("topic"):
+            words.append(f"about {dict(self.fields['topic'].choices).get(filters['topic'], filters['topic'])}")
+        if filters.get("year"):
+            words.append(f"from {filters['year']}")
+        return " ".join(words)

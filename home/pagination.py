@@ -14,3 +14,10 @@ def paginate(request, items, per_page):
         return paginator.page(1)
     except EmptyPage:
         return paginator.page(paginator.num_pages)
+
+
+def with_page_number(description, page):
+    """The description, with "(page 2 of 5)" after the first page: each page of a listing has its own title."""
+    if page.number > 1:
+        return f"{description} (page {page.number} of {page.paginator.num_pages})"
+    return description

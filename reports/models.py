@@ -19,7 +19,7 @@ from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin, PassThroughRoutingMixin
-from home.pagination import paginate
+from home.pagination import paginate, with_page_number
 
 from .forms import ReportFilterForm
 
@@ -104,6 +104,8 @@ class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         context["filter_form"] = form
         context["filtered"] = any(filters.values())
         context["reports"] = paginate(request, reports, self.PER_PAGE)
+        if context["filtered"] or context["reports"].number > 1:
+            context["title_filter"] = with_page_number(form.describe("Reports"), context["reports"])
         return context
 
 

@@ -20,7 +20,7 @@ from wagtail.search import index
 
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin, PassThroughRoutingMixin
-from home.pagination import paginate
+from home.pagination import paginate, with_page_number
 
 from ..blocks import AgendaBlock
 from ..calendar import LONDON, calendar_response
@@ -66,6 +66,7 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
             items = self.filtered_items(show, today, year=filters.get("year"), topic=filters.get("topic"))
             context["show"] = dict(SHOW_CHOICES)[show]
             context["items"] = paginate(request, items, self.PER_PAGE)
+            context["title_filter"] = with_page_number(form.describe(context["show"]), context["items"])
             context["is_news"] = show == "news"
         else:
             context["upcoming_events"] = self.upcoming_events(today)[: self.PER_PAGE]

@@ -140,6 +140,9 @@ def page_title(context):
     if page.depth <= 2:
         return page.seo_title or organisation_name
     parts = [page.seo_title or page.title]
+    if context.get("title_filter"):
+        # A filtered or later page of a listing: "Past events from 2025 - News and events - ...".
+        parts.insert(0, context["title_filter"])
     if page.depth > 3:
         # The section is the ancestor directly under the home page.
         section = next((ancestor for ancestor in _ancestors(context) if ancestor.depth == 3), None)

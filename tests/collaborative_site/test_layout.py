@@ -155,3 +155,36 @@ def test_page_layout_costs_a_fixed_number_of_queries(client, initial_content, dj
     assert {cached: count for cached, (count, _) in nine_menu_items.items()} == four_menu_items
     # The menu and footer are built once and then cost nothing.
     assert four_menu_items[True] < four_menu_items[False]
+
+
+def test_each_filtered_view_and_page_of_a_listing_has_its_own_title(client, initial_content):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import NewsAndEventsIndexPage
+    from tests.events.conftest import add_event
+
+    index = NewsAndEventsIndexPage.objects.get()
+    for number in range(12):
+        add_event(
+            index, f"past-{number}", timezone.localdate() - timedelta(days=400 + number)
+        ).save_revision().publish()
+    year = (timezone.localdate() - timedelta(days=400)).year
+    collaborative = "National Mental Health Workforce Development Collaborative"
+
+    def title(path):
+        return html(client.get(path)).title.get_text()
+
+    assert title("/news-and-events/") == f"News and events - {collaborative}"
+    assert title("/news-and-events/?show=past") == f"Past events - News and events - {collaborative}"
+    assert title("/news-and-events/?show=news") == f"News - News and events - {collaborative}"
+    assert title(f"/news-and-events/?show=past&year={year}").startswith(f"Past events from {year} - News and events")
+    assert title("/news-and-events/?show=past&page=2").startswith("Past events (page 2 of ")
+    assert title("/reports/") == f"Reports - {collaborative}"
+    assert title("/reports/?topic=no-such-topic") == f"Reports - {collaborative}"
+    from reports.models import ReportIndexPage
+    from tests.reports.conftest import add_report
+
+    add_report(ReportIndexPage.objects.get(), "a-2024-report", timezone.localdate().replace(year=2024))
+    assert title("/reports/?year=2024") == f"Reports from 2024 - Reports - {collaborative}"

@@ -1,0 +1,200 @@
+"""
+The accessibility audit: every public page type, in every state a visitor
+can meet, at a desktop's width and a phone's, in Chromium.
+
+- axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules find nothing;
+- the page's language is en-GB, it has one h1 and no skipped heading level,
+  a main landmark, a banner and a footer, no duplicate ids, and its title
+  follows "Page - Section - Collaborative";
+- at 320 px wide nothing scrolls sideways (WCAG 1.4.10, reflow).
+
+Every problem is printed with the page, the width and the element, then the
+test fails listing them all.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from events.emails import cancel_token
+from events.models import Booking, BookingStatus, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage
+from events.views import CONFIRMATION_SALT
+from reports.models import ReportPage
+from tests.browser.conftest import AXE_SCRIPT, DESKTOP, PHONE, WCAG_22_AA
+from tests.events.conftest import add_booking_form, add_event
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COLLABORATIVE = "National Mental Health Workforce Development Collaborative"
+NARROWEST = {"width": 320, "height": 640}
+
+# What the page says about itself, read in the browser.
+SEMANTICS_SCRIPT = """() => {
+    const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+        .filter(h => !h.closest('[hidden], template, wagtail-userbar'))
+        .map(h => ({level: Number(h.tagName[1]), text: h.textContent.trim().slice(0, 60)}));
+    const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+    return {
+        lang: document.documentElement.lang,
+        title: document.title,
+        headings,
+        duplicateIds: [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))],
+        main: document.querySelectorAll('main').length,
+        banner: document.querySelectorAll('header').length > 0,
+        footer: document.querySelectorAll('footer').length > 0,
+    };
+}"""
+
+
+def workshop(slug, title, **fields):
+    event = add_event(
+        NewsAndEventsIndexPage.objects.get(),
+        slug,
+        timezone.localdate() + timedelta(days=40),
+        title=title,
+        **fields,
+    )
+    event.save_revision().publish()
+    return event
+
+
+def every_page_and_state():
+    """(name, path) for each page type and state a visitor can meet."""
+    scheduled = EventPage.objects.get(slug="example-workshop")
+    cancelled = workshop(
+        "cancelled-workshop",
+        "Cancelled workshop",
+        status=EventStatus.CANCELLED,
+        status_message="The venue is closed for repairs. We will set a new date.",
+    )
+    moved = workshop(
+        "moved-online-workshop",
+        "Workshop moved online",
+        status=EventStatus.MOVED_ONLINE,
+        status_message="This workshop will now be held by videoconference.",
+    )
+    full = workshop("fully-booked-workshop", "Fully booked workshop", capacity=1)
+    full_form = add_booking_form(full)
+    taken = Booking.objects.create(
+        page=full_form,
+        event=full,
+        name="Sam Patel",
+        email="sam.patel@example.nhs.uk",
+        email_normalised="sam.patel@example.nhs.uk",
+        job_title="Director of Workforce",
+        organisation="Mersey Care NHS Foundation Trust",
+        status=BookingStatus.CONFIRMED,
+        form_data={},
+    )
+    waiting = Booking.objects.create(
+        page=full_form,
+        event=full,
+        name="Jo Smith",
+        email="jo.smith@example.nhs.uk",
+        email_normalised="jo.smith@example.nhs.uk",
+        job_title="Director of Nursing",
+        organisation="Oxford Health NHS Foundation Trust",
+        status=BookingStatus.WAITING,
+        form_data={},
+    )
+
+    def confirmation(booking, outcome):
+        return reverse(
+            "booking_confirmation", args=[signing.dumps({"b": booking.pk, "o": outcome}, salt=CONFIRMATION_SALT)]
+        )
+
+    return [
+        ("home", "/"),
+        ("standard page", "/about/"),
+        ("news and events", "/news-and-events/"),
+        ("news and events: past", "/news-and-events/?show=past"),
+        ("news and events: news", "/news-and-events/?show=news"),
+        ("news page", NewsPage.objects.live().first().url),
+        ("workshop: scheduled", scheduled.url),
+        ("workshop: cancelled", cancelled.url),
+        ("workshop: moved online", moved.url),
+        ("workshop: fully booked", full.url),
+        ("booking form", scheduled.url + "book/"),
+        ("booking form: waiting list", full_form.url),
+        ("booking confirmed", confirmation(taken, "confirmed")),
+        ("booking: on the waiting list", confirmation(waiting, "waiting")),
+        ("cancel a place", reverse("booking_cancel", args=[cancel_token(taken)])),
+        ("reports", "/reports/"),
+        ("report", ReportPage.objects.live().first().url),
+        ("search: results", "/search/?q=workforce"),
+        ("search: no results", "/search/?q=zzzzqqq"),
+        ("search: empty", "/search/"),
+        ("page not found", "/no-such-page/"),
+    ]
+
+
+def problems_on(page, name, width):
+    """Everything wrong with the page open in the browser, each as one line."""
+    where = f"{name} at {width}px"
+    found = []
+    page.evaluate(AXE_SCRIPT)
+    results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    for violation in results["violations"]:
+        for node in violation["nodes"]:
+            found.append(
+                f"{where}: axe {violation['id']} ({violation['impact']}) {violation['help']} at {node['target']}"
+            )
+
+    facts = page.evaluate(SEMANTICS_SCRIPT)
+    if facts["lang"] != "en-GB":
+        found.append(f"{where}: lang is {facts['lang']!r}, not 'en-GB'")
+    levels = [heading["level"] for heading in facts["headings"]]
+    if levels.count(1) != 1:
+        found.append(f"{where}: {levels.count(1)} h1 headings, not one")
+    for before, after, heading in zip(levels, levels[1:], facts["headings"][1:], strict=False):
+        if after > before + 1:
+            found.append(f"{where}: heading level skipped, h{before} then h{after} ({heading['text']!r})")
+    if facts["duplicateIds"]:
+        found.append(f"{where}: duplicate ids {facts['duplicateIds']}")
+    if facts["main"] != 1 or not facts["banner"] or not facts["footer"]:
+        found.append(f"{where}: landmarks: {facts['main']} main, banner {facts['banner']}, footer {facts['footer']}")
+    if not facts["title"].endswith(COLLABORATIVE):
+        found.append(f"{where}: title {facts['title']!r} does not end with the Collaborative's name")
+    return found, facts["title"]
+
+
+def test_every_page_and_state_passes_the_audit(browser, site, settings, screenshots_dir):
+    settings.BOOKING_MIN_FILL_SECONDS = 0
+    pages = every_page_and_state()
+    problems = []
+    titles = {}
+    for viewport in (DESKTOP, PHONE):
+        page = browser.new_page(viewport=viewport)
+        for name, path in pages:
+            response = page.goto(site + path)
+            expected = 404 if name == "page not found" else 200
+            assert response.status == expected, f"{name}: {path} answered {response.status}"
+            found, title = problems_on(page, name, viewport["width"])
+            problems += found
+            titles.setdefault(title, set()).add(name)
+        # The booking form sent empty: the error summary, as the visitor sees it.
+        page.goto(site + pages[10][1])
+        page.click("main button[type=submit]")
+        page.wait_for_selector(".nhsuk-error-summary")
+        problems += problems_on(page, "booking form: with errors", viewport["width"])[0]
+        page.screenshot(path=screenshots_dir / f"audit-booking-errors-{viewport['width']}.png", full_page=True)
+        page.close()
+
+    # Each page has its own title (the booking pages of one workshop share theirs with its states).
+    shared = {title: names for title, names in titles.items() if len(names) > 1}
+    problems += [f"title {title!r} shared by {sorted(names)}" for title, names in shared.items()]
+
+    narrow = browser.new_page(viewport=NARROWEST)
+    for name, path in pages:
+        narrow.goto(site + path)
+        overflow = narrow.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            problems.append(f"{name} at 320px: scrolls sideways by {overflow}px")
+    narrow.close()
+
+    for problem in problems:
+        print(problem)
+    assert problems == [], f"{len(problems)} accessibility problems:\n" + "\n".join(problems)
