@@ -3,8 +3,9 @@ The home page and general pages, from the Collaborative's own texts
 (../shared/seeds/001_*.txt: "About the Collaborative").
 
 The wording of the About page is the Collaborative's, kept as published. The
-privacy notice and accessibility statement are starter texts, true of this
-site as built, that the Collaborative completes: each says so at the top.
+privacy notice is a starter text, true of this site as built, that the
+Collaborative completes (it says so at the top); the accessibility statement
+is filled in from the site's own accessibility audit.
 Where the source leaves a gap (the contact e-mail address was removed), the
 field stays empty.
 """
@@ -162,40 +163,52 @@ PRIVACY_BODY = [
     contact_details(),
 ]
 
+# Filled in from the site's own accessibility audit (tests/browser/
+# test_accessibility_audit.py and test_keyboard_journey.py), run on every
+# change; what it cannot vouch for is said plainly.
+ACCESSIBILITY_TESTED = "24 November 2026"
 ACCESSIBILITY_BODY = [
-    warning(
-        "This statement is a draft",
-        "<p>It has the structure the accessibility regulations require. The Collaborative "
-        "completes the compliance status and known issues once the website has been tested "
-        "against the Web Content Accessibility Guidelines (WCAG) 2.2 AA standard.</p>",
-    ),
     paragraph(
         "<p>We want as many people as possible to be able to use this website. For example, "
         "that means you should be able to:</p>"
     ),
     bullets(
-        "change colours, contrast levels and fonts",
+        "change colours, contrast levels and fonts using your browser or device settings",
         "zoom in up to 400% without the text spilling off the screen",
-        "navigate the website using just a keyboard",
+        "navigate the whole website, including booking a place at a workshop, using just a keyboard",
         "navigate the website using speech recognition software",
         "listen to the website using a screen reader",
     ),
     paragraph(
-        "<p>The website is built with the NHS.UK design system, whose components are designed "
-        "and tested to meet WCAG 2.2 AA.</p>"
+        "<p>We have also made the website text as simple as possible to understand. The website "
+        "is built with the NHS.UK design system, whose components are designed and tested to meet "
+        "the Web Content Accessibility Guidelines (WCAG) 2.2 AA standard.</p>"
     ),
     heading("How accessible this website is"),
-    paragraph(
-        "<p>This website has not yet been fully tested against WCAG 2.2 AA. Known problems will "
-        "be listed here once it has been.</p>"
+    paragraph("<p>We know some parts of this website are not fully accessible, or have not been checked:</p>"),
+    bullets(
+        "some reports are PDF or Word documents that we did not make, and we have not checked them "
+        "all: they may not work well with a screen reader",
+        "workshops held by videoconference use the conferencing service named in your booking "
+        "e-mail, which we do not run",
+        "links to maps of venues open another organisation's website",
     ),
     heading("Feedback and contact information"),
     paragraph(
-        "<p>If you need information on this website in a different format, such as an "
-        "accessible PDF, large print, easy read, audio recording or braille, or if you find a "
-        "problem with this website, contact us.</p>"
+        "<p>If you need information on this website in a different format, such as an accessible "
+        "PDF, large print, easy read, audio recording or braille, contact us and say which format "
+        "you need. When you book a place at a workshop you can also tell us about any access or "
+        "communication needs you have for the day, such as a hearing loop or a British Sign "
+        "Language interpreter.</p>"
     ),
     contact_details(),
+    heading("Reporting accessibility problems with this website"),
+    paragraph(
+        "<p>We are always looking to improve the accessibility of this website. If you find any "
+        "problems not listed on this page or think we are not meeting accessibility requirements, "
+        "contact us using the details above. Tell us the web address of the page and what went "
+        "wrong.</p>"
+    ),
     heading("Enforcement procedure"),
     paragraph(
         "<p>The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
@@ -212,11 +225,61 @@ ACCESSIBILITY_BODY = [
     ),
     heading("Compliance status", level=3),
     paragraph(
-        "<p>This website has not yet been assessed against the Web Content Accessibility "
-        "Guidelines version 2.2 AA standard.</p>"
+        "<p>This website is partially compliant with the Web Content Accessibility Guidelines "
+        "version 2.2 AA standard, due to the non-compliances listed below. Every page of the "
+        "website itself passed our tests; the documents attached to reports have not all been "
+        "checked.</p>"
+    ),
+    heading("Non-accessible content", level=3),
+    heading("Non-compliance with the accessibility regulations", level=4),
+    paragraph(
+        "<p>Some PDF and Word documents attached to reports may not be tagged or structured so "
+        "that a screen reader can read them in order, with their headings and tables (this may "
+        "fail WCAG 2.2 success criteria 1.3.1 info and relationships and 2.4.2 page titled). "
+        "We check each new document before we publish it, and will replace or add an accessible "
+        "version of older ones when we are asked for them or when they are updated.</p>"
+    ),
+    heading("Content that's not within the scope of the accessibility regulations", level=4),
+    paragraph(
+        "<p>The accessibility regulations do not require us to fix PDFs or other documents "
+        "published before 23 September 2018 if they are not essential to providing our services, "
+        "or third-party content, such as videoconferencing services and map websites, that we "
+        "do not pay for, develop or control.</p>"
+    ),
+    heading("What we're doing to improve accessibility"),
+    paragraph(
+        "<p>Every change to the website is tested before it goes live, as described below. The "
+        "people who publish on this website have an accessibility checker in their editing tools, "
+        "which points out problems such as missing alternative text for images and headings out "
+        "of order before a page is published. We plan to have the website tested by people who "
+        "use screen readers and other assistive technology.</p>"
     ),
     heading("Preparation of this accessibility statement"),
-    paragraph("<p>This statement was prepared in November 2026.</p>"),
+    paragraph(
+        f"<p>This statement was prepared on {ACCESSIBILITY_TESTED}. The website was last tested "
+        f"on {ACCESSIBILITY_TESTED} by the team that builds it, and is tested again whenever it "
+        "changes.</p>"
+    ),
+    paragraph(
+        "<p>We tested every type of page and every state a visitor can meet: the home page, "
+        "general pages, the News and events listing with each of its filters, news items, "
+        "workshops (going ahead, cancelled, moved online and fully booked), the booking form "
+        "(empty, with errors and for the waiting list), booking confirmations, cancelling a "
+        "place, reports, search and the page shown when a page is not found. Each was tested in "
+        "the Chromium browser at desktop and mobile phone widths:</p>"
+    ),
+    bullets(
+        "with the axe-core automated checker, against every WCAG 2.0, 2.1 and 2.2 A and AA rule "
+        "it covers: no problems were found",
+        "for page structure: one main heading, no skipped heading levels, page titles, the page "
+        "language, landmarks, link text, table headers and image descriptions",
+        "at 320 pixels wide and at 200% zoom, for text that spills off the screen",
+        "by booking a place from the home page with the keyboard alone, checking that the "
+        "keyboard focus can always be seen and that form errors take you to the question to fix",
+    ),
+    paragraph(
+        "<p>Automated tests find only some accessibility problems, which is why we also ask for your feedback.</p>"
+    ),
 ]
 
 

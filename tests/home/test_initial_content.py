@@ -169,3 +169,28 @@ def test_builds_the_whole_tree_on_a_flushed_database(flushed_database):
     load()
     assert Site.objects.get(is_default_site=True).root_page.specific.slug == "home"
     assert StandardPage.objects.live().count() == 4
+
+
+def test_the_accessibility_statement_has_every_part_the_regulations_ask_for(client):
+    from bs4 import BeautifulSoup
+
+    load()
+    soup = BeautifulSoup(client.get("/accessibility-statement/").content, "html.parser")
+    headings = [heading.get_text(strip=True) for heading in soup.select("main h2, main h3, main h4")]
+    for required in (
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Reporting accessibility problems with this website",
+        "Enforcement procedure",
+        "Compliance status",
+        "Non-accessible content",
+        "Preparation of this accessibility statement",
+    ):
+        assert required in headings, required
+    text = soup.select_one("main").get_text(" ", strip=True)
+    assert "partially compliant with the Web Content Accessibility Guidelines version 2.2 AA" in text
+    assert "Equality Advisory and Support Service" in text
+    assert "last tested on 24 November 2026" in text
+    # It says how it was tested, and that it is no longer a draft.
+    assert "axe-core" in text and "keyboard alone" in text
+    assert "draft" not in text.lower()
