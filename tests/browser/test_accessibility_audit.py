@@ -112,6 +112,8 @@ def every_page_and_state():
         form_data={},
     )
 
+    past_year = EventPage.objects.live().filter(date__lt=timezone.localdate()).order_by("-date").first().date.year
+
     def confirmation(booking, outcome):
         return reverse(
             "booking_confirmation", args=[signing.dumps({"b": booking.pk, "o": outcome}, salt=CONFIRMATION_SALT)]
@@ -124,6 +126,8 @@ def every_page_and_state():
         ("news and events", "/news-and-events/"),
         ("news and events: past", "/news-and-events/?show=past"),
         ("news and events: news", "/news-and-events/?show=news"),
+        ("news and events: past, one year", f"/news-and-events/?show=past&year={past_year}"),
+        ("news and events: nothing matches", f"/news-and-events/?show=upcoming&year={past_year}"),
         ("news page", NewsPage.objects.live().first().url),
         ("workshop: scheduled", scheduled.url),
         ("workshop: cancelled", cancelled.url),
