@@ -8,6 +8,8 @@ can meet, at a desktop's width and a phone's, in Chromium.
   follows "Page - Section - Collaborative";
 - links say where they go out of context, tables have header cells, images
   have alt text (empty when decorative);
+- the booking form sent empty moves focus to its error summary, whose every
+  error links to its question;
 - at 320 px and 640 px wide (a 1280 px screen zoomed to 400% and 200%)
   nothing scrolls sideways (WCAG 1.4.10 reflow, 1.4.4 resize text).
 
@@ -210,6 +212,18 @@ def test_every_page_and_state_passes_the_audit(browser, site, settings, screensh
         page.goto(site + dict(pages)["booking form"])
         page.click("main button[type=submit]")
         page.wait_for_selector(".nhsuk-error-summary")
+        wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
+        # Each error in the summary links to the question it is about.
+        assert page.locator(".nhsuk-error-summary a").count() >= 5
+        unlinked = page.evaluate(
+            """() => [...document.querySelectorAll('.nhsuk-error-summary a')]
+                .filter(link => {
+                    const target = document.querySelector(link.getAttribute('href'));
+                    return !target || !target.matches('input, textarea, select');
+                })
+                .map(link => link.textContent.trim())"""
+        )
+        problems += [f"booking form with errors: {text!r} does not lead to its question" for text in unlinked]
         problems += problems_on(page, "booking form: with errors", viewport["width"])[0]
         page.screenshot(path=screenshots_dir / f"audit-booking-errors-{viewport['width']}.png", full_page=True)
         page.close()
