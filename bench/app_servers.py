@@ -579,11 +579,4 @@ def stop_on_sigterm(signum, frame):
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, stop_on_sigterm)
-    try:
-        sys.exit(main())
-    except BenchError as failure:
-        say(f"  FAILED: {failure}")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        say("  interrupted: the servers are stopped and the database dropped")
-        sys.exit(130)
+    benchsite.run_benchmark(main, "  interrupted: the servers are stopped and the database dropped")

@@ -41,6 +41,22 @@ def say(text=""):
     sys.stdout.flush()
 
 
+def run_benchmark(main, interrupted="  Interrupted: the throwaway database is dropped."):
+    """
+    Run a benchmark's main() as a command: exit 1 with the reason when it saw
+    something wrong (BenchError), 130 when interrupted (its own clean-up has
+    run by then).
+    """
+    try:
+        sys.exit(main())
+    except BenchError as failure:
+        say(f"  FAILED: {failure}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        say(interrupted)
+        sys.exit(130)
+
+
 def check(condition, message):
     if not condition:
         raise BenchError(message)

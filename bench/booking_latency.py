@@ -27,13 +27,12 @@ confirmation) and exactly CAPACITY were confirmed.
 import argparse
 import math
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
 
 import benchsite
-from benchsite import BenchError, check, say
+from benchsite import check, say
 
 UNCONTENDED = 20
 BARRIER_TIMEOUT = 60
@@ -183,8 +182,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as failure:
-        say(f"  FAILED: {failure}")
-        sys.exit(1)
+    benchsite.run_benchmark(main)

@@ -31,14 +31,13 @@ import argparse
 import csv
 import gc
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 import benchsite
-from benchsite import BenchError, check, say
+from benchsite import check, say
 
 FORMATS = ("csv", "xlsx")
 # Ten times the bookings may cost at most this many times the memory (two
@@ -251,8 +250,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as failure:
-        say(f"  FAILED: {failure}")
-        sys.exit(1)
+    benchsite.run_benchmark(main)

@@ -1317,11 +1317,4 @@ def run(options, sizes, rng, database, redis_client, folder, wrk_line, started):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as failure:
-        say(f"  FAILED: {failure}")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        say("  Interrupted: gunicorn stopped, the database dropped.")
-        sys.exit(130)
+    benchsite.run_benchmark(main, "  Interrupted: gunicorn stopped, the database dropped.")

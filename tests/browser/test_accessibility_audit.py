@@ -91,29 +91,34 @@ def every_page_and_state():
     )
     full = workshop("fully-booked-workshop", "Fully booked workshop", capacity=1)
     full_form = add_booking_form(full)
-    taken = Booking.objects.create(
-        page=full_form,
-        event=full,
-        name="Sam Patel",
-        email="sam.patel@example.nhs.uk",
-        email_normalised="sam.patel@example.nhs.uk",
-        job_title="Director of Workforce",
-        organisation="Mersey Care NHS Foundation Trust",
-        status=BookingStatus.CONFIRMED,
-        form_data={},
-    )
-    waiting = Booking.objects.create(
-        page=full_form,
-        event=full,
-        name="Jo Smith",
-        email="jo.smith@example.nhs.uk",
-        email_normalised="jo.smith@example.nhs.uk",
-        job_title="Director of Nursing",
-        organisation="Oxford Health NHS Foundation Trust",
-        status=BookingStatus.WAITING,
-        form_data={},
-    )
 
+    def booked(name, email, status, job_title, organisation):
+        return Booking.objects.create(
+            page=full_form,
+            event=full,
+            name=name,
+            email=email,
+            email_normalised=email,
+            job_title=job_title,
+            organisation=organisation,
+            status=status,
+            form_data={},
+        )
+
+    taken = booked(
+        "Sam Patel",
+        "sam.patel@example.nhs.uk",
+        BookingStatus.CONFIRMED,
+        "Director of Workforce",
+        "Mersey Care NHS Foundation Trust",
+    )
+    waiting = booked(
+        "Jo Smith",
+        "jo.smith@example.nhs.uk",
+        BookingStatus.WAITING,
+        "Director of Nursing",
+        "Oxford Health NHS Foundation Trust",
+    )
     past_year = EventPage.objects.live().filter(date__lt=timezone.localdate()).order_by("-date").first().date.year
 
     def confirmation(booking, outcome):
