@@ -52,7 +52,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -74,7 +73,7 @@ from booking_latency import latencies_line
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
-SERVER_SETTINGS = "collaborative_site.settings.production"
+SERVER_SETTINGS = "collaborative_site.settings.production"  # what benchsite.production_environment sets
 GUNICORN_CONFIG = "collaborative_site/gunicorn.conf.py"
 SERVER_NAMES = ("A", "B")
 WORKERS_PER_SERVER = 3
@@ -191,25 +190,14 @@ def server_environment(folder, database_url, redis_url):
     """The production settings, from the environment as on a real server, for this run's database and Redis."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": SERVER_SETTINGS,
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
+        **benchsite.production_environment(folder),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "BOOKING_MIN_FILL_SECONDS": "0",
-        "BOOKING_EMAILS_IN_BACKGROUND": "false",
-        # No mail server here: e-mails are "sent" into each worker's memory.
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "TRUSTED_PROXY_COUNT": "1",
         "BOOKING_RATE_LIMIT_ATTEMPTS": str(RATE_LIMIT_ATTEMPTS),
         "WEB_CONCURRENCY": str(WORKERS_PER_SERVER),
         "GUNICORN_THREADS": "1",
         "GUNICORN_ACCESS_LOG": "",
-        # The servers' log is read only when something fails: warnings and errors are what matter then.
-        "LOG_LEVEL": "WARNING",
     }
 
 

@@ -16,6 +16,7 @@ import io
 import os
 import platform
 import re
+import secrets
 import shutil
 import sys
 import tempfile
@@ -130,6 +131,31 @@ def set_up_django(**settings_from_environment):
     import django
 
     django.setup()
+
+
+def production_environment(folder):
+    """
+    The production settings as a server on this machine's loopback runs them:
+    a fresh secret key, plain http (no HTTPS redirect), static files and
+    uploads in the run's temporary folder, e-mail kept in memory and sent
+    before the response, and the booking form's minimum fill time off, so
+    that a benchmark's bookers may send it at once. Add the database, Redis
+    and anything the benchmark itself varies.
+    """
+    return {
+        "DJANGO_SETTINGS_MODULE": "collaborative_site.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(folder / "static"),
+        "MEDIA_ROOT": str(folder / "media"),
+        # No mail server here: e-mails are "sent" into each worker's memory.
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "BOOKING_EMAILS_IN_BACKGROUND": "false",
+        "BOOKING_MIN_FILL_SECONDS": "0",
+        # The servers' log is read when something fails: warnings and errors are what matter then.
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def set_up_site():

@@ -51,7 +51,6 @@ import os
 import random
 import re
 import resource
-import secrets
 import shutil
 import signal
 import socket
@@ -217,18 +216,9 @@ def site_environment(folder, redis_client):
     every uncached request takes.
     """
     environment = {
-        "DJANGO_SETTINGS_MODULE": "collaborative_site.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "STATIC_ROOT": str(folder / "static"),
-        "MEDIA_ROOT": str(folder / "media"),
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "BOOKING_EMAILS_IN_BACKGROUND": "false",
-        "BOOKING_MIN_FILL_SECONDS": "0",
+        **benchsite.production_environment(folder),
         "BOOKING_RATE_LIMIT_ATTEMPTS": "100000000",
         "PAGE_CACHE_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
     }
     if redis_client is not None:
         environment["REDIS_URL"] = REDIS_URL
