@@ -142,7 +142,7 @@ def promote_into_free_places(event, confirmed=None):
     each person. `confirmed`: the confirmed count, if the caller has just
     read it under the same lock.
     """
-    if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or timezone.now() >= event.starts_at:
+    if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or event.has_started():
         return []
     promoted = []
     if confirmed is None and event.capacity is not None:
@@ -284,7 +284,7 @@ def erase_personal_data(bookings):
     now = timezone.now()
     bookings = [booking for booking in bookings if booking.erased_at is None]
     for booking in bookings:
-        if not booking.is_cancelled and now < booking.event.starts_at:
+        if not booking.is_cancelled and not booking.event.has_started(now):
             cancel_booking(booking)
     ids = [booking.pk for booking in bookings]
     with transaction.atomic():

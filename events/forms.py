@@ -1,8 +1,7 @@
-import time
-
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 from django.utils.html import format_html
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
@@ -120,7 +119,7 @@ class BookingForm(BaseForm):
     def clean(self):
         cleaned_data = super().clean()
         started = read_form_started(self.data.get("started"))
-        too_quick = started is None or time.time() - started < settings.BOOKING_MIN_FILL_SECONDS
+        too_quick = started is None or timezone.now().timestamp() - started < settings.BOOKING_MIN_FILL_SECONDS
         if cleaned_data.get("website") or too_quick:
             # The same words for a bot and for a person whose form has been
             # open too briefly (or whose token was mangled): try again.
@@ -149,7 +148,7 @@ _started_signer = signing.Signer(salt="events.booking.started")
 
 def form_started_token(at=None):
     """A signed note of when the form was shown, to tell people (who take seconds) from bots (who do not)."""
-    return _started_signer.sign(str(int(at if at is not None else time.time())))
+    return _started_signer.sign(str(int(at if at is not None else timezone.now().timestamp())))
 
 
 def read_form_started(token):

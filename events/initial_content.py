@@ -390,8 +390,9 @@ def next_quarterly_meeting(today, venues):
 
 def _ensure_example_workshop(loader, index, venues, contact, roles):
     existing = EventPage.objects.child_of(index).filter(slug="example-workshop").first()
-    today = timezone.localdate()
-    if existing is not None and not existing.is_past(today):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if existing is not None and not existing.is_past(now):
         loader.report(existing, "unchanged")
         workshop = existing.specific
     else:

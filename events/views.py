@@ -2,7 +2,6 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from wagtail.models import Site
 
@@ -119,7 +118,7 @@ def booking_cancel(request, token):
         raise Http404("This cancellation link is not valid. Check that you copied all of it from your e-mail.")
     event = booking.event
     context = {"page": booking.page.specific, "event": event, "booking": booking, "token": token}
-    if event.is_past() or timezone.now() >= event.starts_at:
+    if event.has_started():
         context["state"] = "past"
     elif booking.is_cancelled:
         context["state"] = "already_cancelled"

@@ -22,13 +22,13 @@ are read together.
 
 import functools
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import HttpResponse
+from django.utils import timezone
 from wagtail.models.pages import COMMENTS_RELATION_NAME
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def current_generation():
     if generation is None:
         # A new namespace rather than 0: if the counter was evicted, pages
         # stored under earlier numbers must not come back.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.add(GENERATION_KEY, int(timezone.now().timestamp() * 1_000_000), timeout=None)
         generation = cache.get(GENERATION_KEY)
     return generation
 

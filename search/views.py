@@ -220,10 +220,9 @@ def promoted_pages(query):
 
 def describe(page, sections):
     """What a result shows: its kind, date, summary and section."""
-    today = timezone.localdate()
     upcoming = False
     if isinstance(page, EventPage):
-        label, when, upcoming = page.get_event_type_display(), page.when, not page.is_past(today)
+        label, when, upcoming = page.get_event_type_display(), page.when, not page.is_past()
     elif isinstance(page, NewsPage):
         label, when = "News", page.date
     elif isinstance(page, ReportPage):

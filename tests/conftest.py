@@ -3,13 +3,17 @@ Fixtures shared by the whole suite, and the only place tests are skipped:
 browser tests where there is no Chromium, PostgreSQL tests on SQLite. CI sets
 BROWSER_TESTS_REQUIRED and POSTGRES_TESTS_REQUIRED so that there they fail
 instead of skipping.
+
+Every test runs at the same moment, NOW, whatever the real date: see `clock`.
 """
 
 import io
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.db import connection
@@ -25,6 +29,35 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+# The moment each test starts at: a Monday morning, 9am in London (winter
+# time, so UTC). Tests build their dates from it (timezone.localdate() and
+# timezone.now() read it), never from the real calendar.
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tests_clock():
+    """
+    The clock the whole run reads, the site's code and Python's alike
+    (time-machine replaces the system clock inside this process, threads and
+    the live server included). The initial content is loaded an hour before
+    NOW, as it would have been before visitors arrived.
+    """
+    with time_machine.travel(NOW - timedelta(hours=1), tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clock(_tests_clock):
+    """
+    Start every test at NOW. Time runs on from there as it really does (so
+    waits, timeouts and "first come, first served" behave); a test that needs
+    another moment moves there: clock.move_to(datetime(...)), or
+    clock.shift(timedelta(days=1)); clock.move_to(..., tick=False) stops it.
+    """
+    _tests_clock.move_to(NOW, tick=True)
+    return _tests_clock
 
 
 def _skip_or_fail(reason, required_variable):

@@ -362,9 +362,10 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         context["structured_data"] = self.structured_data(request)
         # Reports name the workshop they came from (reports.ReportPage.workshop).
         context["reports"] = list(self.reports.live().public().order_by("-publication_date"))
-        if not self.is_past():
+        now = timezone.now()
+        if not self.is_past(now):
             context["booking_page"] = self.booking_page()
-            context["booking_closed_reason"] = self.booking_closed_reason()
+            context["booking_closed_reason"] = self.booking_closed_reason(now)
         return context
 
     def serve_calendar(self, request):
@@ -400,8 +401,9 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
             return f"{self.venue.town_or_city} and online"
         return self.venue.town_or_city
 
-    def is_past(self, today=None):
-        return self.date < (today or timezone.localdate())
+    def is_past(self, now=None):
+        """Whether the event's day is over in London, now or at the moment `now`."""
+        return self.date < timezone.localdate(now)
 
     def structured_data(self, request=None):
         """schema.org Event, for search engines' event listings."""
@@ -453,6 +455,10 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         """The moment the event begins; for an event with no time, the start of its day."""
         return datetime.combine(self.date, self.start_time or time.min, tzinfo=LONDON)
 
+    def has_started(self, now=None):
+        """Whether the event has begun, now or at the moment `now`: booking and cancelling end then."""
+        return (now or timezone.now()) >= self.starts_at
+
     def booking_closed_reason(self, now=None):
         """
         Why nobody can book now, in a sentence for the event page and the
@@ -465,7 +471,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
             return f"This {kind} has been cancelled, so booking is closed."
         if self.status == EventStatus.POSTPONED:
             return f"This {kind} has been postponed. Booking will open again when it has a new date."
-        if self.date_shows_month_only or now >= self.starts_at:
+        if self.date_shows_month_only or self.has_started(now):
             return f"This {kind} has already started, so booking is closed."
         if self.booking_opens_at and now < self.booking_opens_at:
             return f"Booking opens on {format_moment(self.booking_opens_at)}."
@@ -518,7 +524,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         booked: waiting list open".
         """
         now = timezone.now()
-        if self.is_past() or self.booking_closed_reason(now):
+        if self.is_past(now) or self.booking_closed_reason(now):
             if self.booking_opens_at and now < self.booking_opens_at and self.status == EventStatus.SCHEDULED:
                 return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
             return "Booking closed"

@@ -1,18 +1,15 @@
-from datetime import date, time
+from datetime import time
 
 import pytest
 from django.utils import timezone
 
 from events.models import AttendanceMode, EventPage, NewsAndEventsIndexPage, NewsPage, Venue
 
-TODAY = date(2026, 11, 23)
-
 
 @pytest.fixture
-def today(monkeypatch):
-    """A fixed "today" for everything that splits upcoming from past."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
-    return TODAY
+def today(clock):
+    """The test's "today" in London, read from the tests' clock (tests/conftest.py)."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -71,8 +68,6 @@ def add_booking_form(event, questions=(), **fields):
 
 def booking_answers(**overrides):
     """A booking form's answers that a person could send: valid, and filled in over more than 3 seconds."""
-    import time as time_module
-
     from events.forms import form_started_token
 
     answers = {
@@ -81,7 +76,7 @@ def booking_answers(**overrides):
         "job_title": "Director of Nursing",
         "organisation": "Oxford Health NHS Foundation Trust",
         "consent": "on",
-        "started": form_started_token(time_module.time() - 10),
+        "started": form_started_token(timezone.now().timestamp() - 10),
     }
     answers.update(overrides)
     return {name: value for name, value in answers.items() if value is not None}

@@ -16,7 +16,7 @@ so nothing later misses the initial content.
 import io
 import threading
 import time
-from datetime import time as clock
+from datetime import time as time_of_day
 from datetime import timedelta
 
 import pytest
@@ -44,7 +44,7 @@ def workshop_with_booking_form(capacity):
         NewsAndEventsIndexPage.objects.get(),
         "busy-workshop",
         timezone.localdate() + timedelta(weeks=3),
-        start_time=clock(10, 30),
+        start_time=time_of_day(10, 30),
         capacity=capacity,
         attendance_mode=AttendanceMode.ONLINE,
     )
@@ -65,7 +65,7 @@ def book_all_at_once(form_url, bookings, threads):
     assert bookings % threads == 0, "each thread books the same number of times, so every round is full"
     rounds = bookings // threads
     barrier = threading.Barrier(threads, timeout=BARRIER_TIMEOUT)
-    started = form_started_token(time.time() - 10)
+    started = form_started_token(timezone.now().timestamp() - 10)
     status_codes = {}
     errors = []
     lock = threading.Lock()

@@ -104,12 +104,11 @@ def test_the_index_splits_upcoming_from_past_and_orders_each(client, index, toda
     assert titles("latest-news")[:2] == ["Newer news", "Older news"]
 
 
-def test_an_event_moves_from_upcoming_to_past_when_its_day_has_gone(client, index, today, monkeypatch):
+def test_an_event_moves_from_upcoming_to_past_when_its_day_has_gone(client, index, today, clock):
     add_event(index, "next-week", today + timedelta(days=7))
     assert "Next week" in text(html(client.get(index.url)).find(id="upcoming-events").find_next_sibling("ul"))
-    from django.utils import timezone
 
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=8))
+    clock.shift(timedelta(days=8))
     soup = html(client.get(index.url))
     assert "Next week" in text(soup.find(id="past-events").find_next_sibling("ul"))
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.documents.models import Document
 from wagtail.models import Collection, CollectionViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
@@ -438,7 +439,7 @@ def test_a_report_describes_itself_to_search_engines_and_social_media(client, re
 
 
 def test_reports_are_in_the_sites_feed(client, reports_index):
-    add_report(reports_index, "in-the-feed", date.today(), title="In the feed")
+    add_report(reports_index, "in-the-feed", timezone.localdate(), title="In the feed")
 
     items = ET.fromstring(client.get("/news-and-events/feed.xml").content).find("channel").findall("item")
     report = next(item for item in items if item.findtext("title") == "In the feed")
@@ -465,7 +466,7 @@ def test_search_finds_a_report_by_its_summary_and_body(client, reports_index):
 
 
 def test_the_home_page_shows_the_latest_reports(client, reports_index):
-    add_report(reports_index, "newest", date.today(), title="Newest report")
+    add_report(reports_index, "newest", timezone.localdate(), title="Newest report")
 
     section = html(client.get("/")).select_one('section[aria-labelledby="latest-reports-heading"]')
 

@@ -20,7 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, days=None, **options):
         days = settings.BOOKING_REMINDER_DAYS if days is None else days
-        today = timezone.localdate()
+        now = timezone.now()
+        today = timezone.localdate(now)
         due = (
             Booking.objects.confirmed()
             .filter(
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         )
         sent = failed = 0
         for booking in due:
-            if timezone.now() >= booking.event.starts_at:
+            if booking.event.has_started(now):
                 continue
             try:
                 # The unique constraint on reminders makes this the one and only reminder.
