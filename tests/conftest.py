@@ -80,6 +80,50 @@ def _empty_cache():
     cache.clear()
 
 
+PASSWORD = "a-long-test-password"  # noqa: S105 (the test users' password)
+
+
+def make_user(username, *roles, superuser=False):
+    """
+    A user in these roles: the groups the migrations made ("Editors",
+    "Moderators", "Booking administrators"). Their password is PASSWORD.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    users = get_user_model().objects
+    if superuser:
+        return users.create_superuser(username, f"{username}@example.org", PASSWORD)
+    groups = list(Group.objects.filter(name__in=roles))
+    missing = set(roles) - {group.name for group in groups}
+    assert not missing, f"no such role: {sorted(missing)}"
+    user = users.create_user(username, f"{username}@example.org", PASSWORD)
+    user.groups.add(*groups)
+    return user
+
+
+@pytest.fixture
+def log_in(client, db):
+    """
+    Log the test client in to the admin, and return the user:
+    log_in("Editors") as someone new in that role, log_in(user) as a user
+    already made, log_in(superuser=True) as an administrator. (Browser tests
+    have their own, which signs in through the admin's form.)
+    """
+
+    def log_in_as(role_or_user=None, superuser=False):
+        if role_or_user is None or isinstance(role_or_user, str):
+            role = role_or_user
+            username = "admin" if superuser else role.lower().replace(" ", "-")
+            user = make_user(username, *([role] if role else []), superuser=superuser)
+        else:
+            user = role_or_user
+        client.force_login(user)
+        return user
+
+    return log_in_as
+
+
 def html(response):
     """A response's HTML, parsed, for assertions on what a visitor sees."""
     return BeautifulSoup(response.content, "html.parser")
@@ -89,11 +133,15 @@ def html(response):
 def django_db_setup(django_db_setup, django_db_blocker):
     """
     The test database holds the initial content from the start, loaded once:
-    each test's transaction is rolled back to it afterwards. (Browser tests,
-    which commit, empty the database and load it again themselves.)
+    each test's transaction is rolled back to it afterwards. Tests that
+    commit empty the database instead; a snapshot taken now puts it back for
+    them (committed_content).
     """
+    from tests.database_snapshot import DatabaseSnapshot
+
     with django_db_blocker.unblock():
         call_command("load_initial_content", stdout=io.StringIO())
+        return DatabaseSnapshot(connection)
 
 
 @pytest.fixture
@@ -101,6 +149,18 @@ def initial_content(db):
     """The site as load_initial_content builds it (without --demo): returns the home page."""
     from home.models import HomePage
 
+    return HomePage.objects.get()
+
+
+@pytest.fixture
+def committed_content(django_db_setup, transactional_db):
+    """
+    For tests that commit (django_db(transaction=True)): the initial content,
+    as the session loaded it, put back from its snapshot. Returns the home page.
+    """
+    from home.models import HomePage
+
+    django_db_setup.restore()
     return HomePage.objects.get()
 
 

@@ -6,6 +6,10 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from playwright.sync_api import expect
+
+from tests.database_snapshot import DatabaseSnapshot
 
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -13,10 +17,22 @@ AXE_SCRIPT = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_t
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+@pytest.fixture(scope="session")
+def _demo_site(django_db_setup, django_db_blocker):
+    """The initial content and the demo workshop, as make run loads them: built once, kept as a snapshot."""
+    with django_db_blocker.unblock():
+        django_db_setup.restore()
+        call_command("load_initial_content", "--demo", stdout=io.StringIO())
+        return DatabaseSnapshot(connection)
+
+
 @pytest.fixture
-def site(live_server):
-    """The site as make run serves it, demo workshop included, on a live server."""
-    call_command("load_initial_content", "--demo", stdout=io.StringIO())
+def site(live_server, transactional_db, _demo_site):
+    """
+    The site as make run serves it, demo workshop included, on a live server:
+    every browser test starts from the same rows, whatever the one before did.
+    """
+    _demo_site.restore()
     return live_server.url
 
 
@@ -59,72 +75,33 @@ def assert_no_accessibility_violations(page):
     assert violations == [], f"{page.url}: " + "; ".join(violations)
 
 
-def wait_until(page, condition, seconds=5):
+def wait_for_nhsuk_components(page):
     """
-    Wait until a JavaScript condition holds in the page, such as the focus
-    having moved. Polled from here: Playwright's wait_for_function proved
-    unreliable after other tests' downloads.
+    Wait until the NHS.UK components have started: the library is imported
+    after the page loads (static/js/site.js), and only then does the skip link
+    work and the header move the menu items that do not fit into "More".
     """
-    for _ in range(int(seconds * 10)):
-        if page.evaluate(condition):
-            return
-        page.wait_for_timeout(100)
-    state = page.evaluate("[location.href, document.activeElement && document.activeElement.outerHTML.slice(0, 80)]")
-    raise AssertionError(f"{condition} did not become true within {seconds} seconds; page and focus: {state}")
+    expect(page.locator(".nhsuk-skip-link[data-nhsuk-skip-link-init]")).to_be_attached()
 
 
 @pytest.fixture
-def roles(site):
+def log_in(browser, site):
     """
-    The Editors, Moderators and Booking administrators groups and the
-    moderation workflow, as migrations make them: browser tests empty the
-    database between them, taking those with it.
+    Sign in to the admin in Chromium through its sign-in form, as someone new
+    in a role (a group as the migrations made it: "Editors", "Moderators",
+    "Booking administrators"). Returns the signed-in page, at the dashboard.
     """
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import (
-        Collection,
-        GroupApprovalTask,
-        GroupCollectionPermission,
-        GroupPagePermission,
-        Page,
-        Workflow,
-        WorkflowPage,
-        WorkflowTask,
-    )
+    from tests.conftest import PASSWORD, make_user
 
-    def permissions(app_label, *codenames):
-        return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+    def log_in_as(role, username=None, viewport=DESKTOP):
+        username = username or role.lower().replace(" ", "-")
+        make_user(username, role)
+        page = browser.new_page(viewport=viewport, accept_downloads=True)
+        page.goto(site + "/admin/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(site + "/admin/")
+        return page
 
-    root = Page.get_first_root_node()
-    collections = Collection.get_first_root_node()
-    snippets = [
-        f"{action}_{model}" for model in ("venue", "contact", "audiencerole") for action in ("add", "change", "view")
-    ]
-    groups = {}
-    for name, page_permissions in [
-        ("Editors", ["add_page", "change_page"]),
-        ("Moderators", ["add_page", "change_page", "publish_page"]),
-    ]:
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*permissions("wagtailadmin", "access_admin"), *permissions("events", *snippets))
-        for permission in permissions("wagtailcore", *page_permissions):
-            GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
-        media = [*permissions("wagtaildocs", "add_document", "change_document", "choose_document")]
-        media += permissions("wagtailimages", "add_image", "change_image", "choose_image")
-        for permission in media:
-            GroupCollectionPermission.objects.get_or_create(group=group, collection=collections, permission=permission)
-        groups[name] = group
-    bookings, _ = Group.objects.get_or_create(name="Booking administrators")
-    bookings.permissions.add(
-        *permissions("wagtailadmin", "access_admin"),
-        *permissions("events", "view_booking", "change_booking", "export_booking", "erase_booking"),
-    )
-    groups[bookings.name] = bookings
-
-    if not WorkflowPage.objects.filter(page=root).exists():
-        task = GroupApprovalTask.objects.create(name="Moderators approval")
-        task.groups.add(groups["Moderators"])
-        workflow = Workflow.objects.create(name="Moderators approval", active=True)
-        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
-        WorkflowPage.objects.create(workflow=workflow, page=root)
-    return groups
+    return log_in_as

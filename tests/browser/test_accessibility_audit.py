@@ -23,13 +23,14 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from events.emails import cancel_token
-from events.models import Booking, BookingStatus, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage
+from events.models import BookingStatus, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage
 from events.views import CONFIRMATION_SALT
 from reports.models import ReportPage
-from tests.browser.conftest import AXE_SCRIPT, DESKTOP, PHONE, WCAG_22_AA, wait_until
-from tests.events.conftest import add_booking_form, add_event
+from tests.browser.conftest import AXE_SCRIPT, DESKTOP, PHONE, WCAG_22_AA, wait_for_nhsuk_components
+from tests.events.factories import add_booking_form, add_event, make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,33 +93,14 @@ def every_page_and_state():
     full = workshop("fully-booked-workshop", "Fully booked workshop", capacity=1)
     full_form = add_booking_form(full)
 
-    def booked(name, email, status, job_title, organisation):
-        return Booking.objects.create(
-            page=full_form,
-            event=full,
-            name=name,
-            email=email,
-            email_normalised=email,
-            job_title=job_title,
-            organisation=organisation,
-            status=status,
-            form_data={},
-        )
-
-    taken = booked(
-        "Sam Patel",
-        "sam.patel@example.nhs.uk",
+    taken = make_booking(
+        full_form,
         BookingStatus.CONFIRMED,
-        "Director of Workforce",
-        "Mersey Care NHS Foundation Trust",
+        name="Sam Patel",
+        job_title="Director of Workforce",
+        organisation="Mersey Care NHS Foundation Trust",
     )
-    waiting = booked(
-        "Jo Smith",
-        "jo.smith@example.nhs.uk",
-        BookingStatus.WAITING,
-        "Director of Nursing",
-        "Oxford Health NHS Foundation Trust",
-    )
+    waiting = make_booking(full_form, BookingStatus.WAITING, name="Jo Smith")
     past_year = EventPage.objects.live().filter(date__lt=timezone.localdate()).order_by("-date").first().date.year
 
     def confirmation(booking, outcome):
@@ -152,14 +134,6 @@ def every_page_and_state():
         ("search: empty", "/search/"),
         ("page not found", "/no-such-page/"),
     ]
-
-
-def settle(page):
-    """
-    Wait for the NHS.UK components to start: the header moves the menu items
-    that do not fit into its "More" list only then.
-    """
-    wait_until(page, "document.querySelector('.nhsuk-skip-link').hasAttribute('data-nhsuk-skip-link-init')")
 
 
 def problems_on(page, name, width):
@@ -198,6 +172,23 @@ def problems_on(page, name, width):
     return found, facts["title"]
 
 
+def reflow_problems(page, name):
+    """
+    Zoom the desktop page in to each reflow width (the window narrows, as it
+    does when a person zooms) and report any sideways scrolling; then zoom back.
+    """
+    found = []
+    for width in REFLOW_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 640})
+        # The NHS.UK header rearranges its menu in the animation frame after a resize.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            found.append(f"{name} at {width}px: scrolls sideways by {overflow}px")
+    page.set_viewport_size(DESKTOP)
+    return found
+
+
 def test_every_page_and_state_passes_the_audit(browser, site, settings, screenshots_dir):
     settings.BOOKING_MIN_FILL_SECONDS = 0
     pages = every_page_and_state()
@@ -209,15 +200,17 @@ def test_every_page_and_state_passes_the_audit(browser, site, settings, screensh
             response = page.goto(site + path)
             expected = 404 if name == "page not found" else 200
             assert response.status == expected, f"{name}: {path} answered {response.status}"
-            settle(page)
+            wait_for_nhsuk_components(page)
             found, title = problems_on(page, name, viewport["width"])
             problems += found
             titles.setdefault(title, set()).add(name)
+            if viewport == DESKTOP:
+                problems += reflow_problems(page, name)
         # The booking form sent empty: the error summary, as the visitor sees it.
         page.goto(site + dict(pages)["booking form"])
         page.click("main button[type=submit]")
         page.wait_for_selector(".nhsuk-error-summary")
-        wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
+        expect(page.locator(".nhsuk-error-summary")).to_be_focused()
         # Each error in the summary links to the question it is about.
         assert page.locator(".nhsuk-error-summary a").count() >= 5
         unlinked = page.evaluate(
@@ -236,16 +229,6 @@ def test_every_page_and_state_passes_the_audit(browser, site, settings, screensh
     # Each page has its own title (the booking pages of one workshop share theirs with its states).
     shared = {title: names for title, names in titles.items() if len(names) > 1}
     problems += [f"title {title!r} shared by {sorted(names)}" for title, names in shared.items()]
-
-    for width in REFLOW_WIDTHS:
-        narrow = browser.new_page(viewport={"width": width, "height": 640})
-        for name, path in pages:
-            narrow.goto(site + path)
-            settle(narrow)
-            overflow = narrow.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            if overflow > 0:
-                problems.append(f"{name} at {width}px: scrolls sideways by {overflow}px")
-        narrow.close()
 
     for problem in problems:
         print(problem)

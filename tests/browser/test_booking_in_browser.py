@@ -10,12 +10,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from events import views
 from events.booking import BookingBusy
 from events.emails import cancel_token
 from events.models import Booking, BookingFormPage, BookingStatus, EventPage
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations, wait_until
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
+from tests.events.factories import make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,7 +109,7 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
         "Tick the box to agree to the privacy notice, or we cannot book your place",
     ):
         assert summary.get_by_role("link", name=message).is_visible()
-    wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     assert page.title().startswith("Error: Book a place - ")
     assert Booking.objects.count() == 0
     page.screenshot(path=screenshots_dir / "booking-form-errors-1280.png", full_page=True)
@@ -117,7 +119,7 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Enter your full name"
     page.keyboard.press("Enter")
-    wait_until(page, "document.activeElement.id === 'id_name'")
+    expect(page.locator("#id_name")).to_be_focused()
     page.keyboard.type("Jo Smith")
     fill_booking_form(
         page,
@@ -189,15 +191,11 @@ def test_a_full_workshop_offers_its_waiting_list(browser, site, screenshots_dir)
     workshop.capacity = 1
     workshop.save_revision().publish()
     form_page = BookingFormPage.objects.child_of(workshop).get()
-    Booking.objects.create(
-        page=form_page,
-        event=workshop,
-        status=BookingStatus.CONFIRMED,
+    make_booking(
+        form_page,
         name="Sam Patel",
-        email="sam.patel@example.nhs.uk",
         job_title="Director of HR",
         organisation="Tavistock and Portman NHS Foundation Trust",
-        form_data={},
     )
 
     page = browser.new_page(viewport=PHONE)
@@ -247,15 +245,11 @@ def test_a_full_workshop_offers_its_waiting_list(browser, site, screenshots_dir)
 
 def test_a_cancellation_that_fails_says_so_and_focuses_the_error_summary(browser, site, screenshots_dir, monkeypatch):
     workshop = EventPage.objects.get(slug="example-workshop")
-    booking = Booking.objects.create(
-        page=BookingFormPage.objects.child_of(workshop).get(),
-        event=workshop,
-        status=BookingStatus.CONFIRMED,
+    booking = make_booking(
+        BookingFormPage.objects.child_of(workshop).get(),
         name="Sam Patel",
-        email="sam.patel@example.nhs.uk",
         job_title="Director of HR",
         organisation="Tavistock and Portman NHS Foundation Trust",
-        form_data={},
     )
 
     def database_busy(booking):
@@ -268,7 +262,7 @@ def test_a_cancellation_that_fails_says_so_and_focuses_the_error_summary(browser
     send_form(page, "Yes, cancel my place")
     summary = page.locator(".nhsuk-error-summary")
     assert "We could not cancel your place just now" in summary.inner_text()
-    wait_until(page, "document.activeElement.classList.contains('nhsuk-error-summary')")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     assert page.title().startswith("Error: Cancel your place? - ")
     page.screenshot(path=screenshots_dir / "booking-cancel-failed-375.png", full_page=True)
     assert_no_accessibility_violations(page)

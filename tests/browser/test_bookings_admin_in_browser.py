@@ -8,16 +8,12 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from events.models import Booking, BookingFormPage, BookingStatus, EventPage
-from tests.browser.conftest import DESKTOP
+from tests.events.factories import make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"  # noqa: S105
 
 
 @pytest.fixture
@@ -34,30 +30,15 @@ def booked_example_workshop(site):
         ("Florence Nightingale", "Tavistock and Portman NHS Foundation Trust", BookingStatus.WAITING),
     ]
     for minutes, (name, organisation, status) in enumerate(people):
-        booking = Booking.objects.create(
-            page=form_page,
-            event=workshop,
-            status=status,
-            name=name,
-            email=name.split()[0].lower() + "@example.nhs.uk",
-            job_title="Director of Nursing",
-            organisation=organisation,
-            form_data={},
+        make_booking(
+            form_page, status, name=name, organisation=organisation, submitted_ago=timedelta(minutes=60 - minutes)
         )
-        Booking.objects.filter(pk=booking.pk).update(submit_time=timezone.now() - timedelta(minutes=60 - minutes))
     return workshop, form_page
 
 
 @pytest.fixture
-def booking_admin_page(browser, site, roles):
-    user = get_user_model().objects.create_user("bookings", "bookings@example.org", PASSWORD)
-    user.groups.add(roles["Booking administrators"])
-    page = browser.new_page(viewport=DESKTOP, accept_downloads=True)
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill("bookings")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(site + "/admin/")
+def booking_admin_page(log_in):
+    page = log_in("Booking administrators")
     yield page
     page.close()
 

@@ -10,16 +10,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from events.models import Booking, BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
+from events.models import BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
 from reports.models import ReportIndexPage
+from tests.events.factories import make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"  # noqa: S105
 GUIDE_DIR = Path(__file__).resolve().parents[2] / "docs" / "editor-guide"
+# The size of the guide's pictures.
+GUIDE_SCREEN = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -31,18 +31,6 @@ def shots(screenshots_dir):
     return screenshots_dir
 
 
-def signed_in(browser, site, username, group):
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
-    user.groups.add(group)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(site + "/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(site + "/admin/")
-    return page
-
-
 def screen(page, shots, name, url, expect):
     """Open a screen, check it shows what the guide says, and picture the part the guide is about."""
     page.goto(url)
@@ -52,25 +40,21 @@ def screen(page, shots, name, url, expect):
     page.screenshot(path=shots / f"{name}.png")
 
 
-def test_the_screens_of_the_editor_guide(browser, site, roles, shots):
+def test_the_screens_of_the_editor_guide(site, log_in, shots):
     events = NewsAndEventsIndexPage.objects.get()
     reports = ReportIndexPage.objects.get()
     workshop = EventPage.objects.get(slug="example-workshop")
     form_page = BookingFormPage.objects.child_of(workshop).get()
     for number, status in enumerate([BookingStatus.CONFIRMED, BookingStatus.CONFIRMED, BookingStatus.WAITING]):
-        booking = Booking.objects.create(
-            page=form_page,
-            event=workshop,
-            status=status,
+        make_booking(
+            form_page,
+            status,
             name=["Ada Lovelace", "Grace Hopper", "Mary Seacole"][number],
             email=f"person{number}@example.nhs.uk",
-            job_title="Director of Nursing",
-            organisation="Oxford Health NHS Foundation Trust",
-            form_data={},
+            submitted_ago=timedelta(hours=number + 1),
         )
-        Booking.objects.filter(pk=booking.pk).update(submit_time=timezone.now() - timedelta(hours=number + 1))
 
-    editor = signed_in(browser, site, "editor", roles["Editors"])
+    editor = log_in("Editors", viewport=GUIDE_SCREEN)
     screen(editor, shots, "1-news-item", site + f"/admin/pages/add/events/newspage/{events.pk}/", "News date")
     screen(editor, shots, "2-venue", site + "/admin/snippets/events/venue/add/", "Travel directions")
     screen(editor, shots, "3-workshop", site + f"/admin/pages/add/events/eventpage/{events.pk}/", "Date and time")
@@ -80,7 +64,7 @@ def test_the_screens_of_the_editor_guide(browser, site, roles, shots):
     screen(editor, shots, "7-workshop-status", site + f"/admin/pages/{workshop.pk}/edit/", "Changes and cancellations")
     editor.close()
 
-    bookings = signed_in(browser, site, "bookings", roles["Booking administrators"])
+    bookings = log_in("Booking administrators", viewport=GUIDE_SCREEN)
     screen(bookings, shots, "8-dashboard", site + "/admin/", "Upcoming workshops: places booked")
     screen(bookings, shots, "9-bookings", site + "/admin/events/booking/", "Download XLSX")
     screen(bookings, shots, "10-notify", site + f"/admin/bookings/workshop/{workshop.pk}/notify/", "Send the update")

@@ -12,7 +12,7 @@ import pytest
 from events.models import EventPage
 from reports.models import ReportChange, ReportDocument, ReportIndexPage
 from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
-from tests.reports.conftest import add_report, make_document, pdf_bytes
+from tests.reports.factories import add_report, make_document, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

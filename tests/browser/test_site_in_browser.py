@@ -6,9 +6,10 @@ tests/browser/screenshots/ (ignored by git) for a person to look at.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from home.models import StandardPage
-from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations, wait_until
+from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations, wait_for_nhsuk_components
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,13 +61,12 @@ def test_phone_width_menu_opens_and_leads_to_about(browser, site, screenshots_di
 def test_the_skip_link_is_the_first_stop_for_keyboard_users(browser, site):
     page = browser.new_page(viewport=DESKTOP)
     page.goto(site + "/about/")
-    # The NHS.UK library is imported after the page loads (static/js/site.js):
-    # wait until it has started the skip link, as a person's first key press would.
-    wait_until(page, "document.querySelector('.nhsuk-skip-link').hasAttribute('data-nhsuk-skip-link-init')")
+    # As a person's first key press would, once the skip link has started.
+    wait_for_nhsuk_components(page)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.keyboard.press("Enter")
-    wait_until(page, "document.activeElement && document.activeElement.id === 'maincontent'")
+    expect(page.locator("#maincontent")).to_be_focused()
     page.close()
 
 

@@ -12,8 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -22,7 +20,6 @@ from tests.browser.conftest import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-long-test-password"  # noqa: S105
 WORKSHOP_TITLE = "Workshop on retaining experienced nurses"
 
 
@@ -31,36 +28,17 @@ def _booking_settings(settings):
     settings.BOOKING_MIN_FILL_SECONDS = 0
 
 
-def person(username, group_name):
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def log_in(browser, site, username):
-    page = browser.new_page(viewport=DESKTOP, accept_downloads=True)
-    page.goto(site + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(site + "/admin/")
-    return page
-
-
 def downloaded(page, link_name):
     with page.expect_download() as download_info:
         page.get_by_role("link", name=link_name, exact=True).click()
     return Path(download_info.value.path()).read_bytes()
 
 
-def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(browser, site, roles, screenshots_dir):
-    person("editor", "Editors")
-    person("moderator", "Moderators")
-    person("bookings", "Booking administrators")
+def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(browser, site, log_in, screenshots_dir):
     day = timezone.localdate() + timedelta(days=45)
 
     # The Editor adds the venue, then the workshop at it, and submits it for approval.
-    editor = log_in(browser, site, "editor")
+    editor = log_in("Editors")
     editor.goto(site + "/admin/snippets/events/venue/add/")
     editor.locator("#id_name").fill("Royal College of Nursing")
     editor.locator("#id_address_line_1").fill("20 Cavendish Square")
@@ -93,7 +71,7 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     editor.close()
 
     # The Moderator approves and publishes.
-    moderator = log_in(browser, site, "moderator")
+    moderator = log_in("Moderators")
     moderator.goto(site + f"/admin/pages/{workshop.pk}/edit/")
     moderator.locator("footer .dropdown-toggle, [data-w-dropdown-target='toggle']").last.click()
     moderator.get_by_role("button", name="Approve").first.click()
@@ -119,7 +97,7 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     assert Booking.objects.get().event == workshop
 
     # The Booking administrator downloads the bookings.
-    bookings = log_in(browser, site, "bookings")
+    bookings = log_in("Booking administrators")
     bookings.get_by_role("link", name="Bookings", exact=True).first.click()
     bookings.wait_for_url("**/admin/events/booking/")
     bookings.screenshot(path=screenshots_dir / "mission-4-bookings.png", full_page=True)

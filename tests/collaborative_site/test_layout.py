@@ -163,7 +163,7 @@ def test_each_filtered_view_and_page_of_a_listing_has_its_own_title(client, init
     from django.utils import timezone
 
     from events.models import NewsAndEventsIndexPage
-    from tests.events.conftest import add_event
+    from tests.events.factories import add_event
 
     index = NewsAndEventsIndexPage.objects.get()
     for number in range(12):
@@ -184,7 +184,7 @@ def test_each_filtered_view_and_page_of_a_listing_has_its_own_title(client, init
     assert title("/reports/") == f"Reports - {collaborative}"
     assert title("/reports/?topic=no-such-topic") == f"Reports - {collaborative}"
     from reports.models import ReportIndexPage
-    from tests.reports.conftest import add_report
+    from tests.reports.factories import add_report
 
     add_report(ReportIndexPage.objects.get(), "a-2024-report", timezone.localdate().replace(year=2024))
     assert title("/reports/?year=2024") == f"Reports from 2024 - Reports - {collaborative}"

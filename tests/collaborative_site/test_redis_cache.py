@@ -18,7 +18,8 @@ from tests.conftest import _skip_or_fail
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
 
-pytestmark = pytest.mark.django_db
+# One test process at a time: they share one Redis database, and empty it.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis")]
 
 
 def redis_caches(location):

@@ -37,7 +37,7 @@ from events.models import (
     EventStatus,
 )
 from tests.conftest import html
-from tests.events.conftest import add_booking_form, add_event, booking_answers
+from tests.events.factories import add_booking_form, add_event, booking_answers, make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -745,16 +745,7 @@ def index_queries(client, index, today, first, last):
         event = add_event(index, f"workshop-{number}", today + timedelta(days=number + 1), capacity=10)
         form_page = add_booking_form(event)
         for person in range(number % 3 + 1):
-            Booking.objects.create(
-                page=form_page,
-                event=event,
-                status=BookingStatus.CONFIRMED if person < 2 else BookingStatus.WAITING,
-                name=f"Person {person}",
-                email=f"person{person}@example.org",
-                job_title="Nurse",
-                organisation="Trust",
-                form_data={},
-            )
+            make_booking(form_page, BookingStatus.CONFIRMED if person < 2 else BookingStatus.WAITING)
     client.get(index.url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(index.url)

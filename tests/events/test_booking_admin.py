@@ -10,7 +10,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
@@ -19,8 +18,8 @@ from openpyxl import load_workbook
 from wagtail.models import GroupPagePermission, ModelLogEntry, PageLogEntry
 
 from events.models import Booking, BookingEmail, BookingFormField, BookingStatus
-from tests.conftest import html
-from tests.events.conftest import add_booking_form, add_event
+from tests.conftest import html, make_user
+from tests.events.factories import add_booking_form, add_event, make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -32,25 +31,19 @@ def days_ahead(days):
     return timezone.localdate() + timedelta(days=days)
 
 
-def user_in(group_name, username):
-    user = get_user_model().objects.create_user(username, email=f"{username}@example.org", password="x")  # noqa: S106
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
 def booking_admin(db):
-    return user_in(BOOKING_ADMINISTRATORS, "bookings")
+    return make_user("bookings", BOOKING_ADMINISTRATORS)
 
 
 @pytest.fixture
 def editor(db):
-    return user_in("Editors", "editor")
+    return make_user("editor", "Editors")
 
 
 @pytest.fixture
 def moderator(db):
-    return user_in("Moderators", "moderator")
+    return make_user("moderator", "Moderators")
 
 
 @pytest.fixture
@@ -75,44 +68,38 @@ def other_form_page(other_workshop):
     return add_booking_form(other_workshop)
 
 
-def make_booking(form_page, name, email, status=BookingStatus.CONFIRMED, minutes_ago=0, **fields):
-    booking = Booking.objects.create(
-        page=form_page,
-        event=form_page.get_parent().specific,
-        status=status,
-        name=name,
-        email=email,
-        job_title=fields.pop("job_title", "Director of Nursing"),
-        organisation=fields.pop("organisation", "Oxford Health NHS Foundation Trust"),
-        form_data=fields.pop("form_data", {}),
-        **fields,
-    )
-    if minutes_ago:
-        Booking.objects.filter(pk=booking.pk).update(submit_time=timezone.now() - timedelta(minutes=minutes_ago))
-        booking.refresh_from_db()
-    return booking
-
-
 @pytest.fixture
 def bookings(form_page):
     """A full workshop of three, one person waiting and one who cancelled."""
     return {
         "ada": make_booking(
             form_page,
-            "Ada Lovelace",
-            "ada@example.nhs.uk",
-            minutes_ago=50,
+            name="Ada Lovelace",
+            email="ada@example.nhs.uk",
+            submitted_ago=timedelta(minutes=50),
             access_needs="Hearing loop",
             dietary_needs="Vegan",
             form_data={"which_session_will_you_join": "Morning"},
         ),
-        "grace": make_booking(form_page, "Grace Hopper", "grace@example.nhs.uk", minutes_ago=40),
-        "mary": make_booking(form_page, "Mary Seacole", "mary@example.nhs.uk", minutes_ago=30),
+        "grace": make_booking(
+            form_page, name="Grace Hopper", email="grace@example.nhs.uk", submitted_ago=timedelta(minutes=40)
+        ),
+        "mary": make_booking(
+            form_page, name="Mary Seacole", email="mary@example.nhs.uk", submitted_ago=timedelta(minutes=30)
+        ),
         "florence": make_booking(
-            form_page, "Florence Nightingale", "florence@example.nhs.uk", BookingStatus.WAITING, minutes_ago=20
+            form_page,
+            name="Florence Nightingale",
+            email="florence@example.nhs.uk",
+            status=BookingStatus.WAITING,
+            submitted_ago=timedelta(minutes=20),
         ),
         "edith": make_booking(
-            form_page, "Edith Cavell", "edith@example.nhs.uk", BookingStatus.CANCELLED, minutes_ago=10
+            form_page,
+            name="Edith Cavell",
+            email="edith@example.nhs.uk",
+            status=BookingStatus.CANCELLED,
+            submitted_ago=timedelta(minutes=10),
         ),
     }
 
@@ -181,8 +168,8 @@ def test_anonymous_requests_to_any_booking_view_go_to_the_login_page(client, for
 
 
 @pytest.mark.parametrize("role", ["editor", "moderator"])
-def test_editors_and_moderators_never_see_who_booked(client, request, role, form_page, bookings):
-    client.force_login(request.getfixturevalue(role))
+def test_editors_and_moderators_never_see_who_booked(client, request, role, form_page, bookings, log_in):
+    log_in(request.getfixturevalue(role))
 
     for url in every_booking_view(form_page, bookings["ada"]):
         response = client.get(url)
@@ -193,8 +180,10 @@ def test_editors_and_moderators_never_see_who_booked(client, request, role, form
 
 
 @pytest.mark.parametrize("role", ["editor", "moderator"])
-def test_editors_and_moderators_cannot_cancel_promote_notify_or_erase(client, request, role, form_page, bookings):
-    client.force_login(request.getfixturevalue(role))
+def test_editors_and_moderators_cannot_cancel_promote_notify_or_erase(
+    client, request, role, form_page, bookings, log_in
+):
+    log_in(request.getfixturevalue(role))
     event_id = form_page.get_parent().pk
 
     client.post(reverse("events_cancel_booking", args=[bookings["ada"].pk]))
@@ -208,8 +197,10 @@ def test_editors_and_moderators_cannot_cancel_promote_notify_or_erase(client, re
     assert BookingEmail.objects.count() == 0
 
 
-def test_editors_see_other_forms_but_not_booking_forms_in_the_forms_listing(client, editor, form_page, bookings):
-    client.force_login(editor)
+def test_editors_see_other_forms_but_not_booking_forms_in_the_forms_listing(
+    client, editor, form_page, bookings, log_in
+):
+    log_in(editor)
 
     response = client.get(reverse("wagtailforms:index"))
 
@@ -217,19 +208,19 @@ def test_editors_see_other_forms_but_not_booking_forms_in_the_forms_listing(clie
     assert submissions_url(form_page).encode() not in response.content
 
 
-def test_the_bookings_menu_is_only_for_booking_administrators(client, editor, booking_admin):
-    client.force_login(editor)
+def test_the_bookings_menu_is_only_for_booking_administrators(client, editor, booking_admin, log_in):
+    log_in(editor)
     assert bookings_url().encode() not in client.get(reverse("wagtailadmin_home")).content
 
-    client.force_login(booking_admin)
+    log_in(booking_admin)
     assert bookings_url().encode() in client.get(reverse("wagtailadmin_home")).content
 
 
 def test_a_workshops_listing_never_shows_another_workshops_booking(
-    client, booking_admin, form_page, other_form_page, bookings
+    client, booking_admin, form_page, other_form_page, bookings, log_in
 ):
-    stranger = make_booking(other_form_page, "Alan Turing", "alan@example.nhs.uk")
-    client.force_login(booking_admin)
+    stranger = make_booking(other_form_page, name="Alan Turing", email="alan@example.nhs.uk")
+    log_in(booking_admin)
 
     listing = client.get(submissions_url(form_page))
     export = read_csv(client.get(submissions_url(form_page, export="csv")))
@@ -244,8 +235,8 @@ def test_a_workshops_listing_never_shows_another_workshops_booking(
     assert Booking.objects.filter(pk=stranger.pk).exists()
 
 
-def test_bookings_are_never_deleted_from_the_submissions_listing(client, booking_admin, form_page, bookings):
-    client.force_login(booking_admin)
+def test_bookings_are_never_deleted_from_the_submissions_listing(client, booking_admin, form_page, bookings, log_in):
+    log_in(booking_admin)
     ada = bookings["ada"]
     delete_url = reverse("wagtailforms:delete_submissions", args=[form_page.pk]) + f"?selected-submissions={ada.pk}"
 
@@ -260,9 +251,9 @@ def test_bookings_are_never_deleted_from_the_submissions_listing(client, booking
 
 
 def test_a_booking_administrator_sees_a_workshops_bookings_without_their_needs(
-    client, booking_admin, form_page, bookings
+    client, booking_admin, form_page, bookings, log_in
 ):
-    client.force_login(booking_admin)
+    log_in(booking_admin)
 
     response = client.get(submissions_url(form_page))
 
@@ -282,17 +273,19 @@ def test_a_booking_administrator_sees_a_workshops_bookings_without_their_needs(
     assert "Cancel Edith Cavell's booking" not in links
 
 
-def test_the_csv_export_opens_in_excel_and_never_runs_a_formula(client, booking_admin, form_page):
+def test_the_csv_export_opens_in_excel_and_never_runs_a_formula(client, booking_admin, form_page, log_in):
     make_booking(
         form_page,
-        '=HYPERLINK("http://evil.example","Click")',
-        "formula@example.nhs.uk",
+        name='=HYPERLINK("http://evil.example","Click")',
+        email="formula@example.nhs.uk",
         organisation="+44 Trust",
         job_title="@SUM(A1)",
         form_data={"which_session_will_you_join": "-1+2"},
     )
-    make_booking(form_page, "Zoë Ørsted-Łukasz", "zoe@example.nhs.uk", organisation="\tTabbed", job_title="\rReturn")
-    client.force_login(booking_admin)
+    make_booking(
+        form_page, name="Zoë Ørsted-Łukasz", email="zoe@example.nhs.uk", organisation="\tTabbed", job_title="\rReturn"
+    )
+    log_in(booking_admin)
 
     response = client.get(submissions_url(form_page, export="csv"))
 
@@ -310,9 +303,9 @@ def test_the_csv_export_opens_in_excel_and_never_runs_a_formula(client, booking_
     assert "Accessibility or communication needs" not in formula
 
 
-def test_the_xlsx_export_stores_every_answer_as_text(client, booking_admin, form_page, bookings):
-    make_booking(form_page, "=1+1", "formula@example.nhs.uk", organisation="=cmd|' /C calc'!A0")
-    client.force_login(booking_admin)
+def test_the_xlsx_export_stores_every_answer_as_text(client, booking_admin, form_page, bookings, log_in):
+    make_booking(form_page, name="=1+1", email="formula@example.nhs.uk", organisation="=cmd|' /C calc'!A0")
+    log_in(booking_admin)
 
     response = client.get(submissions_url(form_page, export="xlsx"))
 
@@ -329,8 +322,8 @@ def test_the_xlsx_export_stores_every_answer_as_text(client, booking_admin, form
     assert len(rows) == 6
 
 
-def test_access_and_dietary_needs_are_exported_only_when_asked_for(client, booking_admin, form_page, bookings):
-    client.force_login(booking_admin)
+def test_access_and_dietary_needs_are_exported_only_when_asked_for(client, booking_admin, form_page, bookings, log_in):
+    log_in(booking_admin)
 
     without = read_csv(client.get(submissions_url(form_page, export="csv")))
     with_needs = read_csv(client.get(submissions_url(form_page, export="csv", needs="include")))
@@ -341,8 +334,8 @@ def test_access_and_dietary_needs_are_exported_only_when_asked_for(client, booki
     assert ada["Dietary needs"] == "Vegan"
 
 
-def test_every_export_is_written_in_the_audit_log(client, booking_admin, form_page, bookings):
-    client.force_login(booking_admin)
+def test_every_export_is_written_in_the_audit_log(client, booking_admin, form_page, bookings, log_in):
+    log_in(booking_admin)
 
     client.get(submissions_url(form_page, export="xlsx", needs="include"))
     client.get(bookings_url("export=csv&status__exact=confirmed"))
@@ -359,8 +352,7 @@ def test_every_export_is_written_in_the_audit_log(client, booking_admin, form_pa
     assert second.data["with_needs"] is False
     assert timezone.now() - first.timestamp < timedelta(minutes=1)
     # The audit log in the admin shows who exported.
-    superuser = get_user_model().objects.create_superuser("admin", "admin@example.org", "x")
-    client.force_login(superuser)
+    log_in(superuser=True)
     assert "Exported bookings" in client.get(reverse("wagtailadmin_reports:site_history")).content.decode()
 
 
@@ -368,10 +360,10 @@ def test_every_export_is_written_in_the_audit_log(client, booking_admin, form_pa
 
 
 def test_the_bookings_menu_lists_filters_and_searches_every_workshop(
-    client, booking_admin, form_page, other_form_page, bookings
+    client, booking_admin, form_page, other_form_page, bookings, log_in
 ):
-    make_booking(other_form_page, "Alan Turing", "alan@example.nhs.uk", organisation="Mersey Care NHS Trust")
-    client.force_login(booking_admin)
+    make_booking(other_form_page, name="Alan Turing", email="alan@example.nhs.uk", organisation="Mersey Care NHS Trust")
+    log_in(booking_admin)
 
     everyone = client.get(bookings_url()).content.decode()
     assert all(name in everyone for name in ["Ada Lovelace", "Alan Turing", "Edith Cavell"])
@@ -385,9 +377,11 @@ def test_the_bookings_menu_lists_filters_and_searches_every_workshop(
     assert "Give a place" in waiting
 
 
-def test_the_bookings_menu_exports_the_filtered_list(client, booking_admin, form_page, other_form_page, bookings):
-    make_booking(other_form_page, "Alan Turing", "alan@example.nhs.uk")
-    client.force_login(booking_admin)
+def test_the_bookings_menu_exports_the_filtered_list(
+    client, booking_admin, form_page, other_form_page, bookings, log_in
+):
+    make_booking(other_form_page, name="Alan Turing", email="alan@example.nhs.uk")
+    log_in(booking_admin)
 
     rows = read_csv(client.get(bookings_url("export=csv&status__exact=confirmed")))
     headings, xlsx_rows = read_xlsx(client.get(bookings_url("export=xlsx&q=turing&needs=include")))
@@ -400,11 +394,13 @@ def test_the_bookings_menu_exports_the_filtered_list(client, booking_admin, form
 
 
 def test_the_bookings_menu_takes_the_same_queries_for_many_bookings(
-    client, booking_admin, form_page, bookings, django_assert_max_num_queries
+    client, booking_admin, form_page, bookings, django_assert_max_num_queries, log_in
 ):
     for number in range(40):
-        make_booking(form_page, f"Person {number}", f"person{number}@example.nhs.uk", BookingStatus.WAITING)
-    client.force_login(booking_admin)
+        make_booking(
+            form_page, name=f"Person {number}", email=f"person{number}@example.nhs.uk", status=BookingStatus.WAITING
+        )
+    log_in(booking_admin)
     client.get(bookings_url())  # warm the caches (site, permissions) outside the budget
 
     with django_assert_max_num_queries(20):
@@ -414,8 +410,8 @@ def test_the_bookings_menu_takes_the_same_queries_for_many_bookings(
     assert "Person 39" in response.content.decode()
 
 
-def test_a_booking_administrator_can_inspect_one_booking(client, booking_admin, bookings):
-    client.force_login(booking_admin)
+def test_a_booking_administrator_can_inspect_one_booking(client, booking_admin, bookings, log_in):
+    log_in(booking_admin)
 
     response = client.get(reverse("events_booking_modeladmin_inspect", args=[bookings["ada"].pk]))
 
@@ -424,8 +420,8 @@ def test_a_booking_administrator_can_inspect_one_booking(client, booking_admin, 
     assert "ada@example.nhs.uk" in body and "Hearing loop" in body
 
 
-def test_bookings_cannot_be_typed_in_edited_or_deleted_in_the_bookings_menu(client, booking_admin, bookings):
-    client.force_login(booking_admin)
+def test_bookings_cannot_be_typed_in_edited_or_deleted_in_the_bookings_menu(client, booking_admin, bookings, log_in):
+    log_in(booking_admin)
     ada = bookings["ada"]
 
     for url in [
@@ -441,9 +437,9 @@ def test_bookings_cannot_be_typed_in_edited_or_deleted_in_the_bookings_menu(clie
 
 
 def test_cancelling_a_place_in_the_admin_gives_it_to_the_first_person_waiting(
-    client, booking_admin, form_page, bookings, django_capture_on_commit_callbacks
+    client, booking_admin, form_page, bookings, django_capture_on_commit_callbacks, log_in
 ):
-    client.force_login(booking_admin)
+    log_in(booking_admin)
     url = reverse("events_cancel_booking", args=[bookings["grace"].pk])
 
     question = client.get(url)
@@ -466,9 +462,9 @@ def test_cancelling_a_place_in_the_admin_gives_it_to_the_first_person_waiting(
 
 
 def test_giving_a_waiting_person_a_place_needs_a_free_place(
-    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks
+    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks, log_in
 ):
-    client.force_login(booking_admin)
+    log_in(booking_admin)
     url = reverse("events_promote_booking", args=[bookings["florence"].pk])
 
     full = client.post(url, follow=True)
@@ -486,8 +482,8 @@ def test_giving_a_waiting_person_a_place_needs_a_free_place(
     assert message.subject.startswith("A place has come up for you")
 
 
-def test_a_next_address_outside_the_admin_is_ignored(client, booking_admin, bookings):
-    client.force_login(booking_admin)
+def test_a_next_address_outside_the_admin_is_ignored(client, booking_admin, bookings, log_in):
+    log_in(booking_admin)
 
     response = client.post(
         reverse("events_cancel_booking", args=[bookings["mary"].pk]), {"next": "https://evil.example/"}
@@ -500,9 +496,9 @@ def test_a_next_address_outside_the_admin_is_ignored(client, booking_admin, book
 
 
 def test_the_register_lists_confirmed_bookers_by_surname_with_a_signature_column(
-    client, booking_admin, form_page, bookings
+    client, booking_admin, form_page, bookings, log_in
 ):
-    client.force_login(booking_admin)
+    log_in(booking_admin)
 
     response = client.get(reverse("events_booking_register", args=[form_page.get_parent().pk]))
 
@@ -520,9 +516,9 @@ def test_the_register_lists_confirmed_bookers_by_surname_with_a_signature_column
 
 
 def test_bookers_are_told_of_a_change_with_an_updated_invitation(
-    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks
+    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks, log_in
 ):
-    client.force_login(booking_admin)
+    log_in(booking_admin)
     workshop.start_time = workshop.start_time.replace(hour=14)
     workshop.save_revision().publish()
     url = reverse("events_notify_bookers", args=[workshop.pk])
@@ -549,8 +545,10 @@ def test_bookers_are_told_of_a_change_with_an_updated_invitation(
     assert PageLogEntry.objects.get(action="events.notify_bookers").data == {"recipients": 4}
 
 
-def test_a_change_message_that_is_too_long_is_refused_with_a_clear_error(client, booking_admin, workshop, bookings):
-    client.force_login(booking_admin)
+def test_a_change_message_that_is_too_long_is_refused_with_a_clear_error(
+    client, booking_admin, workshop, bookings, log_in
+):
+    log_in(booking_admin)
 
     response = client.post(reverse("events_notify_bookers", args=[workshop.pk]), {"message": "x" * 2001})
 
@@ -563,10 +561,10 @@ def test_a_change_message_that_is_too_long_is_refused_with_a_clear_error(client,
 
 
 def test_a_persons_bookings_are_found_by_email_in_any_case_and_erased(
-    client, booking_admin, form_page, other_form_page, bookings, django_capture_on_commit_callbacks
+    client, booking_admin, form_page, other_form_page, bookings, django_capture_on_commit_callbacks, log_in
 ):
-    make_booking(other_form_page, "Ada Lovelace", "Ada@Example.NHS.uk")
-    client.force_login(booking_admin)
+    make_booking(other_form_page, name="Ada Lovelace", email="Ada@Example.NHS.uk")
+    log_in(booking_admin)
     url = reverse("events_erase_bookings")
 
     found = client.get(url, {"email": "ADA@example.nhs.uk"}).content.decode()
@@ -589,8 +587,8 @@ def test_a_persons_bookings_are_found_by_email_in_any_case_and_erased(
     assert PageLogEntry.objects.filter(action="events.erase_bookings").count() == 2
 
 
-def test_erasing_asks_for_a_valid_address_and_says_when_nothing_is_found(client, booking_admin, bookings):
-    client.force_login(booking_admin)
+def test_erasing_asks_for_a_valid_address_and_says_when_nothing_is_found(client, booking_admin, bookings, log_in):
+    log_in(booking_admin)
     url = reverse("events_erase_bookings")
 
     invalid = client.get(url, {"email": "not an address"}).content.decode()
@@ -604,9 +602,9 @@ def test_erasing_asks_for_a_valid_address_and_says_when_nothing_is_found(client,
 
 
 def test_the_dashboard_shows_places_booked_and_waiting_for_upcoming_workshops(
-    client, booking_admin, editor, form_page, bookings, django_assert_max_num_queries
+    client, booking_admin, editor, form_page, bookings, django_assert_max_num_queries, log_in
 ):
-    client.force_login(booking_admin)
+    log_in(booking_admin)
 
     page = html(client.get(reverse("wagtailadmin_home")))
 
@@ -616,7 +614,7 @@ def test_the_dashboard_shows_places_booked_and_waiting_for_upcoming_workshops(
     assert cells[2:] == ["3 of 3", "1"]
     assert row.select_one("a")["href"] == submissions_url(form_page)
 
-    client.force_login(editor)
+    log_in(editor)
     editors_panel = html(client.get(reverse("wagtailadmin_home"))).select_one("#upcoming-bookings-heading")
     editors_row = next(
         tr for tr in editors_panel.find_parent("section").select("tbody tr") if "Spring workshop" in tr.get_text()
@@ -625,13 +623,13 @@ def test_the_dashboard_shows_places_booked_and_waiting_for_upcoming_workshops(
 
 
 def test_the_dashboard_panel_takes_a_fixed_number_of_queries(
-    client, booking_admin, index, django_assert_max_num_queries
+    client, booking_admin, index, django_assert_max_num_queries, log_in
 ):
     for number in range(8):
         event = add_event(index, f"workshop-{number}", days_ahead(number + 1), capacity=5)
         form_page = add_booking_form(event)
-        make_booking(form_page, "Someone", f"someone{number}@example.nhs.uk")
-    client.force_login(booking_admin)
+        make_booking(form_page, name="Someone", email=f"someone{number}@example.nhs.uk")
+    log_in(booking_admin)
     client.get(reverse("wagtailadmin_home"))
 
     from events.wagtail_hooks import UpcomingBookingsPanel
@@ -647,10 +645,10 @@ def test_the_dashboard_panel_takes_a_fixed_number_of_queries(
     assert all(confirmed == 1 and waiting == 0 and url for confirmed, waiting, url in rows)
 
 
-def test_an_editors_extra_question_appears_in_the_listing_and_the_export(client, booking_admin, form_page):
+def test_an_editors_extra_question_appears_in_the_listing_and_the_export(client, booking_admin, form_page, log_in):
     BookingFormField.objects.create(page=form_page, sort_order=5, label="Trust code", field_type="singleline")
-    make_booking(form_page, "Ada Lovelace", "ada@example.nhs.uk", form_data={"trust_code": "RNU"})
-    client.force_login(booking_admin)
+    make_booking(form_page, name="Ada Lovelace", email="ada@example.nhs.uk", form_data={"trust_code": "RNU"})
+    log_in(booking_admin)
 
     rows = read_csv(client.get(submissions_url(form_page, export="csv")))
 
@@ -658,13 +656,13 @@ def test_an_editors_extra_question_appears_in_the_listing_and_the_export(client,
 
 
 def test_bookers_of_a_cancelled_workshop_get_an_invitation_that_cancels_it_in_their_calendar(
-    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks
+    client, booking_admin, workshop, form_page, bookings, django_capture_on_commit_callbacks, log_in
 ):
     from icalendar import Calendar
 
     from events.models import EventStatus
 
-    client.force_login(booking_admin)
+    log_in(booking_admin)
     workshop.status = EventStatus.CANCELLED
     workshop.save_revision().publish()
 
@@ -681,12 +679,12 @@ def test_bookers_of_a_cancelled_workshop_get_an_invitation_that_cancels_it_in_th
     assert entry["sequence"] == page_entry["sequence"] > 0
 
 
-def test_the_dashboard_counts_the_bookings_of_the_last_week(client, booking_admin, editor, form_page, bookings):
+def test_the_dashboard_counts_the_bookings_of_the_last_week(client, booking_admin, editor, form_page, bookings, log_in):
     Booking.objects.filter(pk=bookings["ada"].pk).update(submit_time=timezone.now() - timedelta(days=8))
 
-    client.force_login(booking_admin)
+    log_in(booking_admin)
     admins = html(client.get(reverse("wagtailadmin_home"))).select_one(".recent-bookings")
-    client.force_login(editor)
+    log_in(editor)
     editors = html(client.get(reverse("wagtailadmin_home"))).select_one(".recent-bookings")
 
     # Grace, Mary and Florence (waiting) booked this week; Edith cancelled; Ada booked 8 days ago.

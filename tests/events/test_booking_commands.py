@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from events.models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventStatus
-from tests.events.conftest import add_booking_form, add_event
+from tests.events.factories import add_booking_form, add_event, make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -32,21 +32,6 @@ def run(command, *args, **options):
     return output.getvalue().strip()
 
 
-def make_booking(form_page, email, status=BookingStatus.CONFIRMED, **fields):
-    return Booking.objects.create(
-        page=form_page,
-        event=form_page.get_parent().specific,
-        status=status,
-        name=fields.pop("name", email.split("@")[0].title()),
-        email=email,
-        job_title="Director of Nursing",
-        organisation="Mersey Care NHS Foundation Trust",
-        access_needs=fields.pop("access_needs", "Step-free access"),
-        form_data=fields.pop("form_data", {"session": "Morning"}),
-        **fields,
-    )
-
-
 def workshop_with_form(index, slug, days, **fields):
     event = add_event(index, slug, days_from_today(days), title=slug.replace("-", " ").capitalize(), **fields)
     return add_booking_form(event)
@@ -59,10 +44,10 @@ def test_reminders_go_to_people_with_a_place_at_a_workshop_in_the_next_days(inde
     settings.BOOKING_REMINDER_DAYS = 2
     soon = workshop_with_form(index, "soon-workshop", 2)
     later = workshop_with_form(index, "later-workshop", 3)
-    make_booking(soon, "confirmed@example.nhs.uk")
-    make_booking(soon, "waiting@example.nhs.uk", BookingStatus.WAITING)
-    make_booking(soon, "cancelled@example.nhs.uk", BookingStatus.CANCELLED)
-    make_booking(later, "later@example.nhs.uk")
+    make_booking(soon, email="confirmed@example.nhs.uk")
+    make_booking(soon, BookingStatus.WAITING, email="waiting@example.nhs.uk")
+    make_booking(soon, BookingStatus.CANCELLED, email="cancelled@example.nhs.uk")
+    make_booking(later, email="later@example.nhs.uk")
 
     output = run("send_booking_reminders")
 
@@ -76,7 +61,7 @@ def test_reminders_go_to_people_with_a_place_at_a_workshop_in_the_next_days(inde
 
 def test_nobody_is_reminded_twice(index):
     form_page = workshop_with_form(index, "soon-workshop", 1)
-    make_booking(form_page, "confirmed@example.nhs.uk")
+    make_booking(form_page, email="confirmed@example.nhs.uk")
 
     run("send_booking_reminders")
     again = run("send_booking_reminders")
@@ -88,7 +73,7 @@ def test_nobody_is_reminded_twice(index):
 
 def test_a_reminder_that_fails_is_recorded_and_not_sent_again_by_the_reminder_command(index, settings):
     form_page = workshop_with_form(index, "soon-workshop", 1)
-    make_booking(form_page, "confirmed@example.nhs.uk")
+    make_booking(form_page, email="confirmed@example.nhs.uk")
     settings.EMAIL_BACKEND = FAILING_BACKEND
 
     output = run("send_booking_reminders")
@@ -105,8 +90,8 @@ def test_a_reminder_that_fails_is_recorded_and_not_sent_again_by_the_reminder_co
 def test_no_reminders_for_a_cancelled_or_postponed_workshop(index):
     cancelled = workshop_with_form(index, "cancelled-workshop", 1, status=EventStatus.CANCELLED)
     postponed = workshop_with_form(index, "postponed-workshop", 1, status=EventStatus.POSTPONED)
-    make_booking(cancelled, "one@example.nhs.uk")
-    make_booking(postponed, "two@example.nhs.uk")
+    make_booking(cancelled, email="one@example.nhs.uk")
+    make_booking(postponed, email="two@example.nhs.uk")
 
     assert run("send_booking_reminders").startswith("Reminders sent: 0.")
     assert mail.outbox == []
@@ -117,7 +102,7 @@ def test_no_reminders_for_a_cancelled_or_postponed_workshop(index):
 
 def test_failed_emails_are_sent_again_by_the_retry_command(index, settings):
     form_page = workshop_with_form(index, "spring-workshop", 20)
-    booking = make_booking(form_page, "jo@example.nhs.uk")
+    booking = make_booking(form_page, email="jo@example.nhs.uk")
     settings.EMAIL_BACKEND = FAILING_BACKEND
     from events.emails import queue_email, send_booking_email
 
@@ -142,7 +127,7 @@ def test_failed_emails_are_sent_again_by_the_retry_command(index, settings):
 def test_the_retry_command_gives_up_after_the_attempts_allowed(index, settings):
     form_page = workshop_with_form(index, "spring-workshop", 20)
     record = BookingEmail.objects.create(
-        booking=make_booking(form_page, "jo@example.nhs.uk"),
+        booking=make_booking(form_page, email="jo@example.nhs.uk"),
         kind=BookingEmailKind.CONFIRMATION,
         recipient="jo@example.nhs.uk",
         created_at=timezone.now() - timedelta(hours=1),
@@ -158,7 +143,7 @@ def test_the_retry_command_gives_up_after_the_attempts_allowed(index, settings):
 def test_an_email_just_queued_is_left_for_its_own_request_to_send(index):
     form_page = workshop_with_form(index, "spring-workshop", 20)
     BookingEmail.objects.create(
-        booking=make_booking(form_page, "jo@example.nhs.uk"),
+        booking=make_booking(form_page, email="jo@example.nhs.uk"),
         kind=BookingEmailKind.CONFIRMATION,
         recipient="jo@example.nhs.uk",
     )
@@ -174,9 +159,11 @@ def test_an_email_just_queued_is_left_for_its_own_request_to_send(index):
 def old_and_recent_bookings(index):
     long_ago = workshop_with_form(index, "long-ago-workshop", -400)
     last_month = workshop_with_form(index, "last-month-workshop", -30)
-    old = [make_booking(long_ago, f"old{number}@example.nhs.uk") for number in range(3)]
+    old = [
+        make_booking(long_ago, access_needs="Step-free access", form_data={"session": "Morning"}) for number in range(3)
+    ]
     BookingEmail.objects.create(booking=old[0], kind=BookingEmailKind.CONFIRMATION, recipient=old[0].email)
-    recent = make_booking(last_month, "recent@example.nhs.uk")
+    recent = make_booking(last_month, email="recent@example.nhs.uk")
     return old, recent
 
 
@@ -238,10 +225,10 @@ def test_publishing_a_higher_capacity_gives_the_new_places_to_the_people_waiting
     index, django_capture_on_commit_callbacks
 ):
     form_page = workshop_with_form(index, "spring-workshop", 20, capacity=1)
-    make_booking(form_page, "first@example.nhs.uk")
-    first_waiting = make_booking(form_page, "second@example.nhs.uk", BookingStatus.WAITING)
+    make_booking(form_page, email="first@example.nhs.uk")
+    first_waiting = make_booking(form_page, BookingStatus.WAITING, email="second@example.nhs.uk")
     Booking.objects.filter(pk=first_waiting.pk).update(submit_time=timezone.now() - timedelta(minutes=5))
-    make_booking(form_page, "third@example.nhs.uk", BookingStatus.WAITING)
+    make_booking(form_page, BookingStatus.WAITING, email="third@example.nhs.uk")
     workshop = form_page.get_parent().specific
 
     workshop.capacity = 2

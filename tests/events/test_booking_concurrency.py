@@ -7,20 +7,17 @@ released together by a barrier so that they really collide. The PostgreSQL
 control test runs the very same scenario with the workshop's row lock taken
 away, and must overbook: that proves the scenario would catch a broken lock.
 
-The threads commit, so these tests are transactional: the database is
-emptied afterwards. pytest-django runs transactional tests after all the
-others (and the browser tests, also transactional, load the content again),
-so nothing later misses the initial content.
+The threads commit, so these tests are transactional: each starts from the
+initial content put back from the session's snapshot (committed_content),
+and pytest-django empties the database afterwards.
 """
 
-import io
 import threading
 import time
 from datetime import time as time_of_day
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -28,8 +25,11 @@ from django.utils import timezone
 from events import booking as booking_rules
 from events.forms import form_started_token
 from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
+from tests.events.factories import add_event, booking_answers
 
-from .conftest import add_event, booking_answers
+# Each test starts from the initial content, committed. One process at a time
+# runs them: each opens dozens of database connections.
+pytestmark = [pytest.mark.usefixtures("committed_content"), pytest.mark.xdist_group("concurrency")]
 
 # Well below PostgreSQL's max_connections (100 by default), which other
 # test runs may be sharing.
@@ -38,8 +38,7 @@ BARRIER_TIMEOUT = 60
 
 
 def workshop_with_booking_form(capacity):
-    """An upcoming online workshop with a published booking form, on a freshly loaded site."""
-    call_command("load_initial_content", stdout=io.StringIO())
+    """An upcoming online workshop with a published booking form."""
     event = add_event(
         NewsAndEventsIndexPage.objects.get(),
         "busy-workshop",

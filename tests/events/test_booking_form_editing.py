@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from events.models import BookingFormField, BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
-from tests.events.conftest import add_booking_form, add_event
+from tests.conftest import make_user
+from tests.events.factories import add_booking_form, add_event, make_booking
 
 
 def html_text(content):
@@ -23,9 +22,7 @@ class TestEditorsAddABookingForm(WagtailPageTestCase):
         self.workshop = add_event(index, "winter-workshop", timezone.localdate() + timedelta(days=40))
         self.workshop.save_revision().publish()
         # A moderator, who may publish; an editor's draft goes the same way through moderation.
-        moderator = get_user_model().objects.create_user("moderator", password="x")  # noqa: S106
-        moderator.groups.add(Group.objects.get(name="Moderators"))
-        self.client.force_login(moderator)
+        self.client.force_login(make_user("moderator", "Moderators"))
 
     def form(self, questions=(), **changes):
         data = {
@@ -92,22 +89,13 @@ class TestEditorsAddABookingForm(WagtailPageTestCase):
 
 class TestCopyingAWorkshop(WagtailPageTestCase):
     def test_a_copied_workshop_is_a_fresh_one_with_its_booking_form_and_no_bookings(self):
-        from events.models import Booking, BookingStatus
+        from events.models import Booking
 
         index = NewsAndEventsIndexPage.objects.get()
         workshop = add_event(index, "spring-workshop", timezone.localdate() + timedelta(days=40), capacity=20)
         form_page = add_booking_form(workshop)
         BookingFormField.objects.create(page=form_page, sort_order=0, label="Trust code", field_type="singleline")
-        Booking.objects.create(
-            page=form_page,
-            event=workshop,
-            status=BookingStatus.CONFIRMED,
-            name="Ada Lovelace",
-            email="ada@example.nhs.uk",
-            job_title="Director of Nursing",
-            organisation="A Trust",
-            form_data={},
-        )
+        make_booking(form_page, name="Ada Lovelace", email="ada@example.nhs.uk")
         self.login()
 
         response = self.client.post(

@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from events.models import Booking, BookingStatus
 from tests.conftest import html
-from tests.events.conftest import add_booking_form, add_event, booking_answers
+from tests.events.factories import add_booking_form, add_event, booking_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from wagtail.models import PageViewRestriction
 
 from events.models import EventStatus
-from tests.events.conftest import add_event
+from tests.events.factories import add_event
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")

@@ -8,7 +8,7 @@ import pytest
 
 from events.models import AttendanceMode, EventPage
 from tests.conftest import html
-from tests.events.conftest import add_event, add_news
+from tests.events.factories import add_event, add_news
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import AttendanceMode, AudienceRole, Contact, EventStatus, Venue
 from tests.conftest import html
-from tests.events.conftest import add_event, add_news
+from tests.events.factories import add_event, add_news
 
 pytestmark = pytest.mark.django_db
 

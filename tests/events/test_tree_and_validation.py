@@ -9,6 +9,7 @@ from wagtail.test.utils import WagtailPageTestCase
 
 from events.models import AttendanceMode, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage, Venue
 from home.models import HomePage, StandardPage
+from tests.conftest import make_user
 
 
 class TestTree(WagtailPageTestCase):
@@ -174,15 +175,10 @@ class TestANewWorkshopGetsItsBookingForm(WagtailPageTestCase):
     """Adding a workshop and opening its booking are one step."""
 
     def setUp(self):
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group
-
         self.index = NewsAndEventsIndexPage.objects.get()
         self.venue = Venue.objects.get(name="Malmaison Hotel")
-        self.editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
-        self.editor.groups.add(Group.objects.get(name="Editors"))
-        self.moderator = get_user_model().objects.create_user("moderator", password="x")  # noqa: S106
-        self.moderator.groups.add(Group.objects.get(name="Moderators"))
+        self.editor = make_user("editor", "Editors")
+        self.moderator = make_user("moderator", "Moderators")
 
     def form(self, **changes):
         return TestEditorsPublishAWorkshop.form(self, **changes)

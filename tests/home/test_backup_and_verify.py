@@ -29,7 +29,7 @@ from home.management.commands.backup_and_verify import (
     compare_databases,
     find_postgres_program,
 )
-from tests.events.conftest import add_booking_form, add_event
+from tests.events.factories import add_booking_form, add_event, make_booking
 
 
 def run_backup(*args):
@@ -42,28 +42,15 @@ def run_backup(*args):
 
 
 def site_with_two_bookings():
-    """The initial content, and a workshop with one person booked and one waiting."""
+    """A workshop with one person booked and one waiting, on the initial content."""
     from events.models import NewsAndEventsIndexPage
 
-    call_command("load_initial_content", stdout=io.StringIO())
     event = add_event(
         NewsAndEventsIndexPage.objects.get(), "backup-workshop", timezone.localdate() + timedelta(days=30)
     )
     form_page = add_booking_form(event)
-    for email, status in (
-        ("ada@example.nhs.uk", BookingStatus.CONFIRMED),
-        ("bo@example.nhs.uk", BookingStatus.WAITING),
-    ):
-        Booking.objects.create(
-            page=form_page,
-            event=event,
-            status=status,
-            name=email.split("@")[0].title(),
-            email=email,
-            job_title="Director of Nursing",
-            organisation="Oxford Health NHS Foundation Trust",
-            form_data={},
-        )
+    make_booking(form_page, BookingStatus.CONFIRMED, name="Ada", email="ada@example.nhs.uk")
+    make_booking(form_page, BookingStatus.WAITING, name="Bo", email="bo@example.nhs.uk")
 
 
 def restored_database_exists():
@@ -78,7 +65,7 @@ def restored_database_exists():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backup_of_the_site_restores_with_every_figure_matching(tmp_path):
+def test_a_backup_of_the_site_restores_with_every_figure_matching(committed_content, tmp_path):
     site_with_two_bookings()
     pages = Page.objects.count()
     backup = tmp_path / "site.backup"
@@ -107,7 +94,7 @@ def test_a_backup_of_the_site_restores_with_every_figure_matching(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_restored_copy_that_differs_from_the_site_fails(tmp_path, monkeypatch):
+def test_a_restored_copy_that_differs_from_the_site_fails(committed_content, tmp_path, monkeypatch):
     """The restore loses the waiting booking: the report says which figures differ, and the command fails."""
     site_with_two_bookings()
     lose_a_booking = f"DELETE FROM {Booking._meta.db_table} WHERE status = 'waiting'"  # noqa: S608
@@ -143,9 +130,7 @@ def test_a_restored_copy_that_differs_from_the_site_fails(tmp_path, monkeypatch)
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_keep_restored_leaves_the_restored_database_to_look_at(tmp_path):
-    call_command("load_initial_content", stdout=io.StringIO())
-
+def test_keep_restored_leaves_the_restored_database_to_look_at(committed_content, tmp_path):
     output, error = run_backup("--output", str(tmp_path / "site.dump"), "--keep-restored")
 
     assert error is None, output

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from home.documents import check_file_contents, describe_document, pdf_page_count
-from tests.reports.conftest import make_document, pdf_bytes
+from tests.reports.factories import make_document, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

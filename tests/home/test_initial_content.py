@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
@@ -11,6 +10,7 @@ from wagtail.models import Page, Revision, Site
 from home import initial_content
 from home.content_loader import normalise_stream
 from home.models import FooterLink, HomePage, SiteSettings, StandardPage
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_running_it_twice_changes_nothing():
 
 def test_an_edited_page_is_never_overwritten():
     load()
-    editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
+    editor = make_user("editor")
     about = StandardPage.objects.get(slug="about")
     about.introduction = "The Collaborative's own new introduction."
     about.save_revision(user=editor).publish()
@@ -94,7 +94,7 @@ def test_an_edited_page_is_never_overwritten():
 
 def test_a_draft_an_editor_saved_is_not_overwritten_either():
     load()
-    editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
+    editor = make_user("editor")
     privacy = StandardPage.objects.get(slug="privacy-notice")
     privacy.introduction = "Draft wording, not yet approved."
     privacy.save_revision(user=editor)

@@ -13,7 +13,7 @@ from wagtail.models import Page
 
 from events.models import Booking, NewsAndEventsIndexPage, Venue
 from home.page_cache import HIT_HEADER
-from tests.events.conftest import add_booking_form, add_event, booking_answers
+from tests.events.factories import add_booking_form, add_event, booking_answers
 
 pytestmark = pytest.mark.django_db
 

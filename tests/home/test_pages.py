@@ -135,12 +135,10 @@ def test_the_privacy_notice_says_it_is_a_draft_and_has_the_expected_sections(cli
     assert not html(client.get("/accessibility-statement/")).main.select_one(".nhsuk-card--warning")
 
 
-def test_the_userbar_checks_pages_against_wcag_22_aa(client, initial_content):
+def test_the_userbar_checks_pages_against_wcag_22_aa(client, initial_content, log_in):
     import json
 
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.create_superuser("admin", "admin@example.org", "x"))
+    log_in(superuser=True)
 
     soup = html(client.get("/about/"))
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from events.models import Booking, BookingStatus, NewsAndEventsIndexPage
 from reports.models import ReportChange, ReportDocument, ReportIndexPage, ReportRelatedPage
-from tests.events.conftest import add_booking_form, add_event, add_news
-from tests.reports.conftest import add_report, make_document, pdf_bytes
+from tests.events.factories import add_booking_form, add_event, add_news
+from tests.reports.factories import add_report, make_document, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

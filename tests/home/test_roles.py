@@ -4,18 +4,13 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Page, Workflow, WorkflowPage
 
+from tests.conftest import make_user
+
 pytestmark = pytest.mark.django_db
-
-
-def user_in(group_name, username):
-    user = get_user_model().objects.create_user(username, password="x")  # noqa: S106
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 def test_every_page_goes_through_the_moderators_approval(initial_content):
@@ -28,8 +23,10 @@ def test_every_page_goes_through_the_moderators_approval(initial_content):
 
 
 @pytest.mark.parametrize("group_name", ["Editors", "Moderators"])
-def test_editors_and_moderators_keep_venues_and_contacts_but_never_see_bookings(client, initial_content, group_name):
-    client.force_login(user_in(group_name, "someone"))
+def test_editors_and_moderators_keep_venues_and_contacts_but_never_see_bookings(
+    client, initial_content, group_name, log_in
+):
+    log_in(group_name)
 
     for url in ["/admin/snippets/events/venue/add/", "/admin/snippets/events/contact/add/"]:
         assert client.get(url).status_code == 200, url
@@ -37,14 +34,14 @@ def test_editors_and_moderators_keep_venues_and_contacts_but_never_see_bookings(
 
 
 def test_an_editor_submits_for_moderation_and_cannot_publish(client, initial_content):
-    editor = user_in("Editors", "editor")
+    editor = make_user("editor", "Editors")
     about = Page.objects.get(slug="about").specific
 
     permissions = about.permissions_for_user(editor)
 
     assert permissions.can_edit()
     assert not permissions.can_publish()
-    assert about.permissions_for_user(user_in("Moderators", "moderator")).can_publish()
+    assert about.permissions_for_user(make_user("moderator", "Moderators")).can_publish()
 
 
 def test_make_run_creates_one_local_account_per_role(initial_content, settings):
@@ -76,15 +73,15 @@ def test_local_accounts_are_never_made_on_a_real_server(initial_content, setting
         call_command("create_dev_admin", stdout=io.StringIO())
 
 
-def test_a_moderator_sees_what_awaits_approval_on_the_dashboard(client, initial_content):
-    editor = user_in("Editors", "editor")
-    moderator = user_in("Moderators", "moderator")
+def test_a_moderator_sees_what_awaits_approval_on_the_dashboard(client, initial_content, log_in):
+    editor = make_user("editor", "Editors")
+    moderator = make_user("moderator", "Moderators")
     about = Page.objects.get(slug="about").specific
     about.title = "About the Collaborative (revised)"
     about.save_revision(user=editor)
     about.get_workflow().start(about, editor)
 
-    client.force_login(moderator)
+    log_in(moderator)
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
 
     assert "Awaiting your review" in dashboard

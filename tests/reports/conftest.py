@@ -1,41 +1,10 @@
-import io
+"""Fixtures for the reports tests; the data they build comes from tests/reports/factories.py."""
 
 import pytest
-from django.core.files.base import ContentFile
-from PIL import Image
-from wagtail.documents.models import Document
 
-from reports.models import ReportIndexPage, ReportPage
+from reports.models import ReportIndexPage
 
 
 @pytest.fixture
 def reports_index(initial_content):
     return ReportIndexPage.objects.get()
-
-
-def add_report(index, slug, day=None, publish=True, **fields):
-    fields.setdefault("title", slug.replace("-", " ").capitalize())
-    fields.setdefault("summary", "What the workshop found, and what trusts can do next.")
-    report = ReportPage(slug=slug, publication_date=day, **fields)
-    index.add_child(instance=report)
-    if publish:
-        report.save_revision().publish()
-    else:
-        report.unpublish()
-    return report
-
-
-def pdf_bytes(pages=3):
-    """A real PDF of `pages` blank pages, made with Pillow."""
-    sheets = [Image.new("RGB", (120, 160), "white") for _ in range(pages)]
-    buffer = io.BytesIO()
-    sheets[0].save(buffer, "PDF", save_all=True, append_images=sheets[1:])
-    return buffer.getvalue()
-
-
-def make_document(title, filename, content, **fields):
-    document = Document(title=title, **fields)
-    document.file.save(filename, ContentFile(content), save=False)
-    document._set_document_file_metadata()
-    document.save()
-    return document

@@ -10,7 +10,6 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +20,8 @@ from events.models import EventPage, NewsAndEventsIndexPage, NewsPage
 from home.models import StandardPage
 from reports.models import ReportDocument, ReportIndexPage
 from tests.conftest import html
-from tests.events.conftest import add_event
-from tests.reports.conftest import add_report, make_document, pdf_bytes
+from tests.events.factories import add_event
+from tests.reports.factories import add_report, make_document, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -182,14 +181,13 @@ def test_a_promoted_result_comes_first_once(client, site_with_demo):
     assert "Recommended" in first.select_one(".search-result__meta").get_text()
 
 
-def test_searches_are_counted_for_the_search_terms_report(client, site_with_demo):
+def test_searches_are_counted_for_the_search_terms_report(client, site_with_demo, log_in):
     search(client, "Workforce planning")
     search(client, "workforce  planning")
     search(client, "workforce planning", page=2)
 
     assert Query.get("workforce planning").hits == 2, "the first page of each search, not every page turned"
-    admin = get_user_model().objects.create_superuser("admin", "admin@example.org", "x")
-    client.force_login(admin)
+    log_in(superuser=True)
     report = client.get(reverse("wagtailsearchpromotions:search_terms"))
     assert report.status_code == 200
     assert "workforce planning" in report.content.decode()
@@ -305,12 +303,8 @@ def test_a_query_is_tidied_before_it_is_searched():
     assert len(clean_query("x" * 1000)) == 255
 
 
-def test_editors_choose_promoted_results_in_the_admin(client, site_with_demo):
-    from django.contrib.auth.models import Group
-
-    editor = get_user_model().objects.create_user("editor", password="x")  # noqa: S106
-    editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+def test_editors_choose_promoted_results_in_the_admin(client, site_with_demo, log_in):
+    log_in("Editors")
 
     listing = client.get(reverse("wagtailsearchpromotions:index"))
     add_form = client.get(reverse("wagtailsearchpromotions:add"))
