@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate content lint format bench bench-load bench-servers backup guide-screenshots clean
+.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-servers backup guide-screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -56,6 +56,14 @@ test: install-dev ## Run every check CI runs: Django checks, migrations, lint, t
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# No test may depend on the day it runs: Debian's faketime moves the clock of
+# pytest alone, 400 days on, then to just before the clocks go forward in
+# London (01:00 UTC on 31 March 2030), so that the run crosses the change.
+test-dates: install-dev ## Run the suite (not the browser tests) with the clock 400 days on, then across the change to summer time
+	@command -v faketime >/dev/null || { echo "faketime is needed: apt-get install -y faketime"; exit 1; }
+	faketime -f '+400d' $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	faketime -f '@2030-03-31 00:59:30' $(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install-dev ## Check the code style
 	$(BIN)/ruff check .
