@@ -7,6 +7,7 @@ instead of skipping.
 Every test runs at the same moment, NOW, whatever the real date: see `clock`.
 """
 
+import fcntl
 import io
 import os
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,10 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # time, so UTC). Tests build their dates from it (timezone.localdate() and
 # timezone.now() read it), never from the real calendar.
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# Between tests, where the session's shared data is built (the initial
+# content, the browser tests' demo site), the clock stands an hour earlier:
+# as if it was loaded before visitors arrived.
+BETWEEN_TESTS = NOW - timedelta(hours=1)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,10 +46,9 @@ def _tests_clock():
     """
     The clock the whole run reads, the site's code and Python's alike
     (time-machine replaces the system clock inside this process, threads and
-    the live server included). The initial content is loaded an hour before
-    NOW, as it would have been before visitors arrived.
+    the live server included).
     """
-    with time_machine.travel(NOW - timedelta(hours=1), tick=True) as traveller:
+    with time_machine.travel(BETWEEN_TESTS, tick=True) as traveller:
         yield traveller
 
 
@@ -57,7 +61,31 @@ def clock(_tests_clock):
     clock.shift(timedelta(days=1)); clock.move_to(..., tick=False) stops it.
     """
     _tests_clock.move_to(NOW, tick=True)
-    return _tests_clock
+    yield _tests_clock
+    _tests_clock.move_to(BETWEEN_TESTS, tick=True)
+
+
+@pytest.fixture(autouse=True)
+def _one_process_at_a_time(request, tmp_path_factory):
+    """
+    Tests marked one_process_at_a_time("resource") wait for each other across
+    the test processes (pytest-xdist), through a lock file in the folder the
+    processes share: they use something there is one of on this machine.
+    """
+    marker = request.node.get_closest_marker("one_process_at_a_time")
+    if marker is None:
+        yield
+        return
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    lock_path = shared / f"{marker.args[0].replace(' ', '-')}.lock"
+    with open(lock_path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _skip_or_fail(reason, required_variable):
@@ -102,6 +130,18 @@ def make_user(username, *roles, superuser=False):
     return user
 
 
+def unused_username(role):
+    """A username for someone new in `role`: "editors", then "editors-2"..."""
+    from django.contrib.auth import get_user_model
+
+    base = role.lower().replace(" ", "-")
+    username, number = base, 1
+    while get_user_model().objects.filter(username=username).exists():
+        number += 1
+        username = f"{base}-{number}"
+    return username
+
+
 @pytest.fixture
 def log_in(client, db):
     """
@@ -112,12 +152,13 @@ def log_in(client, db):
     """
 
     def log_in_as(role_or_user=None, superuser=False):
-        if role_or_user is None or isinstance(role_or_user, str):
+        if isinstance(role_or_user, str) or superuser:
             role = role_or_user
-            username = "admin" if superuser else role.lower().replace(" ", "-")
-            user = make_user(username, *([role] if role else []), superuser=superuser)
-        else:
+            user = make_user(unused_username(role or "admin"), *([role] if role else []), superuser=superuser)
+        elif role_or_user is not None:
             user = role_or_user
+        else:
+            raise TypeError('log_in needs a role ("Editors"), a user, or superuser=True')
         client.force_login(user)
         return user
 

@@ -91,10 +91,10 @@ def log_in(browser, site):
     in a role (a group as the migrations made it: "Editors", "Moderators",
     "Booking administrators"). Returns the signed-in page, at the dashboard.
     """
-    from tests.conftest import PASSWORD, make_user
+    from tests.conftest import PASSWORD, make_user, unused_username
 
-    def log_in_as(role, username=None, viewport=DESKTOP):
-        username = username or role.lower().replace(" ", "-")
+    def log_in_as(role, viewport=DESKTOP):
+        username = unused_username(role)
         make_user(username, role)
         page = browser.new_page(viewport=viewport, accept_downloads=True)
         page.goto(site + "/admin/login/")

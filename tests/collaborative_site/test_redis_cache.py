@@ -18,8 +18,8 @@ from tests.conftest import _skip_or_fail
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
 
-# One test process at a time: they share one Redis database, and empty it.
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis")]
+# They share one Redis database, and empty it.
+pytestmark = [pytest.mark.django_db, pytest.mark.one_process_at_a_time("redis")]
 
 
 def redis_caches(location):

@@ -20,4 +20,12 @@ def index(initial_content):
 
 @pytest.fixture
 def venue(db):
-    return make_venue()
+    """The Malmaison in Manchester, step-free, as the Collaborative's workshops have used."""
+    return make_venue(
+        name="Malmaison Hotel",
+        address_line_1="1-3 Piccadilly",
+        town_or_city="Manchester",
+        postcode="M1 3AQ",
+        step_free_access="yes",
+        nearest_station="Manchester Piccadilly",
+    )

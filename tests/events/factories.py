@@ -25,18 +25,17 @@ from events.models import (
     Venue,
 )
 
-# Each booking made without a name is a different person.
+# Each booking (or venue) made without a name is a different one.
 _bookers = itertools.count(1)
+_venues = itertools.count(1)
 
 
 def make_venue(**fields):
-    """A venue: by default the Malmaison in Manchester, step-free."""
-    fields.setdefault("name", "Malmaison Hotel")
-    fields.setdefault("address_line_1", "1-3 Piccadilly")
-    fields.setdefault("town_or_city", "Manchester")
-    fields.setdefault("postcode", "M1 3AQ")
-    fields.setdefault("step_free_access", "yes")
-    fields.setdefault("nearest_station", "Manchester Piccadilly")
+    """A venue with what every venue must have (a name, a first address line, a town); add any other field."""
+    number = next(_venues)
+    fields.setdefault("name", f"Venue {number}")
+    fields.setdefault("address_line_1", f"{number} High Street")
+    fields.setdefault("town_or_city", "Leeds")
     return Venue.objects.create(**fields)
 
 

@@ -27,9 +27,9 @@ from events.forms import form_started_token
 from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
 from tests.events.factories import add_event, booking_answers
 
-# Each test starts from the initial content, committed. One process at a time
-# runs them: each opens dozens of database connections.
-pytestmark = [pytest.mark.usefixtures("committed_content"), pytest.mark.xdist_group("concurrency")]
+# Each test starts from the initial content, committed. Each opens dozens of
+# database connections, so two test processes never run them at once.
+pytestmark = [pytest.mark.usefixtures("committed_content"), pytest.mark.one_process_at_a_time("database connections")]
 
 # Well below PostgreSQL's max_connections (100 by default), which other
 # test runs may be sharing.

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events.models import AttendanceMode, AudienceRole, Contact, EventStatus, Venue
+from events.models import AttendanceMode, AudienceRole, Contact, EventStatus
 from tests.conftest import html
-from tests.events.factories import add_event, add_news
+from tests.events.factories import add_event, add_news, make_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_index_queries_do_not_grow_with_the_number_of_events(client, index, venu
         add_news(index, f"news-{number}", date(2021, 1, number + 1))
     few = count_queries()
     venues = [
-        Venue.objects.create(name=f"Venue {number}", address_line_1="1 High Street", town_or_city=f"Town {number}")
+        make_venue(name=f"Venue {number}", address_line_1="1 High Street", town_or_city=f"Town {number}")
         for number in range(20)
     ]
     for number in range(60):

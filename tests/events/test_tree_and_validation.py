@@ -10,6 +10,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from events.models import AttendanceMode, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage, Venue
 from home.models import HomePage, StandardPage
 from tests.conftest import make_user
+from tests.events.factories import make_venue
 
 
 class TestTree(WagtailPageTestCase):
@@ -93,7 +94,7 @@ class TestValidation:
         assert errors["booking_closes_at"] == ["Booking must close after it opens."]
 
     def test_only_an_event_moved_online_has_an_original_venue(self):
-        venue = Venue.objects.create(name="The Studio", address_line_1="7 Cannon Street", town_or_city="Birmingham")
+        venue = make_venue(name="The Studio", address_line_1="7 Cannon Street", town_or_city="Birmingham")
         assert "originally_planned_venue" in errors_of(event(originally_planned_venue=venue))
         assert_valid(event(originally_planned_venue=venue, status=EventStatus.MOVED_ONLINE))
 

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Page
 
-from events.models import Booking, NewsAndEventsIndexPage, Venue
+from events.models import Booking, NewsAndEventsIndexPage
 from home.page_cache import HIT_HEADER
-from tests.events.factories import add_booking_form, add_event, booking_answers
+from tests.events.factories import add_booking_form, add_event, booking_answers, make_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_a_changed_venue_is_seen_on_the_pages_that_show_it(initial_content, comm
     visit("/")
     assert visit("/")[HIT_HEADER] == "hit"
     with committing():
-        Venue.objects.create(name="A new venue", address_line_1="1 Road", town_or_city="Leeds", postcode="LS1 1AA")
+        make_venue(name="A new venue", address_line_1="1 Road", town_or_city="Leeds", postcode="LS1 1AA")
     assert visit("/")[HIT_HEADER] == "miss"
 
 

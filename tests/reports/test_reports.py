@@ -406,7 +406,7 @@ def listing_queries(client, reports_index, first, last):
 
 
 def test_the_listings_queries_do_not_grow_with_the_number_of_reports(client, reports_index):
-    # The second page of ten: two reports on it, then a full page with a third after it.
+    # With the initial content's report: three on the second page of ten, then a full second page.
     few = listing_queries(client, reports_index, 0, 12)
     many = listing_queries(client, reports_index, 12, 30)
 

@@ -20,7 +20,7 @@ from events.models import EventPage, NewsAndEventsIndexPage, NewsPage
 from home.models import StandardPage
 from reports.models import ReportDocument, ReportIndexPage
 from tests.conftest import html
-from tests.events.factories import add_event
+from tests.events.factories import add_event, make_venue
 from tests.reports.factories import add_report, make_document, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -227,9 +227,9 @@ def test_the_index_follows_what_is_published(client, initial_content):
 
 def test_speakers_venues_audiences_authors_documents_and_tags_are_searchable(client, initial_content):
     index = NewsAndEventsIndexPage.objects.get()
-    from events.models import AudienceRole, Venue
+    from events.models import AudienceRole
 
-    venue = Venue.objects.create(name="The Quokka Centre", address_line_1="1 Road", town_or_city="Wolverhampton")
+    venue = make_venue(name="The Quokka Centre", address_line_1="1 Road", town_or_city="Wolverhampton")
     event = add_event(index, "midlands-workshop", timezone.localdate() + timedelta(days=60), venue=venue)
     event.audience.add(AudienceRole.objects.create(name="Chief Zephyr Officer"))
     event.save_revision().publish()
