@@ -34,7 +34,7 @@ class DatabaseSnapshot:
         elif connection.vendor == "postgresql":
             self._copy = self._take_postgresql()
         else:
-            raise NotImplementedError(f"No snapshot for {connection.vendor} databases")
+            raise RuntimeError(f"The site runs on SQLite or PostgreSQL; tests cannot snapshot {connection.vendor}")
 
     def restore(self):
         """Put every table back as it was when the snapshot was taken, and forget what was cached since."""
