@@ -17,6 +17,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,7 +43,8 @@ class NoPlaceFree(Exception):
 @dataclass
 class BookingResult:
     booking: Booking
-    # "confirmed", "waiting" or "already_booked"
+    # "confirmed", "waiting" or "already_booked". Never shown to the visitor,
+    # who may not own the address (see book_place).
     outcome: str
 
 
@@ -85,15 +87,18 @@ def run_locked(event_id, decide, attempts=4):
 def book_place(page, answers, extra_answers):
     """
     Book a place at the booking form's workshop, or a place on its waiting
-    list when every place is taken. A second booking with the same e-mail
-    address (in any case) books nothing and sends the first one's e-mail again.
+    list when every place is taken. A second booking for the same mailbox
+    (however its address is written: normalise_email) books nothing: the
+    owner of the address is told by e-mail, and the visitor's page says
+    nothing a stranger could learn from, since anyone can type a colleague's
+    address into the form.
     """
     email = normalise_email(answers["email"])
 
     def decide(event):
         existing = Booking.objects.filter(event=event, email_normalised=email).first()
         if existing and not existing.is_cancelled:
-            queue_email(existing, kind_for(existing))
+            tell_of_repeat_request(existing)
             return BookingResult(existing, "already_booked")
         # Anyone already waiting comes before a newcomer.
         confirmed = event.bookings.confirmed().count()
@@ -124,6 +129,18 @@ def book_place(page, answers, extra_answers):
         # holds them apart); the database's unique constraint stopped the
         # second, so the first is the booking.
         return run_locked(page.event.pk, decide)
+
+
+# However often the form is sent with one address, its owner hears of it at
+# most once in this time: the form must not become a way to flood a colleague's inbox.
+REPEAT_REQUEST_INTERVAL = timedelta(hours=1)
+
+
+def tell_of_repeat_request(booking):
+    """E-mail the owner of a booking that someone asked to book again with their address."""
+    recently = timezone.now() - REPEAT_REQUEST_INTERVAL
+    if not booking.emails.filter(kind=BookingEmailKind.REPEAT_REQUEST, created_at__gte=recently).exists():
+        queue_email(booking, BookingEmailKind.REPEAT_REQUEST)
 
 
 def kind_for(booking):
@@ -167,7 +184,9 @@ def cancel_booking(booking):
 
     def decide(event):
         current = Booking.objects.get(pk=booking.pk)
-        if current.is_cancelled:
+        if current.is_cancelled or current.submit_time != booking.submit_time:
+            # Already cancelled, or cancelled and booked again since the
+            # caller read it: that later booking is not the one to cancel.
             return False
         was_confirmed = current.is_confirmed
         _set_status(current, BookingStatus.CANCELLED)

@@ -35,22 +35,37 @@ WITH_INVITATION = {
     BookingEmailKind.PROMOTION,
     BookingEmailKind.REMINDER,
     BookingEmailKind.UPDATE,
+    BookingEmailKind.REPEAT_REQUEST,
 }
 
 
+def booked_at_stamp(booking):
+    # When this booking was made, to the microsecond. Someone who cancels and
+    # books again keeps the same row but gets a new submit_time, so a link
+    # sent for the first booking cannot cancel the second.
+    return int(booking.submit_time.timestamp() * 1_000_000)
+
+
 def cancel_token(booking):
-    return signing.dumps(booking.pk, salt=CANCEL_SALT, compress=True)
+    return signing.dumps([booking.pk, booked_at_stamp(booking)], salt=CANCEL_SALT, compress=True)
 
 
 def booking_for_cancel_token(token):
-    """The booking a cancellation link is for, or None for a link that is not ours."""
+    """
+    The booking a cancellation link was sent for, or None for a link that is
+    not ours or was for an earlier booking of the same address. (The view
+    refuses to cancel once the workshop has started.)
+    """
     from .models import Booking
 
     try:
-        pk = signing.loads(token, salt=CANCEL_SALT)
-    except signing.BadSignature:
+        pk, stamp = signing.loads(token, salt=CANCEL_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
         return None
-    return Booking.objects.select_related("event__venue", "event__booking_contact").filter(pk=pk).first()
+    booking = Booking.objects.select_related("event__venue", "event__booking_contact").filter(pk=pk).first()
+    if booking is None or booked_at_stamp(booking) != stamp:
+        return None
+    return booking
 
 
 def site_root_url(event):
@@ -145,6 +160,11 @@ def subject_for(record):
             f"Cancelled: {event.title}" if event.status == EventStatus.CANCELLED else f"Change to {event.title}"
         ),
         BookingEmailKind.CONTACT_NOTICE: f"{booking.get_status_display()}: {booking.name}, {event.title}",
+        BookingEmailKind.REPEAT_REQUEST: (
+            f"You are already on the waiting list: {event.title}"
+            if booking.is_waiting
+            else f"You already have a place: {event.title}, {day}"
+        ),
     }[record.kind]
 
 
@@ -184,6 +204,14 @@ def introduction(record):
             "Every place is taken, so you are on the waiting list.",
             "If a place comes up, it goes to the first person waiting, and we will e-mail you straight away. "
             "You do not need to do anything.",
+        ]
+    if kind == BookingEmailKind.REPEAT_REQUEST:
+        already = "are already on the waiting list" if booking.is_waiting else "already have a place"
+        return [
+            f"Someone asked to book a place at this {event_kind} with your e-mail address. "
+            f"You {already}, so we have not booked another.",
+            "If that was you, there is nothing more to do. If it was not, you can ignore this e-mail: "
+            "your booking has not changed.",
         ]
     if kind == BookingEmailKind.PROMOTION:
         return ["Good news: a place has come up and it is yours. You do not need to do anything to accept it."]

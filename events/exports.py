@@ -5,6 +5,9 @@ Bookings listing across workshops.
 - Safe in Excel: a text cell that begins with = + - @, a tab or a carriage
   return is prefixed with an apostrophe, so it can never run as a formula.
   (Wagtail guards its XLSX files but not its CSV files.)
+- Readable whatever is stored: control characters, which the booking form
+  now refuses but older bookings may hold, are left out of every cell and
+  heading (one was enough for openpyxl to refuse the whole workbook).
 - UTF-8 CSV with a byte-order mark, which Excel needs to read accents.
 - Access and dietary needs are left out unless the exporter asks for them.
 - Streamed: CSV row by row, XLSX through openpyxl's write-only workbook into
@@ -23,6 +26,7 @@ from wagtail.admin.views.mixins import list_to_str
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from .formatting import without_control_characters
 from .models import Booking
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,6 +81,14 @@ class BookingExportMixin:
         (datetime.date, datetime.time): {"xlsx": None},
         list: {"csv": list_to_str, "xlsx": list_to_str},
     }
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        return without_control_characters(value) if isinstance(value, str) else value
+
+    def get_heading(self, queryset, field):
+        # An editor's question label is a heading.
+        return without_control_characters(super().get_heading(queryset, field))
 
     def write_csv_row(self, writer, row_dict):
         # XLSX needs no such care: Wagtail stores every text cell as text.

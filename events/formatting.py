@@ -5,8 +5,12 @@ listings, e-mails and calendar entries all say the same thing:
     Thursday 2 July 2020, 10:30am to 12:30pm
     Thursday 16 November 2017            (no time given: none is invented)
     February 2018                        (only the month is known)
+
+and the text people type, cleaned of the invisible control characters that
+spreadsheets and XML refuse.
 """
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -47,3 +51,21 @@ def format_moment(value: datetime) -> str:
     """A moment such as a booking deadline, in London time: "Monday 1 June 2026 at 9am"."""
     local = timezone.localtime(value, LONDON)
     return f"{format_date(local.date())} at {format_time(local.time())}"
+
+
+# Control characters (C0, DEL, C1), UTF-16 surrogates and the two
+# non-characters XML forbids. Tab, line feed and carriage return are kept
+# apart: they belong in a multi-line answer.
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+CONTROL_CHARACTERS = re.compile(f"[{_CONTROL}]")
+CONTROL_CHARACTERS_AND_LINE_BREAKS = re.compile(f"[{_CONTROL}\t\n\r]")
+
+
+def without_control_characters(text: str, keep_line_breaks: bool = True) -> str:
+    """
+    The text without invisible control characters: pasted from another
+    document they mean nothing to a reader, and one of them is enough to make
+    an Excel export unreadable (openpyxl refuses it, and XML cannot hold it).
+    """
+    pattern = CONTROL_CHARACTERS if keep_line_breaks else CONTROL_CHARACTERS_AND_LINE_BREAKS
+    return pattern.sub("", text)

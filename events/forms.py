@@ -7,6 +7,8 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from home.forms import YearAndTopicFilterForm
 
+from .formatting import without_control_characters
+
 SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news", "News")]
 
 
@@ -106,6 +108,7 @@ class BookingForm(BaseForm):
         super().__init__(*args, **kwargs)
         extra = [name for name in self.fields if name not in self.STANDARD_FIRST + self.STANDARD_LAST + ("website",)]
         self.order_fields([*self.STANDARD_FIRST, *extra, *self.STANDARD_LAST, "website"])
+        self.answers_with_control_characters = self._remove_control_characters()
         if privacy_notice_url:
             self.fields["consent"].help_text = format_html(
                 'Read the <a href="{}">privacy notice</a> to see what we keep, why, and when we delete it.',
@@ -116,8 +119,49 @@ class BookingForm(BaseForm):
     def extra_question_names(self):
         return [name for name in self.fields if name not in self.STANDARD_FIRST + self.STANDARD_LAST + ("website",)]
 
+    def _remove_control_characters(self):
+        """
+        Take invisible control characters out of every text answer, in the
+        data the form is shown again with, and return the questions they were
+        in. They arrive pasted from other documents, mean nothing to a
+        reader, and would break the Excel exports of bookings.
+        """
+        if not self.is_bound:
+            return []
+        data = self.data.copy()
+        changed = []
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            key = self.add_prefix(name)
+            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            line_breaks = isinstance(field.widget, forms.Textarea)
+            cleaned = [
+                without_control_characters(value, keep_line_breaks=line_breaks) if isinstance(value, str) else value
+                for value in values
+            ]
+            if cleaned == values:
+                continue
+            if hasattr(data, "setlist"):
+                data.setlist(key, cleaned)
+            else:
+                data[key] = cleaned[0]
+            changed.append(name)
+        self.data = data
+        return changed
+
     def clean(self):
         cleaned_data = super().clean()
+        for name in self.answers_with_control_characters:
+            if name in self.rendered_separately:
+                continue
+            # Refused rather than quietly changed: the person checks what
+            # will be kept, which is already in the box without the character.
+            self.add_error(
+                name,
+                f"{self.fields[name].label} had a hidden character in it, often copied in from another "
+                "document. We have taken it out: check your answer, then send the form again.",
+            )
         started = read_form_started(self.data.get("started"))
         too_quick = started is None or timezone.now().timestamp() - started < settings.BOOKING_MIN_FILL_SECONDS
         if cleaned_data.get("website") or too_quick:

@@ -9,7 +9,7 @@ from .booking import BookingBusy, book_place, cancel_booking, too_many_attempts
 from .emails import booking_for_cancel_token
 from .feeds import NewsAndEventsFeed
 from .forms import form_started_token
-from .models import Booking, BookingFormPage, EventPage, NewsAndEventsIndexPage
+from .models import BookingFormPage, EventPage, NewsAndEventsIndexPage
 
 
 def public_page_at(request, page_path, page_types):
@@ -72,12 +72,16 @@ def serve_booking_form(page, request):
             status = 429
         elif form.is_valid():
             try:
-                result = book_place(page, form.standard_answers(), form.extra_answers())
+                book_place(page, form.standard_answers(), form.extra_answers())
             except BookingBusy:
                 form.add_error(None, BUSY_MESSAGE)
                 status = 503
             else:
-                token = signing.dumps({"b": result.booking.pk, "o": result.outcome}, salt=CONFIRMATION_SALT)
+                # The same answer whatever the outcome: the page (and its
+                # address) must not tell a visitor who typed a colleague's
+                # address that the colleague has already booked. The owner
+                # of the address learns what happened by e-mail.
+                token = signing.dumps({"p": page.pk}, salt=CONFIRMATION_SALT)
                 return redirect("booking_confirmation", token=token)
     else:
         form = page.get_form(page=page, user=request.user)
@@ -92,22 +96,15 @@ def serve_booking_form(page, request):
 def booking_confirmation(request, token):
     try:
         payload = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
-        booking = Booking.objects.select_related("event__venue", "event__booking_contact").get(pk=payload["b"])
-    except (signing.BadSignature, KeyError, TypeError, Booking.DoesNotExist):
+        page = BookingFormPage.objects.live().get(pk=payload["p"])
+    except (signing.BadSignature, KeyError, TypeError, BookingFormPage.DoesNotExist):
         raise Http404("This confirmation has expired. Your booking e-mail has the details.") from None
-    return render_booking_confirmation(request, booking, payload.get("o", "confirmed"))
+    return render_booking_confirmation(request, page)
 
 
-def render_booking_confirmation(request, booking, outcome):
-    # In a preview, the page is the editor's unsaved version: use it as it is.
-    page = booking.page if isinstance(booking.page, BookingFormPage) else booking.page.specific
-    context = {
-        "page": page,
-        "event": booking.event,
-        "booking": booking,
-        "outcome": outcome,
-        "confirmation_text": page.confirmation_text,
-    }
+def render_booking_confirmation(request, page):
+    """What a visitor sees after sending the booking form (and an editor in the preview's landing page mode)."""
+    context = {"page": page, "event": page.event, "confirmation_text": page.confirmation_text}
     return _no_store(TemplateResponse(request, "events/booking_confirmation.html", context))
 
 

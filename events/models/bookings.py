@@ -7,6 +7,9 @@ The rules (capacity, waiting list, cancelling) live in events/booking.py;
 these models only hold the data.
 """
 
+import re
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -86,8 +89,32 @@ class BookingQuerySet(models.QuerySet):
 
 
 def normalise_email(email):
-    """The form of an address used to spot a second booking: 'Jo.Smith@NHS.net ' is jo.smith@nhs.net."""
-    return (email or "").strip().lower()
+    """
+    One mailbox's identity, however its address is written, to spot a second
+    booking: 'Jo.Smith@NHS.net ', '"jo.smith"@nhs.net', a domain typed in
+    another Unicode form (NFD, full-width letters) and the same domain in
+    punycode ('xn--...') are all jo.smith@nhs.net. Case is ignored in the
+    local part too: no NHS mail system tells JO from jo.
+    """
+    address = unicodedata.normalize("NFKC", (email or "").strip())
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.casefold()
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        # A quoted local part names the same mailbox as the unquoted one.
+        local = re.sub(r"\\(.)", r"\1", local[1:-1])
+    return f"{local.casefold()}@{ascii_domain(domain)}"
+
+
+def ascii_domain(domain):
+    """A domain as DNS knows it: IDNA's ASCII form, lower case, without a final dot."""
+    domain = domain.rstrip(".").casefold()
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        # Not a name IDNA can encode (Django's EmailField refuses these):
+        # compared as typed.
+        return domain
 
 
 def booking_count(status):
@@ -194,6 +221,7 @@ class BookingEmailKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     UPDATE = "update", "Workshop changed"
     CONTACT_NOTICE = "contact_notice", "Notice to the booking contact"
+    REPEAT_REQUEST = "repeat_request", "Asked to book again"
 
 
 class BookingEmail(models.Model):
@@ -317,7 +345,4 @@ class BookingFormPage(FormMixin, Page):
         # redirect to their own confirmation address (events/views.py).
         from ..views import render_booking_confirmation
 
-        sample = form_submission or Booking(
-            page=self, event=self.event, status=BookingStatus.CONFIRMED, name="A. Person", email="a.person@nhs.net"
-        )
-        return render_booking_confirmation(request, sample, outcome="confirmed")
+        return render_booking_confirmation(request, self)

@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from django.db import models
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.search import index
 
 
@@ -122,16 +122,37 @@ class Contact(index.Indexed, models.Model):
 
     name = models.CharField(max_length=120, help_text="As visitors should see it, e.g. Joanna Daci.")
     role = models.CharField(max_length=120, blank=True, help_text="e.g. Programme Operations Manager.")
-    email = models.EmailField(blank=True, help_text="Leave blank if not known: pages then point to the contact page.")
+    email = models.EmailField(
+        blank=True,
+        help_text=(
+            "Booking notices, with each booker's details, go to this address, and bookers' replies come back "
+            "to it. Leave blank if not known: pages then point to the contact page."
+        ),
+    )
     phone = models.CharField(
         max_length=40, blank=True, help_text="Optional. A number visitors may call, e.g. 020 7946 0000."
     )
 
-    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("email"), FieldPanel("phone")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("role"),
+        # Whoever sets this address receives every later booker's name,
+        # job and e-mail (the contact notices) and their replies: only the
+        # people trusted with bookings may choose it. Editors keep the rest.
+        FieldPanel("email", permission="events.change_contact_email"),
+        HelpPanel(
+            content=(
+                "<p>Only Booking administrators can set or change a contact's e-mail address, "
+                "because booking notices with bookers' personal details go to it.</p>"
+            )
+        ),
+        FieldPanel("phone"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("role")]
 
     class Meta:
         ordering = ["name"]
+        permissions = [("change_contact_email", "Can set a booking contact's e-mail address")]
 
     def __str__(self):
         return f"{self.name}, {self.role}" if self.role else self.name

@@ -98,7 +98,7 @@ def test_from_the_home_page_to_a_booked_place_with_the_keyboard_alone(browser, s
     keys.tab_to("main button[type=submit]")
     keys.press("Enter")
 
-    assert page.locator(".booking-outcome.nhsuk-panel h1").inner_text() == "Booking confirmed"
+    assert page.locator(".booking-outcome.nhsuk-panel h1").inner_text() == "Booking request received"
     booking = Booking.objects.get(email="alex.morgan@example.nhs.uk")
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.access_needs == "A hearing loop, please."

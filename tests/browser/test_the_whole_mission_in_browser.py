@@ -92,7 +92,7 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     visitor.get_by_label("I agree to the Collaborative keeping these details").check()
     visitor.get_by_role("button", name="Book my place").click()
     visitor.wait_for_url("**/bookings/booked/**")
-    assert "Booking confirmed" in visitor.locator("h1").inner_text()
+    assert "Booking request received" in visitor.locator("h1").inner_text()
     visitor.close()
     assert Booking.objects.get().event == workshop
 

@@ -42,6 +42,8 @@ from tests.events.factories import add_booking_form, add_event, booking_answers,
 pytestmark = pytest.mark.django_db
 
 NOT_ACCEPTED = "We could not accept the form this time"
+# What the page says after the form is sent, whatever happened (the e-mail tells).
+RECEIVED = "Booking request received"
 
 
 class FailingBackend(BaseEmailBackend):
@@ -245,8 +247,8 @@ def test_a_booking_is_stored_and_confirmed(client, workshop, django_capture_on_c
     confirmation = client.get(response["Location"])
     assert confirmation.status_code == 200
     soup = html(confirmation)
-    assert soup.select_one(".booking-outcome h1").get_text(strip=True) == "Booking confirmed"
-    assert "Jo.Smith@Example.NHS.uk" in text(soup.main)
+    assert soup.select_one(".booking-outcome h1").get_text(strip=True) == RECEIVED
+    assert "Jo.Smith" not in text(soup.main), "the page shows nothing of the booking: the e-mail does"
     assert [message.to for message in mail.outbox] == [["Jo.Smith@Example.NHS.uk"]]
     assert BookingEmail.objects.get().sent_at is not None
 
@@ -265,7 +267,7 @@ def test_a_booking_stands_when_the_mail_server_is_down(client, form_page, settin
     assert "OSError" in record.error and "Connection refused" in record.error
     assert mail.outbox == []
     confirmation = html(client.get(response["Location"]))
-    assert confirmation.select_one(".booking-outcome h1").get_text(strip=True) == "Booking confirmed"
+    assert confirmation.select_one(".booking-outcome h1").get_text(strip=True) == RECEIVED
 
 
 def test_a_confirmation_address_that_is_tampered_with_is_not_found(client, form_page):
@@ -320,7 +322,7 @@ def test_capacity_the_waiting_list_and_cancelling(client, index, workshop, djang
 
     third = book_and_send(client, form_page, django_capture_on_commit_callbacks, name="Cat", email="cat@example.org")
     waiting_page = html(client.get(third["Location"]))
-    assert waiting_page.select_one(".booking-outcome h1").get_text(strip=True) == "You are on the waiting list"
+    assert waiting_page.select_one(".booking-outcome h1").get_text(strip=True) == RECEIVED
     statuses = dict(Booking.objects.values_list("name", "status"))
     assert statuses == {"Ann": "confirmed", "Bob": "confirmed", "Cat": "waiting"}
     (waiting_email,) = emails_of_kind("You are on the waiting list")
@@ -395,20 +397,6 @@ def test_a_tampered_cancellation_link_is_not_found(client, form_page):
 # 4. Booking twice -------------------------------------------------------------
 
 
-def test_booking_twice_books_once_and_sends_the_confirmation_again(
-    client, form_page, django_capture_on_commit_callbacks
-):
-    book_and_send(client, form_page, django_capture_on_commit_callbacks, email="jo.smith@example.nhs.uk")
-    again = book_and_send(client, form_page, django_capture_on_commit_callbacks, email=" JO.Smith@EXAMPLE.nhs.uk")
-    assert again.status_code == 302
-    soup = html(client.get(again["Location"]))
-    assert soup.h1.get_text(strip=True) == "You have already booked"
-    assert Booking.objects.count() == 1
-    confirmations = emails_of_kind("Booking confirmed")
-    assert len(confirmations) == 2
-    assert {tuple(message.to) for message in confirmations} == {("jo.smith@example.nhs.uk",)}
-
-
 def test_someone_who_cancelled_can_book_again(client, workshop, django_capture_on_commit_callbacks):
     workshop.capacity = 1
     workshop.save_revision().publish()
@@ -420,9 +408,7 @@ def test_someone_who_cancelled_can_book_again(client, workshop, django_capture_o
     response = book_and_send(
         client, form_page, django_capture_on_commit_callbacks, email="Jo@Example.org", name="Jo Smith"
     )
-    assert html(client.get(response["Location"])).select_one(".booking-outcome h1").get_text(strip=True) == (
-        "Booking confirmed"
-    )
+    assert response.status_code == 302
     rebooked = Booking.objects.get()
     assert rebooked.pk == booking.pk
     assert rebooked.status == BookingStatus.CONFIRMED
@@ -439,10 +425,7 @@ def test_someone_who_cancelled_joins_the_waiting_list_when_their_place_has_gone(
     book_and_send(client, form_page, django_capture_on_commit_callbacks, email="jo@example.org")
     cancel_booking(Booking.objects.get())
     book_and_send(client, form_page, django_capture_on_commit_callbacks, email="sam@example.org")
-    response = book_and_send(client, form_page, django_capture_on_commit_callbacks, email="jo@example.org")
-    assert html(client.get(response["Location"])).select_one(".booking-outcome h1").get_text(strip=True) == (
-        "You are on the waiting list"
-    )
+    book_and_send(client, form_page, django_capture_on_commit_callbacks, email="jo@example.org")
     assert dict(Booking.objects.values_list("email", "status")) == {
         "jo@example.org": "waiting",
         "sam@example.org": "confirmed",

@@ -74,3 +74,57 @@ def test_contacts_and_audience_roles_are_searchable(admin_client, initial_conten
     assert expected in table
     if absent:
         assert absent not in table
+
+
+# Who chooses where booking notices go --------------------------------------------
+
+
+@pytest.fixture
+def contact(db):
+    from events.models import Contact
+
+    return Contact.objects.create(
+        name="Joanna Daci", role="Programme Operations Manager", email="joanna@example.nhs.uk"
+    )
+
+
+def contact_form(**changes):
+    return {"name": "Joanna Daci", "role": "Programme Operations Manager", "phone": "", **changes}
+
+
+@pytest.mark.parametrize("role", ["Editors", "Moderators"])
+def test_an_editor_cannot_redirect_booking_notices_to_their_own_address(client, log_in, contact, role):
+    log_in(role)
+    edit_url = reverse("wagtailsnippets_events_contact:edit", args=[contact.pk])
+    form = html(client.get(edit_url))
+    assert form.select_one("input[name=email]") is None, "the e-mail address is not on the editor's form"
+    assert "Only Booking administrators can set or change" in form.get_text()
+
+    # Sent anyway, as a script would: the address is ignored, the rest is saved.
+    response = client.post(edit_url, contact_form(email="editor@attacker.example", role="Operations Manager"))
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.email == "joanna@example.nhs.uk"
+    assert contact.role == "Operations Manager"
+
+
+@pytest.mark.parametrize("role", ["Editors", "Moderators"])
+def test_an_editor_cannot_add_a_contact_with_their_own_address(client, log_in, role):
+    from events.models import Contact
+
+    log_in(role)
+    response = client.post(
+        reverse("wagtailsnippets_events_contact:add"), contact_form(name="Ann Other", email="editor@attacker.example")
+    )
+    assert response.status_code == 302
+    assert Contact.objects.get(name="Ann Other").email == ""
+
+
+def test_a_booking_administrator_sets_a_contacts_address(client, log_in, contact):
+    log_in("Booking administrators")
+    edit_url = reverse("wagtailsnippets_events_contact:edit", args=[contact.pk])
+    assert html(client.get(edit_url)).select_one("input[name=email]")["value"] == "joanna@example.nhs.uk"
+    response = client.post(edit_url, contact_form(email="bookings@example.nhs.uk"))
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.email == "bookings@example.nhs.uk"
