@@ -217,3 +217,34 @@ def test_line_breaks_stay_in_a_multi_line_answer(client, form_page, django_captu
     response = book(client, form_page, django_capture_on_commit_callbacks, access_needs="Large print\r\nA hearing loop")
     assert response.status_code == 302
     assert Booking.objects.get().access_needs.splitlines() == ["Large print", "A hearing loop"]
+
+
+def test_bookings_stored_before_the_new_identity_get_it_without_losing_a_second_booking(form_page):
+    """The data migration that renormalises stored bookings (events/0008)."""
+    import importlib
+
+    from django.apps import apps
+
+    from tests.events.factories import make_booking
+
+    migration = importlib.import_module("events.migrations.0008_one_identity_per_mailbox")
+    # Stored as the old rule (strip and lower case) stored them.
+    stored = ['"Jo.Smith"@bücher.example', "jo.smith@xn--bcher-kva.example", "Sam@NHS.net"]
+    first, second, other = (make_booking(form_page) for _ in stored)
+    for booking, email in zip((first, second, other), stored, strict=True):
+        Booking.objects.filter(pk=booking.pk).update(email=email, email_normalised=email.lower())
+
+    migration.renormalise(apps, schema_editor=None)
+
+    identities = dict(Booking.objects.values_list("pk", "email_normalised"))
+    assert identities[other.pk] == "sam@nhs.net"
+    # The two bookings of one mailbox: both kept, one of them under the new identity.
+    assert Booking.objects.count() == 3
+    assert sorted([identities[first.pk], identities[second.pk]]) == [
+        '"jo.smith"@bücher.example',
+        "jo.smith@xn--bcher-kva.example",
+    ]
+    lone = make_booking(form_page)
+    Booking.objects.filter(pk=lone.pk).update(email="Ann@Bücher.Example", email_normalised="ann@bücher.example")
+    migration.renormalise(apps, schema_editor=None)
+    assert Booking.objects.get(pk=lone.pk).email_normalised == "ann@xn--bcher-kva.example"
