@@ -239,6 +239,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # in its own admin, which Wagtail allows for those views alone.
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Only staff signing in to the admin have sessions. A sign-in lasts a working
+# day (9 hours) rather than Django's two weeks, so that a laptop left open or
+# a session cookie copied off a shared NHS computer stops being a way into
+# the admin, and its bookings, by the next morning. "Remember me" on the
+# sign-in page lasts this long too.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"

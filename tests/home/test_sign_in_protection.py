@@ -278,12 +278,35 @@ def test_an_administrator_unlocks_an_account_from_the_command_line():
     assert sign_in(Client(), "ada", PASSWORD).status_code == 302
 
 
+def test_a_sign_in_lasts_a_working_day(client, clock):
+    make_user("ada", "Editors")
+    sign_in(client, "ada", PASSWORD)
+
+    working_day = timedelta(seconds=django_settings.SESSION_COOKIE_AGE)
+
+    clock.shift(working_day - timedelta(minutes=1))
+    assert signed_in(client)
+    clock.shift(timedelta(minutes=2))
+    assert not signed_in(client)
+
+
+def test_remember_me_does_not_stretch_a_sign_in_past_the_working_day(client, clock):
+    make_user("ada", "Editors")
+    client.post(LOGIN, {"username": "ada", "password": PASSWORD, "remember": "on"})
+
+    assert client.cookies[django_settings.SESSION_COOKIE_NAME]["max-age"] == django_settings.SESSION_COOKIE_AGE
+    clock.shift(timedelta(seconds=django_settings.SESSION_COOKIE_AGE, minutes=1))
+    assert not signed_in(client)
+
+
 def test_the_limits_come_from_the_environment():
-    names = ("AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME")
+    names = ("AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "SESSION_COOKIE_AGE")
     defaults = load_settings("production", PRODUCTION_ENV, *names)
-    assert defaults == {"AXES_FAILURE_LIMIT": 5, "AXES_COOLOFF_TIME": "0:15:00"}
+    assert defaults == {"AXES_FAILURE_LIMIT": 5, "AXES_COOLOFF_TIME": "0:15:00", "SESSION_COOKIE_AGE": 9 * 60 * 60}
 
     configured = load_settings(
-        "production", {**PRODUCTION_ENV, "LOGIN_FAILURE_LIMIT": "8", "LOGIN_COOLOFF_MINUTES": "30"}, *names
+        "production",
+        {**PRODUCTION_ENV, "LOGIN_FAILURE_LIMIT": "8", "LOGIN_COOLOFF_MINUTES": "30", "SESSION_COOKIE_AGE": "28800"},
+        *names,
     )
-    assert configured == {"AXES_FAILURE_LIMIT": 8, "AXES_COOLOFF_TIME": "0:30:00"}
+    assert configured == {"AXES_FAILURE_LIMIT": 8, "AXES_COOLOFF_TIME": "0:30:00", "SESSION_COOKIE_AGE": 28800}
