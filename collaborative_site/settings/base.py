@@ -254,8 +254,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username before any password is checked.
-    # (axes' backend that is also Django's ModelBackend, since Wagtail's test
-    # helpers sign in with the first backend.)
+    # axes' AxesBackend rather than its AxesStandaloneBackend because it can
+    # also load a signed-in user, as the first backend must for Wagtail's
+    # test helpers (they sign in with it).
     "axes.backends.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
