@@ -25,6 +25,8 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from home.client_address import client_address
+
 from .emails import queue_email
 from .models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
 from .models.bookings import normalise_email
@@ -240,20 +242,6 @@ def queue_contact_notice(booking):
 
 
 # Abuse ---------------------------------------------------------------------
-
-
-def client_address(request):
-    """
-    The visitor's IP address. Behind TRUSTED_PROXY_COUNT proxies it is the
-    address the outermost trusted proxy saw, read from the right of
-    X-Forwarded-For, so a visitor cannot pick their own by sending the header.
-    """
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def too_many_attempts(request):

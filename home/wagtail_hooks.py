@@ -1,8 +1,10 @@
+from django.contrib import messages
 from wagtail import hooks
 from wagtail.admin.userbar import ContentCheckerItem
 from wagtail.admin.viewsets.pages import PageViewSet
 
 from .models import HomePage, StandardPage
+from .sign_in import unlock
 
 # The rules the site's own tests hold every page to (tests/browser), so that
 # editors see in their own content what those tests would catch.
@@ -36,3 +38,12 @@ def give_home_page_types_their_icons():
         PageViewSet("home_page", model=HomePage, icon="home"),
         PageViewSet("standard_page", model=StandardPage, icon="doc-empty"),
     ]
+
+
+@hooks.register("after_edit_user")
+def unlock_an_account_given_a_new_password(request, user):
+    # An administrator who sets a new password for someone locked out after
+    # too many failed sign-ins means them to use it now, not after the
+    # cool-off. (Wagtail calls this hook only once the user is saved.)
+    if request.POST.get("password1") and unlock(user.get_username()):
+        messages.info(request, f"{user.get_username()} can sign in with the new password now: the account is unlocked.")

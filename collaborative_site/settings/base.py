@@ -7,6 +7,7 @@ environment; README.md lists each variable with its default.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +105,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the
+    # lockout page (home/sign_in.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "collaborative_site.urls"
@@ -234,12 +239,66 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # in its own admin, which Wagtail allows for those views alone.
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Only staff signing in to the admin have sessions. A sign-in lasts a working
+# day (9 hours) rather than Django's two weeks, so that a laptop left open or
+# a session cookie copied off a shared NHS computer stops being a way into
+# the admin, and its bookings, by the next morning. "Remember me" on the
+# sign-in page lasts this long too.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 # Editors' e-mail addresses are not sent to Gravatar for their avatars.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked.
+    # axes' AxesBackend rather than its AxesStandaloneBackend because it can
+    # also load a signed-in user, as the first backend must for Wagtail's
+    # test helpers (they sign in with it).
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Password guessing (django-axes). After LOGIN_FAILURE_LIMIT wrong passwords
+# for one username, that username cannot sign in, even with the right
+# password, until LOGIN_COOLOFF_MINUTES have passed since its last failure
+# (or an administrator unlocks it: README.md). The failures are counted in
+# the database, so every app server sees the same count. They are counted by
+# username alone, not by IP address: a whole trust's staff may reach the site
+# from one NHS address, and one person's typing must not lock out the
+# office. Unknown usernames are counted like real ones, so the lockout never
+# tells whether an account exists.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that a lockout without the IP address can be dodged by changing
+# browser or cookies; counting by username sums every browser's failures, so
+# it cannot, and locking by address would lock out shared NHS addresses.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Tries while locked out are refused but not counted, so the wait the
+# lockout page gives is the real one, however often the person tries.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in forgets the username's failures: a mistyped password
+# now and then never adds up to a lockout.
+AXES_RESET_ON_SUCCESS = True
+# No record of successful sign-ins: only the failures are needed to stop
+# guessing, and those go once the cool-off is over or the person signs in.
+# Wagtail's own history says who changed what.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# The address on a failure record, read as the booking rate limit reads it
+# (TRUSTED_PROXY_COUNT), for an administrator looking into an attack.
+AXES_CLIENT_IP_CALLABLE = "home.sign_in.attempt_address"
+# The admin's sign-in page with a plain message, not axes' bare text.
+AXES_LOCKOUT_CALLABLE = "home.sign_in.locked_out_response"
+# There is no Django admin to show the records in.
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -358,6 +417,9 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "django.utils.autoreload": {"level": "WARNING"},
+        # django-axes says INFO at every sign-in; its warnings (a failure, a
+        # lockout) are what matter, and it masks the username and address.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -38,7 +38,7 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading writes the domain into browsers' built-in lists, which takes
     # months to undo: it is the domain owner's decision, made by setting
     # SECURE_HSTS_PRELOAD, not a default. Django warns until it is made.
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]  # noqa: F405
 
 # Behind a load balancer that terminates TLS, Django only knows the request
 # was secure from the proxy's header; trusting it is opt-in because a server

@@ -96,7 +96,7 @@ class TestCopyingAWorkshop(WagtailPageTestCase):
         form_page = add_booking_form(workshop)
         BookingFormField.objects.create(page=form_page, sort_order=0, label="Trust code", field_type="singleline")
         make_booking(form_page, name="Ada Lovelace", email="ada@example.nhs.uk")
-        self.login()
+        self.client.force_login(self.create_test_user())
 
         response = self.client.post(
             f"/admin/pages/{workshop.pk}/copy/",

@@ -110,7 +110,7 @@ class TestEditorsPublishAWorkshop(WagtailPageTestCase):
     def setUp(self):
         self.index = NewsAndEventsIndexPage.objects.get()
         self.venue = Venue.objects.get(name="Malmaison Hotel")
-        self.login()
+        self.client.force_login(self.create_test_user())
 
     def form(self, **changes):
         from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield

@@ -39,7 +39,7 @@ class TestEditorsCanCreatePages(WagtailPageTestCase):
     def setUp(self):
         call_command("load_initial_content", stdout=io.StringIO())
         self.home = HomePage.objects.get()
-        self.login()
+        self.client.force_login(self.create_test_user())
 
     def test_an_editor_creates_a_standard_page_with_a_body(self):
         self.assertCanCreate(

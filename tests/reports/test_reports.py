@@ -478,7 +478,7 @@ class TestEditorsPublishAReport(WagtailPageTestCase):
         self.index = ReportIndexPage.objects.get()
         self.workshop = EventPage.objects.get(slug="thriving-at-work-workshop")
         self.document = make_document("Full report", "full.pdf", pdf_bytes(2))
-        self.login()
+        self.client.force_login(self.create_test_user())
 
     def form(self, **changes):
         from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
