@@ -238,3 +238,20 @@ def screenshots_dir():
     path = Path(__file__).resolve().parent / "browser" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def restrict(page, restriction_type="password"):
+    """
+    Make a page private as an editor does (Privacy in the page's menu):
+    restriction_type "password" (PASSWORD), "login" (signed-in people) or
+    "groups" (the Editors group only). Returns the restriction.
+    """
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=restriction_type, password=PASSWORD if restriction_type == "password" else ""
+    )
+    if restriction_type == "groups":
+        restriction.groups.set(Group.objects.filter(name="Editors"))
+    return restriction
