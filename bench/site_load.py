@@ -88,7 +88,8 @@ LOAD_TEST_BOOKINGS = 20
 # Targets: printed as PASS or MISS, never a failure.
 CACHED_SHARE_OF_TRIVIAL = 0.60
 UNCACHED_P95_MS = 150
-MAX_QUERIES = 15
+# 15, and the page cache's check that no clearing of it is owed (home/page_cache.py).
+MAX_QUERIES = 16
 BOOKING_P95_MS = 300
 
 TOPICS = (
@@ -1141,7 +1142,7 @@ def summary(pages, cached, uncached, queries_before, queries_after, times, optio
     before, after = queries_before["booking POST"], queries_after["booking POST"]
     say(
         f"  {verdict(after <= before)}  {'booking POST':<18} queries not growing with content (a form sent, not a "
-        f"page: the 15-query page budget does not apply): {before} with the initial content, {after} with the large set"
+        f"page: the 16-query page budget does not apply): {before} with the initial content, {after} with the large set"
     )
     say(
         f"  {verdict(booking['p95'] < BOOKING_P95_MS)}  {'booking POST':<18} p95 < {BOOKING_P95_MS} ms at "

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 
+from home.restrictions import private_q
 from reports.models import NEWEST_FIRST, ReportPage
 
 FEED_LENGTH = 20
@@ -25,7 +26,7 @@ class NewsAndEventsFeed(Feed):
     def items(self):
         events = list(self.index.events().order_by("-date")[:FEED_LENGTH])
         news = list(self.index.news()[:FEED_LENGTH])
-        reports = list(ReportPage.objects.live().public().order_by(*NEWEST_FIRST)[:FEED_LENGTH])
+        reports = list(ReportPage.objects.live().exclude(private_q()).order_by(*NEWEST_FIRST)[:FEED_LENGTH])
         items = events + news + reports
         # News and reports without a date sort by when they were published.
         items.sort(key=self.item_date, reverse=True)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
@@ -192,3 +193,22 @@ class FooterLink(Orderable):
 
     def __str__(self):
         return self.text
+
+
+class PageCacheClear(models.Model):
+    """
+    A clearing of the page cache that could not be made in the cache when a
+    change asked for it (the cache was unreachable): kept here, where every
+    app server sees it, so that nothing cached before the change is served
+    until a request that reaches the cache again clears it
+    (home/page_cache.py). Normally there are none.
+    """
+
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "page cache clearing owed"
+        verbose_name_plural = "page cache clearings owed"
+
+    def __str__(self):
+        return f"Page cache clearing owed since {self.requested_at:%Y-%m-%d %H:%M:%S}"

@@ -16,12 +16,28 @@ unpublished, moved, deleted or made private; a booking, which changes places
 left; a venue, contact, document, image or site setting) starts a new
 generation at once and again when its transaction commits, so a request that
 rendered the old content in between stored it with a generation already
-gone. A hit costs one round trip to the cache: the generation and the page
-are read together.
+gone.
+
+If the cache cannot be reached when a change asks for a new generation (a
+Redis outage, however short), the change goes ahead and the cache fails
+closed: "Could not clear the page cache" is logged as an error and the
+clearing owed is recorded in the database (home.models.PageCacheClear, in
+the change's own transaction, or just after it commits), where every app
+server sees it. While one is owed, nothing stored in the cache is served,
+whole pages or remembered parts: a page made private while Redis blinked is
+never shown from a copy cached while it was public. The first request that
+reaches the cache again starts a new generation and deletes the clearings
+it saw; pages are then cached as before.
+
+A hit costs one round trip to the cache (the generation and the page are
+read together) and one small query on an indexed column: whether a clearing
+is owed. A request asks that at most once, however many cached parts it
+reads, and only when the cache has something to serve it.
 """
 
 import functools
 import logging
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -53,20 +69,113 @@ DRAFT_BOOKKEEPING_FIELDS = {
 }
 
 
+# What the request being answered has already asked the database, so that
+# it asks only once however many cached parts it reads (set by
+# PageCacheMiddleware for every request; None outside a request).
+_asked = ContextVar("page_cache_asked", default=None)
+
+
+def once_per_request(name, ask):
+    """What ask() returns, asked once in the request being answered (every time outside a request)."""
+    asked = _asked.get()
+    if asked is None:
+        return ask()
+    if name not in asked:
+        asked[name] = ask()
+    return asked[name]
+
+
+def _fresh_generation():
+    # A new namespace rather than 0: if the counter was evicted, pages
+    # stored under earlier numbers must not come back.
+    return int(timezone.now().timestamp() * 1_000_000)
+
+
 def current_generation():
+    """The generation now (None if the cache cannot be reached)."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        # A new namespace rather than 0: if the counter was evicted, pages
-        # stored under earlier numbers must not come back.
-        cache.add(GENERATION_KEY, int(timezone.now().timestamp() * 1_000_000), timeout=None)
+        cache.add(GENERATION_KEY, _fresh_generation(), timeout=None)
         generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _new_generation():
+    """Start a new generation and return it; None if the cache could not be reached."""
+    try:
+        return cache.incr(GENERATION_KEY)
+    except ValueError:
+        # No counter (never made, or evicted); TolerantRedisCache also says
+        # this when Redis cannot be reached.
+        pass
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the change that caused this
+        logger.warning("Could not start a new page cache generation", exc_info=True)
+        return None
+    try:
+        generation = _fresh_generation()
+        if cache.add(GENERATION_KEY, generation, timeout=None):
+            return generation
+        # Not added: another request made the counter meanwhile, or the
+        # cache cannot be reached. Only counting on tells which.
+        return cache.incr(GENERATION_KEY)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _owe_a_clearing():
+    """Record in the database that the cache must be cleared; True if recorded."""
+    from home.models import PageCacheClear
+
+    try:
+        # A savepoint: if even this fails, the change's own transaction carries on.
+        with transaction.atomic():
+            owed = PageCacheClear.objects.create()
+    except Exception:  # noqa: BLE001
+        logger.exception(
+            "Could not record the page cache clearing owed: pages cached before the change may be served "
+            "for up to PAGE_CACHE_SECONDS"
+        )
+        return False
+    asked = _asked.get()
+    if asked is not None:
+        # This request, which made the change, must not serve what it read before either.
+        asked["clearing-owed"] = owed.pk
+    return True
+
+
+def _clearing_owed():
+    """The newest clearing owed (its id), or 0 if none."""
+    from home.models import PageCacheClear
+
+    return once_per_request(
+        "clearing-owed", lambda: PageCacheClear.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    )
+
+
+def _clear_as_owed(owed):
+    """
+    Make the clearing owed (up to id `owed`) now that the cache answers:
+    return the new generation, or None if it still cannot be made.
+    """
+    from home.models import PageCacheClear
+
+    generation = _new_generation()
+    if generation is None:
+        return None
+    # Only those seen: one recorded since is made by the next request.
+    PageCacheClear.objects.filter(pk__lte=owed).delete()
+    asked = _asked.get()
+    if asked is not None:
+        asked["clearing-owed"] = 0
+    logger.warning("Cleared the page cache, as owed since it could not be reached")
     return generation
 
 
 def _read(key):
     """
     The generation now, and what is kept under key if it was stored in this
-    generation (else None), in one round trip to the cache.
+    generation and may be served (else None): one round trip to the cache,
+    and, when something is there to serve, whether a clearing is owed.
     """
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
@@ -75,6 +184,10 @@ def _read(key):
     stored = found.get(key)
     if stored is None or stored[0] != generation:
         return generation, None
+    owed = _clearing_owed()
+    if owed:
+        # Whether or not it can be cleared now, what was stored is not served.
+        return _clear_as_owed(owed) or generation, None
     return generation, stored[1]
 
 
@@ -82,7 +195,8 @@ def remembered(name, build, seconds):
     """
     What build() returns, kept in the cache until the next change a page
     could show (the same generations as whole pages). Built afresh, and not
-    kept, if the cache fails.
+    kept, if the cache fails; built afresh while a clearing of the cache is
+    owed.
     """
     key = f"page-cache:part:{name}"
     try:
@@ -104,15 +218,24 @@ def forget_cached_pages():
     Start a new generation now, and again once the current transaction
     commits: a request that rendered the old content between the two, before
     the change was visible to it, stored it under a generation nobody asks for.
+    If the cache cannot be reached, the clearing is owed (see the top).
     """
+    owed = False
 
     def bump():
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no counter yet, or it was evicted: a new one is a new generation
-            current_generation()
-        except Exception:  # noqa: BLE001 - a cache outage must not fail the change that caused this
-            logger.exception("Could not clear the page cache")
+        nonlocal owed
+        asked = _asked.get()
+        if asked is not None:
+            # What this request read before the change is out of date too.
+            asked.clear()
+        if _new_generation() is not None:
+            return
+        logger.error(
+            "Could not clear the page cache: it cannot be reached. Nothing cached before this change will "
+            "be served; the first request that reaches the cache again clears it"
+        )
+        # Once per change: a clearing recorded in its transaction is seen when it commits.
+        owed = owed or _owe_a_clearing()
 
     bump()
     if transaction.get_connection().in_atomic_block:
@@ -150,6 +273,7 @@ def _models_pages_show():
     from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction, Site
 
     from events.models import BookingEmail
+    from home.models import PageCacheClear
 
     own = [model for label in ("home", "events", "reports") for model in apps.get_app_config(label).get_models()]
     wagtails = [
@@ -162,8 +286,9 @@ def _models_pages_show():
         PageViewRestriction,
         CollectionViewRestriction,
     ]
-    # A record of an e-mail sent changes nothing a visitor sees.
-    return frozenset(own + wagtails) - {BookingEmail}
+    # A record of an e-mail sent changes nothing a visitor sees; a clearing
+    # owed is itself the page cache's own record.
+    return frozenset(own + wagtails) - {BookingEmail, PageCacheClear}
 
 
 def _is_cacheable_request(request):
@@ -192,6 +317,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _asked.set({})
+        try:
+            return self._answer(request)
+        finally:
+            _asked.reset(token)
+
+    def _answer(self, request):
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
         if not seconds or not _is_cacheable_request(request):
             return self.get_response(request)

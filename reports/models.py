@@ -20,6 +20,7 @@ from wagtail.search import index
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
+from home.restrictions import is_public, private_q
 
 from .forms import ReportFilterForm
 
@@ -79,7 +80,11 @@ class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
     def reports(self):
         """The live, public reports in this section, newest first, with what a card shows, in few queries."""
         return (
-            ReportPage.objects.live().public().descendant_of(self).select_related("cover_image").order_by(*NEWEST_FIRST)
+            ReportPage.objects.live()
+            .exclude(private_q())
+            .descendant_of(self)
+            .select_related("cover_image")
+            .order_by(*NEWEST_FIRST)
         )
 
     def years(self):
@@ -237,6 +242,13 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
             entries.append({"anchor": anchor, "text": words, "block_id": block.id})
         return entries
 
+    @cached_property
+    def public_workshop(self):
+        """The workshop this report came from, if it is live and not private: else it is not named."""
+        if self.workshop_id and self.workshop.live and is_public(self.workshop):
+            return self.workshop
+        return None
+
     def structured_data(self, request=None):
         data = {
             "@context": "https://schema.org",
@@ -254,7 +266,7 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
             data["lastReviewed"] = self.last_reviewed.isoformat()
         if self.authors:
             data["author"] = {"@type": "Organization", "name": self.authors}
-        if self.workshop_id and self.workshop.live:
+        if self.public_workshop:
             data["about"] = {"@type": "Event", "name": self.workshop.title, "url": self.workshop.full_url_for(request)}
         tags = [tag.name for tag in self.tag_list]
         if tags:
@@ -272,10 +284,18 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
             # A preview's links may not be saved yet: they are on the page itself.
             links = list(self.related_pages.all())
             by_pk = {page.pk: page for page in Page.objects.filter(pk__in=[link.page_id for link in links]).specific()}
-            related = [by_pk[link.page_id] for link in links if link.page_id in by_pk and by_pk[link.page_id].live]
+            related = [
+                by_pk[link.page_id]
+                for link in links
+                if link.page_id in by_pk and by_pk[link.page_id].live and is_public(by_pk[link.page_id])
+            ]
         else:
             related = list(
-                Page.objects.filter(report_links__report=self).live().order_by("report_links__sort_order").specific()
+                Page.objects.filter(report_links__report=self)
+                .live()
+                .exclude(private_q())
+                .order_by("report_links__sort_order")
+                .specific()
             )
         context["related_reports"] = [page for page in related if isinstance(page, ReportPage)]
         context["related_pages"] = [page for page in related if not isinstance(page, ReportPage)]
@@ -292,7 +312,7 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
         anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
         context["body_blocks"] = [(block, anchors.get(block.id)) for block in self.body]
         context["tags"] = self.tag_list
-        context["workshop"] = self.workshop if self.workshop_id and self.workshop.live else None
+        context["workshop"] = self.public_workshop
         context["structured_data"] = self.structured_data(request)
         return context
 

@@ -12,6 +12,7 @@ from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, Ne
 from events.templatetags.events_tags import upcoming_events
 from home.models import HomePage, StandardPage
 from home.pagination import paginate
+from home.restrictions import private_q
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
 
@@ -153,7 +154,7 @@ def search(request):
         # Every match is ranked, but as four columns; only the ten shown are
         # then loaded as their own types. Loading all of them, StreamFields
         # and all, made a common word cost a second.
-        searchable = Page.objects.live().public().not_type(*NOT_SEARCHED)
+        searchable = Page.objects.live().exclude(private_q()).not_type(*NOT_SEARCHED)
         pages = scored_matches(searchable, query)
         if not pages:
             # Full-text search drops the commonest words ("about", "the"),
@@ -214,7 +215,7 @@ def promoted_pages(query):
     """The pages editors promote for this query (Settings > Promoted search results), live and public only."""
     promotions = SearchPromotion.objects.filter(query__query_string=normalise_query_string(query))
     page_ids = [promotion.page_id for promotion in promotions.order_by("sort_order") if promotion.page_id]
-    pages = Page.objects.live().public().filter(pk__in=page_ids).specific().in_bulk()
+    pages = Page.objects.live().exclude(private_q()).filter(pk__in=page_ids).specific().in_bulk()
     return [pages[page_id] for page_id in page_ids if page_id in pages]
 
 

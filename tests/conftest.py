@@ -238,3 +238,89 @@ def screenshots_dir():
     path = Path(__file__).resolve().parent / "browser" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def restrict(page, restriction_type="password"):
+    """
+    Make a page private as an editor does (Privacy in the page's menu):
+    restriction_type "password" (PASSWORD), "login" (signed-in people) or
+    "groups" (the Editors group only). Returns the restriction.
+    """
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=restriction_type, password=PASSWORD if restriction_type == "password" else ""
+    )
+    if restriction_type == "groups":
+        restriction.groups.set(Group.objects.filter(name="Editors"))
+    return restriction
+
+
+# Every title, summary and description of the private pages below says this.
+SECRET = "Zanzibar"
+RESTRICTION_TYPES = ["password", "login", "groups"]
+
+
+@pytest.fixture
+def private_content(initial_content, request):
+    """
+    A private workshop (with its booking form), news item and report, each
+    restricted (by password unless the test is parametrized with
+    indirect=True over RESTRICTION_TYPES), and the public pages that point at
+    them: a workshop the private report came from, a news item and a report
+    that name the private pages among their related pages, the report's
+    workshop being the private one. Returns them by name.
+    """
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from events.models import NewsAndEventsIndexPage, NewsPageRelatedPage
+    from reports.models import ReportIndexPage, ReportRelatedPage
+    from tests.events.factories import add_booking_form, add_event, add_news
+    from tests.reports.factories import add_report
+
+    index = NewsAndEventsIndexPage.objects.get()
+    reports = ReportIndexPage.objects.get()
+    today = timezone.localdate()
+
+    def secret_fields(kind):
+        return {
+            "title": f"{SECRET} {kind}",
+            "summary": f"The {SECRET} {kind}'s summary.",
+            "listing_summary": f"The {SECRET} {kind}'s listing summary.",
+            "search_description": f"The {SECRET} {kind}'s meta description.",
+            "seo_title": f"{SECRET} {kind} for search engines",
+        }
+
+    open_workshop = add_event(index, "open-workshop", today + timedelta(days=20), title="Open workshop")
+    add_booking_form(open_workshop)
+    workshop = add_event(index, "private-workshop", today + timedelta(days=21), **secret_fields("workshop"))
+    booking_form = add_booking_form(workshop)
+    news = add_news(index, "private-news", today, **secret_fields("news"))
+    news.save_revision().publish()
+    report = add_report(reports, "private-report", today, workshop=open_workshop, **secret_fields("report"))
+    open_news = add_news(index, "open-news", today, title="Open news")
+    open_news.save_revision().publish()
+    open_report = add_report(reports, "open-report", today, title="Open report", workshop=workshop)
+    for position, page in enumerate([workshop, news]):
+        NewsPageRelatedPage.objects.create(news_page=open_news, page=page, sort_order=position)
+    for position, page in enumerate([news, report, workshop]):
+        ReportRelatedPage.objects.create(report=open_report, page=page, sort_order=position)
+    # The private report names the open news item: the news item lists the reports that name it.
+    ReportRelatedPage.objects.create(report=report, page=open_news, sort_order=0)
+
+    restriction_type = getattr(request, "param", "password")
+    for page in (workshop, news, report):
+        restrict(page, restriction_type)
+    return SimpleNamespace(
+        workshop=workshop,
+        booking_form=booking_form,
+        news=news,
+        report=report,
+        open_workshop=open_workshop,
+        open_news=open_news,
+        open_report=open_report,
+        restriction_type=restriction_type,
+    )

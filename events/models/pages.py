@@ -8,7 +8,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import Tag, TaggedItemBase
@@ -21,6 +20,7 @@ from wagtail.search import index
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
+from home.restrictions import is_public, private_q
 
 from ..blocks import AgendaBlock
 from ..calendar import LONDON, calendar_response
@@ -100,17 +100,11 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         tags = Tag.objects.filter(events_newspagetag_items__content_object__in=self.news()).distinct()
         return [(tag.slug, tag.name) for tag in tags.order_by("name")]
 
-    @cached_property
-    def _private_pages(self):
-        # Wagtail's .public() reads every view restriction each time it is
-        # called; this page's listings share one read per request.
-        return Page.objects.all().private_q()
-
     def events(self):
         return (
             EventPage.objects.live()
             .descendant_of(self)
-            .exclude(self._private_pages)
+            .exclude(private_q())
             .select_related("venue")
             .with_booking_counts()
         )
@@ -122,7 +116,7 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         return self.events().filter(date__lt=today).order_by("-date", "-start_time")
 
     def news(self):
-        return NewsPage.objects.live().descendant_of(self).exclude(self._private_pages).order_by(*NEWEST_NEWS_FIRST)
+        return NewsPage.objects.live().descendant_of(self).exclude(private_q()).order_by(*NEWEST_NEWS_FIRST)
 
 
 class EventType(models.TextChoices):
@@ -361,7 +355,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         context["audience"] = list(self.audience.all())
         context["structured_data"] = self.structured_data(request)
         # Reports name the workshop they came from (reports.ReportPage.workshop).
-        context["reports"] = list(self.reports.live().public().order_by("-publication_date"))
+        context["reports"] = list(self.reports.live().exclude(private_q()).order_by("-publication_date"))
         now = timezone.now()
         if not self.is_past(now):
             context["booking_page"] = self.booking_page()
@@ -608,13 +602,16 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_pages"] = [link.page for link in self.related_pages.select_related("page") if link.page.live]
+        # Private pages are not named until the visitor is let in.
+        context["related_pages"] = [
+            link.page for link in self.related_pages.select_related("page") if link.page.live and is_public(link.page)
+        ]
         # Reports that list this news item among their related pages (reports.ReportRelatedPage).
         related_ids = {page.pk for page in context["related_pages"]}
         context["reports"] = [
             link.report
             for link in self.report_links.filter(report__live=True).select_related("report")
-            if link.report_id not in related_ids
+            if link.report_id not in related_ids and is_public(link.report)
         ]
         context["tags"] = list(self.tags.all())
         context["structured_data"] = self.structured_data(request)

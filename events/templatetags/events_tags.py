@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from events.formatting import format_time
 from events.models import NEWEST_NEWS_FIRST, SOONEST_FIRST, EventPage, NewsPage
+from home.restrictions import private_q
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ def upcoming_events(limit=3):
     """The next live, public events, soonest first, with their venues and places left in the same query."""
     return list(
         EventPage.objects.live()
-        .public()
+        .exclude(private_q())
         .filter(date__gte=timezone.localdate())
         .select_related("venue")
         .with_booking_counts()
@@ -24,7 +25,7 @@ def upcoming_events(limit=3):
 
 @register.simple_tag
 def latest_news(limit=3):
-    return list(NewsPage.objects.live().public().order_by(*NEWEST_NEWS_FIRST)[:limit])
+    return list(NewsPage.objects.live().exclude(private_q()).order_by(*NEWEST_NEWS_FIRST)[:limit])
 
 
 @register.filter

@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 
 from home.models import ORGANISATION_NAME, SiteSettings
 from home.page_cache import remembered
+from home.restrictions import private_q
 
 register = template.Library()
 
@@ -41,7 +42,7 @@ def _build_site_chrome(request, site):
     home = site.root_page
     menu = [
         {"label": page.title, "url": page.get_url(request), "pk": page.pk, "path": page.path}
-        for page in home.get_children().live().public().in_menu()
+        for page in home.get_children().live().exclude(private_q()).in_menu()
     ]
     footer = []
     site_settings = SiteSettings.for_request(request)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from home.restrictions import private_q
 from reports.models import NEWEST_FIRST, ReportPage
 
 register = template.Library()
@@ -9,4 +10,6 @@ register = template.Library()
 
 @register.simple_tag
 def latest_reports(limit=3):
-    return list(ReportPage.objects.live().public().select_related("cover_image").order_by(*NEWEST_FIRST)[:limit])
+    return list(
+        ReportPage.objects.live().exclude(private_q()).select_related("cover_image").order_by(*NEWEST_FIRST)[:limit]
+    )

@@ -4,16 +4,19 @@ all of them, and a Redis that cannot be reached costs the site nothing but
 speed. Tests that need a Redis server skip without one (CI has one).
 """
 
+import logging
 import os
 
 import pytest
 import redis
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
+from wagtail.models import Page
 
 from collaborative_site.cache import TolerantRedisCache
+from home.models import PageCacheClear
 from home.page_cache import HIT_HEADER, forget_cached_pages
-from tests.conftest import _skip_or_fail
+from tests.conftest import _skip_or_fail, html, restrict
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
@@ -88,3 +91,30 @@ def test_the_site_carries_on_when_redis_cannot_be_reached(settings, initial_cont
         cache.incr("anything")
     cache.set("anything", 1)
     assert cache.delete("anything") is False
+
+
+def test_a_page_made_private_while_redis_blinks_is_never_served_public_once_it_is_back(
+    shared_redis, initial_content, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    about = Page.objects.get(slug="about")
+    assert Client().get(about.url)[HIT_HEADER] == "miss"
+    assert Client().get(about.url)[HIT_HEADER] == "hit"
+
+    with monkeypatch.context() as blink:
+        # This server's connections now go to a port where nothing answers.
+        client = caches["default"]._cache
+        blink.setattr(client, "_servers", [UNREACHABLE_REDIS])
+        blink.setattr(client, "_pools", {})
+        with django_capture_on_commit_callbacks(execute=True):
+            restrict(about)
+        assert html(Client().get(about.url)).select_one("input[name=password]") is not None
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any(error.startswith("Could not clear the page cache") for error in errors), errors
+
+    # Redis is back, still holding the public copy and the generation it was stored in.
+    assert list(redis.Redis.from_url(REDIS_TEST_URL).scan_iter("test-default:1:page-cache:page:*"))
+    for _ in range(2):
+        answer = Client().get(about.url)
+        assert HIT_HEADER not in answer
+        assert html(answer).select_one("input[name=password]") is not None
+    assert not PageCacheClear.objects.exists()

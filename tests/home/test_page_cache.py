@@ -4,6 +4,7 @@ something they show changes; nothing personal (a session, a CSRF token, an
 editor's view) is ever stored or shared.
 """
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from events.models import Booking, NewsAndEventsIndexPage
+from home.models import PageCacheClear
 from home.page_cache import HIT_HEADER
+from tests.conftest import html, restrict
 from tests.events.factories import add_booking_form, add_event, booking_answers, make_venue
 
 pytestmark = pytest.mark.django_db
@@ -43,17 +46,29 @@ def workshop(initial_content, committing):
     return event
 
 
+class UnreachableCache:
+    """A cache server that cannot be reached: every call fails."""
+
+    def __getattr__(self, name):
+        raise ConnectionError("cache unreachable")
+
+
 def visit(path, client=None):
     response = (client or Client()).get(path)
     assert response.status_code == 200, path
     return response
 
 
-def test_a_second_visitor_gets_the_page_from_the_cache_without_a_query(initial_content, django_assert_num_queries):
+def menu_links(response):
+    return [link["href"] for link in html(response).select("header nav a")]
+
+
+def test_a_second_visitor_gets_the_page_from_the_cache_with_one_small_query(initial_content, django_assert_num_queries):
     first = visit("/")
     assert first[HIT_HEADER] == "miss"
 
-    with django_assert_num_queries(0):
+    # The one query asks whether a clearing of the cache is still owed.
+    with django_assert_num_queries(1):
         second = visit("/")
     assert second[HIT_HEADER] == "hit"
     assert second.content == first.content
@@ -123,14 +138,12 @@ def test_a_booking_updates_the_places_left_that_visitors_see(workshop, committin
 
 
 def test_a_page_made_private_stops_being_served_from_the_cache(initial_content, committing):
-    from wagtail.models import PageViewRestriction
-
     about = Page.objects.get(slug="about")
     visit(about.url)
     assert visit(about.url)[HIT_HEADER] == "hit"
 
     with committing():
-        PageViewRestriction.objects.create(page=about, restriction_type=PageViewRestriction.PASSWORD, password="s3cret")
+        restrict(about)
     answer = Client().get(about.url)
     assert HIT_HEADER not in answer
     assert b"password" in answer.content.lower()
@@ -183,11 +196,76 @@ def test_search_and_errors_are_not_cached(initial_content):
         assert HIT_HEADER not in Client().get("/no-such-page/")
 
 
-def test_without_a_working_cache_pages_are_still_served(initial_content, monkeypatch):
-    class UnreachableCache:
-        def __getattr__(self, name):
-            raise ConnectionError("cache unreachable")
+def test_a_page_made_private_while_the_cache_fails_is_never_served_public_once_it_is_back(
+    initial_content, committing, monkeypatch, caplog
+):
+    about = Page.objects.get(slug="about")
+    visit(about.url)
+    assert visit(about.url)[HIT_HEADER] == "hit"
+    visit("/")
+    assert about.url in menu_links(visit("/"))
 
+    with monkeypatch.context() as outage:
+        outage.setattr("home.page_cache.cache", UnreachableCache())
+        with committing():
+            restrict(about)
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any(error.startswith("Could not clear the page cache") for error in errors), errors
+
+    # The cache is back, still holding the public copies.
+    answer = Client().get(about.url)
+    assert HIT_HEADER not in answer
+    assert html(answer).select_one("input[name=password]") is not None
+    home = visit("/")
+    assert home[HIT_HEADER] == "miss"
+    # The menu, kept in the cache apart from whole pages, is built again too.
+    assert about.url not in menu_links(home)
+    # The clearing that was owed is done: pages are cached again.
+    assert visit("/")[HIT_HEADER] == "hit"
+    assert not PageCacheClear.objects.exists()
+
+
+def test_a_clearing_owed_is_kept_until_the_cache_can_be_cleared(initial_content, committing, monkeypatch):
+    about = Page.objects.get(slug="about")
+    visit("/")
+    with monkeypatch.context() as outage:
+        outage.setattr("home.page_cache.cache", UnreachableCache())
+        with committing():
+            restrict(about)
+
+    class CannotCount:
+        """Reads answer, the generation cannot be moved on: a cache half back."""
+
+        def __getattr__(self, name):
+            from django.core.cache import cache
+
+            if name in ("incr", "add"):
+                raise ConnectionError("cache unreachable")
+            return getattr(cache, name)
+
+    with monkeypatch.context() as half_back:
+        half_back.setattr("home.page_cache.cache", CannotCount())
+        for _ in range(2):
+            assert visit("/")[HIT_HEADER] == "miss"
+            assert about.url not in menu_links(visit("/"))
+    assert PageCacheClear.objects.exists()
+
+    assert about.url not in menu_links(visit("/"))
+    assert not PageCacheClear.objects.exists()
+
+
+def test_a_change_rolled_back_owes_no_clearing(initial_content, monkeypatch):
+    from django.db import transaction
+
+    about = Page.objects.get(slug="about")
+    monkeypatch.setattr("home.page_cache.cache", UnreachableCache())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        restrict(about)
+        raise RuntimeError("the change fails")
+    assert not PageCacheClear.objects.exists()
+
+
+def test_without_a_working_cache_pages_are_still_served(initial_content, monkeypatch):
     monkeypatch.setattr("home.page_cache.cache", UnreachableCache())
     response = visit("/")
     assert HIT_HEADER not in response

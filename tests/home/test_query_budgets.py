@@ -1,7 +1,8 @@
 """
-Every public page type renders in at most 15 queries, whole pages uncached,
+Every public page type renders in at most 16 queries, whole pages uncached,
 and the count does not grow as the site fills up: listings and related
-content are queried in one go, never one query per item.
+content are queried in one go, never one query per item, and private pages
+are left out of them in the same query.
 """
 
 from datetime import timedelta
@@ -18,7 +19,10 @@ from tests.reports.factories import add_report, make_document, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-QUERY_BUDGET = 15
+# 15, and the page cache's one check that no clearing of it is owed
+# (home/page_cache.py), which keeps a page made private while the cache was
+# unreachable from being shown from the cache.
+QUERY_BUDGET = 16
 
 
 def add_content(batch, size):

@@ -19,7 +19,7 @@ from wagtail.models import PageViewRestriction
 from events.models import EventPage, NewsAndEventsIndexPage, NewsPage
 from home.models import StandardPage
 from reports.models import ReportDocument, ReportIndexPage
-from tests.conftest import html
+from tests.conftest import RESTRICTION_TYPES, SECRET, html
 from tests.events.factories import add_event, make_venue
 from tests.reports.factories import add_report, make_document, pdf_bytes
 
@@ -205,6 +205,23 @@ def test_unpublished_and_private_pages_are_never_found(client, initial_content):
     )
     assert result_titles(search(client, "Joanna Daci")) == []
     assert result_titles(search(client, "Birmingham")) == []
+
+
+@pytest.mark.parametrize("private_content", RESTRICTION_TYPES, indirect=True)
+def test_private_workshops_news_and_reports_are_never_found_nor_suggested(client, private_content):
+    for page in (private_content.workshop, private_content.news, private_content.report):
+        SearchPromotion.objects.create(query=Query.get(SECRET.lower()), page=page, sort_order=0)
+    for query in (SECRET, "listing summary", "meta description"):
+        response = search(client, query)
+        assert response.status_code == 200
+        # The query itself is shown back; the results are what must say nothing.
+        assert SECRET not in " ".join(item.get_text() for item in html(response).select(".search-results li"))
+        links = [link["href"] for link in html(response).select(".search-results a")]
+        assert not {private_content.workshop.url, private_content.news.url, private_content.report.url} & set(links)
+    # The empty search suggests upcoming workshops and the latest reports.
+    empty = client.get("/search/")
+    assert "Open workshop" in empty.content.decode()
+    assert SECRET not in empty.content.decode()
 
 
 def test_the_index_follows_what_is_published(client, initial_content):
