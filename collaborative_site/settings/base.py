@@ -444,6 +444,8 @@ WAGTAILDOCS_DOCUMENT_MODEL = "home.CustomDocument"
 # promise, and is never opened as part of the site.
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Refuse plainly, leaving nothing behind, an image the storage cannot hold (home/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 
