@@ -105,4 +105,4 @@ guide-screenshots: install-dev ## Take the editor guide's pictures again from th
 	UPDATE_EDITOR_GUIDE=1 BROWSER_TESTS_REQUIRED=1 $(BIN)/pytest tests/browser/test_editor_guide_screenshots.py
 
 clean: ## Remove .venv, the local database and uploads (asks nothing: be sure)
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media static tests/browser/screenshots
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media private-media static tests/browser/screenshots

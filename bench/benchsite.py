@@ -108,15 +108,19 @@ def throwaway_database(benchmark):
 
 
 def _close_django_connections():
-    """Close Django's connections, and remove the uploads folder the test settings made for this run."""
+    """Close Django's connections, and remove the uploads folders the test settings made for this run."""
     if "django.db" in sys.modules:
         from django.conf import settings
         from django.db import connections
 
         connections.close_all()
-        media = Path(settings.MEDIA_ROOT)
-        if media.parent == Path(tempfile.gettempdir()) and media.name.startswith("collaborative-test-media-"):
-            shutil.rmtree(media, ignore_errors=True)
+        for folder, prefix in (
+            (settings.MEDIA_ROOT, "collaborative-test-media-"),
+            (settings.PRIVATE_MEDIA_ROOT, "collaborative-test-private-media-"),
+        ):
+            folder = Path(folder)
+            if folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith(prefix):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def set_up_django(**settings_from_environment):
@@ -149,6 +153,7 @@ def production_environment(folder):
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),
+        "PRIVATE_MEDIA_ROOT": str(folder / "private-media"),
         # No mail server here: e-mails are "sent" into each worker's memory.
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "BOOKING_EMAILS_IN_BACKGROUND": "false",

@@ -225,8 +225,8 @@ def site_environment(folder, redis_client):
         environment["REDIS_URL"] = REDIS_URL
     else:
         os.environ.pop("REDIS_URL", None)
-    # Uploads stay in the temporary MEDIA_ROOT, and the servers are reached directly.
-    for name in ("AWS_STORAGE_BUCKET_NAME", "SECURE_PROXY_SSL_HEADER"):
+    # Uploads stay in the temporary MEDIA_ROOT and PRIVATE_MEDIA_ROOT, and the servers are reached directly.
+    for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_PRIVATE_BUCKET_NAME", "SECURE_PROXY_SSL_HEADER"):
         os.environ.pop(name, None)
     os.environ.update(environment)
 

@@ -7,6 +7,7 @@ Uploads are limited by extension (WAGTAILDOCS_EXTENSIONS) and size
 base (WAGTAILDOCS_DOCUMENT_FORM_BASE), also reads the start of each file, so
 that a web page or an SVG renamed to .pdf or .txt is refused too: served
 from the site's own address, a browser could run it as part of the site.
+It also refuses plainly a file the storage cannot hold (home/uploads.py).
 """
 
 import logging
@@ -20,6 +21,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from pypdf import PdfReader
 from wagtail.documents.forms import BaseDocumentForm
+
+from home.uploads import StoreFileWhenValidMixin
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ def check_extension(extension):
     )
 
 
-class SafeDocumentForm(BaseDocumentForm):
+class SafeDocumentForm(StoreFileWhenValidMixin, BaseDocumentForm):
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if isinstance(file, UploadedFile):

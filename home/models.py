@@ -1,10 +1,13 @@
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.documents.models import AbstractDocument
+from wagtail.documents.models import Document as WagtailDocument
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -212,3 +215,32 @@ class PageCacheClear(models.Model):
 
     def __str__(self):
         return f"Page cache clearing owed since {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+def document_storage():
+    """The "documents" storage (settings.STORAGES): read when used, so each environment's settings apply."""
+    return storages["documents"]
+
+
+class CustomDocument(AbstractDocument):
+    """
+    Wagtail's document, kept in a storage of its own, outside the public media
+    (WAGTAILDOCS_DOCUMENT_MODEL). A document in a private collection must only
+    leave through Wagtail's document view, which checks the collection's
+    restrictions; files under MEDIA_ROOT (or in a bucket a CDN serves) can be
+    fetched by anyone who knows their name.
+
+    Wagtail has no setting for the document storage, and changing the storage
+    of its own model's file field would need a migration inside Wagtail. A
+    custom document model is the mechanism Wagtail documents and its
+    maintainers advise for this; the rows, permissions, tags and references
+    of the built-in model were moved over by home/migrations/0002 and 0003,
+    which also move the files.
+    """
+
+    file = models.FileField(upload_to="documents", storage=document_storage, verbose_name="file")
+
+    admin_form_fields = WagtailDocument.admin_form_fields
+
+    class Meta(AbstractDocument.Meta):
+        permissions = [("choose_document", "Can choose document")]

@@ -320,7 +320,7 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
 class ReportDocument(Orderable):
     page = ParentalKey(ReportPage, on_delete=models.CASCADE, related_name="documents")
     document = models.ForeignKey(
-        "wagtaildocs.Document",
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
         on_delete=models.CASCADE,
         related_name="+",
         help_text="Upload office or PDF files only. The document's title is the link's text.",

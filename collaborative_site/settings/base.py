@@ -324,14 +324,34 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Documents live apart from the public media, where no web server serves
+# them (home.models.CustomDocument): a document in a private collection must
+# only ever leave through Wagtail's document view, which checks who asks.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+
+
+def _overlap(first, second):
+    first, second = Path(first).resolve(), Path(second).resolve()
+    return first == second or first in second.parents or second in first.parents
+
+
+for _public_name, _public_root in (("MEDIA_ROOT", MEDIA_ROOT), ("STATIC_ROOT", STATIC_ROOT)):
+    if _overlap(PRIVATE_MEDIA_ROOT, _public_root):
+        raise ImproperlyConfigured(
+            f"PRIVATE_MEDIA_ROOT ({PRIVATE_MEDIA_ROOT}) must be outside {_public_name} ({_public_root}) and not "
+            f"contain it: web servers serve {_public_name}, and documents in private collections must never be "
+            "served from there."
+        )
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "collaborative_site.storage.MediaStorage"},
+    "documents": {"BACKEND": "collaborative_site.storage.DocumentStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # Uploads on S3-compatible storage (shared by every app server) when a
-# bucket is named; otherwise on local disk in MEDIA_ROOT.
+# bucket is named; otherwise on local disk in MEDIA_ROOT and
+# PRIVATE_MEDIA_ROOT.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 # Where images are fetched from when not from the site itself, for the CSP.
 MEDIA_ORIGINS = []
@@ -343,11 +363,31 @@ if AWS_STORAGE_BUCKET_NAME:
     # Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in
     # the environment (or the server's role), read by boto3 itself.
     # Objects stay private; image addresses are signed for an hour unless a
-    # public custom domain serves them. Documents always go through the site.
+    # public custom domain serves them.
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = env_bool("AWS_QUERYSTRING_AUTH", AWS_S3_CUSTOM_DOMAIN is None)
     AWS_QUERYSTRING_EXPIRE = 60 * 60
     AWS_S3_FILE_OVERWRITE = False
+    # Documents: in a bucket of their own, or under private/ in the media
+    # bucket, always with a private ACL and no public address. A public
+    # domain in front of the media bucket would serve private/ as well, so
+    # then they must have their own bucket.
+    AWS_PRIVATE_BUCKET_NAME = os.environ.get("AWS_PRIVATE_BUCKET_NAME", "")
+    if AWS_S3_CUSTOM_DOMAIN and not AWS_PRIVATE_BUCKET_NAME:
+        raise ImproperlyConfigured(
+            "AWS_S3_CUSTOM_DOMAIN makes the media bucket public, so documents need a private bucket of their own: "
+            "set AWS_PRIVATE_BUCKET_NAME."
+        )
+    STORAGES["documents"] = {
+        "BACKEND": "collaborative_site.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME or AWS_STORAGE_BUCKET_NAME,
+            "location": "" if AWS_PRIVATE_BUCKET_NAME else "private",
+            "default_acl": "private",
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
     if AWS_S3_CUSTOM_DOMAIN:
         MEDIA_ORIGINS = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
     elif AWS_S3_ENDPOINT_URL:
@@ -460,10 +500,14 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "home.documents.SafeDocumentForm"
 # Documents are always served through Wagtail, which checks a private
 # collection's restrictions, never from a public media address.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Wagtail's document model with its files in the "documents" storage above.
+WAGTAILDOCS_DOCUMENT_MODEL = "home.CustomDocument"
 # Every document downloads (Content-Disposition: attachment), as the links
 # promise, and is never opened as part of the site.
 WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# Refuse plainly, leaving nothing behind, an image the storage cannot hold (home/uploads.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "home.uploads.ImageForm"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 

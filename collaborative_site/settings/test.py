@@ -25,10 +25,12 @@ PAGE_CACHE_SECONDS = 0
 # background sending the site uses.
 BOOKING_EMAILS_IN_BACKGROUND = False
 
-# Uploads made by tests go to a throwaway folder, never into media/; it goes
-# when the run ends.
+# Uploads made by tests go to throwaway folders, never into media/ or
+# private-media/; they go when the run ends.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="collaborative-test-media-"))  # noqa: F405
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="collaborative-test-private-media-"))  # noqa: F405
+atexit.register(shutil.rmtree, PRIVATE_MEDIA_ROOT, ignore_errors=True)
 
 # No collectstatic before the suite: serve from the apps' folders.
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

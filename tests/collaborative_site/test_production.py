@@ -115,7 +115,8 @@ def test_the_proxy_https_header_is_trusted_only_when_asked():
 
 def test_media_stay_on_local_disk_unless_a_bucket_is_named():
     local = load_settings("production", PRODUCTION_ENV, "STORAGES")
-    assert local["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert local["STORAGES"]["default"]["BACKEND"] == "collaborative_site.storage.MediaStorage"
+    assert local["STORAGES"]["documents"]["BACKEND"] == "collaborative_site.storage.DocumentStorage"
 
     on_s3 = load_settings(
         "production",
@@ -139,6 +140,46 @@ def test_media_stay_on_local_disk_unless_a_bucket_is_named():
         "https://objects.example.net",
         "https://collaborative-media.objects.example.net",
     ]
+
+
+def test_documents_on_s3_are_private_and_apart_from_the_public_media():
+    bucket = {**PRODUCTION_ENV, "AWS_STORAGE_BUCKET_NAME": "collaborative-media"}
+    same_bucket = load_settings("production", bucket, "STORAGES")["STORAGES"]["documents"]
+    own_bucket = load_settings("production", {**bucket, "AWS_PRIVATE_BUCKET_NAME": "collaborative-private"}, "STORAGES")
+
+    private_options = {"default_acl": "private", "custom_domain": None, "querystring_auth": True}
+    assert same_bucket["BACKEND"] == "collaborative_site.storage.PrivateS3Storage"
+    assert same_bucket["OPTIONS"] == {**private_options, "bucket_name": "collaborative-media", "location": "private"}
+    assert own_bucket["STORAGES"]["documents"]["OPTIONS"] == {
+        **private_options,
+        "bucket_name": "collaborative-private",
+        "location": "",
+    }
+
+
+def test_a_public_domain_in_front_of_the_media_bucket_needs_a_private_bucket_for_documents():
+    public = {
+        **PRODUCTION_ENV,
+        "AWS_STORAGE_BUCKET_NAME": "collaborative-media",
+        "AWS_S3_CUSTOM_DOMAIN": "cdn.example.org",
+    }
+
+    assert "set AWS_PRIVATE_BUCKET_NAME" in load_settings("production", public, "STORAGES")["error"]
+    assert "error" not in load_settings("production", {**public, "AWS_PRIVATE_BUCKET_NAME": "private"}, "STORAGES")
+
+
+@pytest.mark.parametrize(
+    ("media_root", "private_media_root"),
+    [("/srv/media", "/srv/media/private"), ("/srv/media", "/srv/media"), ("/srv/files/media", "/srv/files")],
+)
+def test_documents_may_not_be_kept_inside_the_public_media(media_root, private_media_root):
+    loaded = load_settings(
+        "production",
+        {**PRODUCTION_ENV, "MEDIA_ROOT": media_root, "PRIVATE_MEDIA_ROOT": private_media_root},
+        "PRIVATE_MEDIA_ROOT",
+    )
+
+    assert "PRIVATE_MEDIA_ROOT" in loaded["error"] and "must be outside MEDIA_ROOT" in loaded["error"]
 
 
 @pytest.mark.django_db

@@ -2,13 +2,15 @@
 
 import pytest
 from django.core.files.base import ContentFile
-from wagtail.documents.models import Document
+from wagtail.documents import get_document_model
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from home.blocks import BaseStreamBlock
 from home.models import StandardPage
 from tests.conftest import html
+
+Document = get_document_model()
 
 pytestmark = pytest.mark.django_db
 

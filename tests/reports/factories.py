@@ -4,9 +4,11 @@ import io
 
 from django.core.files.base import ContentFile
 from PIL import Image
-from wagtail.documents.models import Document
+from wagtail.documents import get_document_model
 
 from reports.models import ReportPage
+
+Document = get_document_model()
 
 
 def add_report(index, slug, day=None, publish=True, **fields):

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.documents.models import Document
+from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
 
@@ -23,6 +23,8 @@ from home.models import HomePage, SiteSettings, StandardPage
 from reports.models import ReportChange, ReportDocument, ReportIndexPage, ReportPage, ReportRelatedPage
 from tests.conftest import html
 from tests.reports.factories import add_report, make_document, pdf_bytes
+
+Document = get_document_model()
 
 pytestmark = pytest.mark.django_db
 
