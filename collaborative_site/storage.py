@@ -75,6 +75,9 @@ class NoPublicAddressMixin:
     """
 
     def url(self, name, *args, **kwargs):
+        # The exception Django's own Storage.url raises for a storage without
+        # addresses, and the one Wagtail's document view catches to mean
+        # "send the file yourself" (wagtail/documents/views/serve.py).
         raise NotImplementedError("Documents are served only through /documents/, never from their storage.")
 
 
