@@ -19,15 +19,20 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListView
 from wagtail.log_actions import log
 from wagtail.models import Page
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 
 from .booking import BookingBusy, NoPlaceFree, cancel_booking, erase_personal_data, promote_booking
 from .emails import queue_email
-from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
+from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
 from .models import Booking, BookingEmailKind, BookingFormPage, EventPage
 
 VIEW = "events.view_booking"
 CHANGE = "events.change_booking"
 ERASE = "events.erase_booking"
+
+
+class FormulaSafeSnippetIndexView(FormulaSafeExportMixin, SnippetIndexView):
+    """A snippet listing (venues, contacts) whose exports no spreadsheet runs as formulas."""
 
 
 class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
@@ -285,7 +290,9 @@ def erase_bookings(request):
     request. An upcoming place is cancelled first, so it goes to the next
     person waiting.
     """
-    form = EraseSearchForm(request.POST or request.GET or None)
+    # Searched by POST, never in the address: the person's e-mail address
+    # would otherwise stay in the web servers' access logs and browser histories.
+    form = EraseSearchForm(request.POST or None)
     bookings = []
     if form.is_valid():
         bookings = list(

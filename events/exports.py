@@ -12,7 +12,8 @@ Bookings listing across workshops.
 - Access and dietary needs are left out unless the exporter asks for them.
 - Streamed: CSV row by row, XLSX through openpyxl's write-only workbook into
   a temporary file, so memory does not grow with the number of bookings.
-- Every export is written in the audit log: who, when, what, how many rows.
+- Every export is written in the audit log: who, when, what, how many rows
+  (and whether the list was searched, never for what).
 """
 
 import datetime
@@ -32,6 +33,7 @@ from .models import Booking
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_ACTION = "events.export_bookings"
 INCLUDE_NEEDS_PARAMETER = "needs"
+SEARCH_PARAMETER = "q"
 
 
 def neutralise(value):
@@ -65,7 +67,41 @@ def log_export(user, event, data, label="Bookings: all workshops"):
     )
 
 
-class BookingExportMixin:
+# Excel holds at most this many characters in a cell, and asks to repair a
+# file with a longer one.
+EXCEL_CELL_LIMIT = 32_767
+
+
+class FormulaSafeExportMixin:
+    """
+    For any listing exported with Wagtail's SpreadsheetExportMixin: no cell
+    or heading runs as a formula (an editor writes the headings: question
+    labels, snippet fields), none holds a control character, and no Excel
+    cell is longer than Excel can hold.
+    """
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if not isinstance(value, str):
+            return value
+        value = without_control_characters(value)
+        if export_format == "xlsx" and len(value) > EXCEL_CELL_LIMIT:
+            value = value[: EXCEL_CELL_LIMIT - 1] + "…"
+        return value
+
+    def get_heading(self, queryset, field):
+        # Wagtail writes headings as they come, even into an Excel file, where
+        # one beginning with = would be a live formula.
+        return neutralise(without_control_characters(super().get_heading(queryset, field)))
+
+    def write_csv_row(self, writer, row_dict):
+        # XLSX needs no such care: Wagtail stores every text cell as text.
+        return writer.writerow(
+            {field: neutralise(self.preprocess_field_value(field, value, "csv")) for field, value in row_dict.items()}
+        )
+
+
+class BookingExportMixin(FormulaSafeExportMixin):
     """
     Hardens Wagtail's SpreadsheetExportMixin (which both listings use) for
     personal data. Views say which workshop they export (export_event), or None for all.
@@ -81,20 +117,6 @@ class BookingExportMixin:
         (datetime.date, datetime.time): {"xlsx": None},
         list: {"csv": list_to_str, "xlsx": list_to_str},
     }
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        return without_control_characters(value) if isinstance(value, str) else value
-
-    def get_heading(self, queryset, field):
-        # An editor's question label is a heading.
-        return without_control_characters(super().get_heading(queryset, field))
-
-    def write_csv_row(self, writer, row_dict):
-        # XLSX needs no such care: Wagtail stores every text cell as text.
-        return writer.writerow(
-            {field: neutralise(self.preprocess_field_value(field, value, "csv")) for field, value in row_dict.items()}
-        )
 
     def stream_csv(self, queryset):
         yield "\ufeff"
@@ -134,11 +156,15 @@ class BookingExportMixin:
             raise PermissionDenied
         filters = self.request.GET.copy()
         filters.pop("export", None)
+        # What was searched for is often a person's name or address: the log,
+        # which outlives every booking's erasure, records only that there was a search.
+        searched = bool(filters.pop(SEARCH_PARAMETER, None))
         data = {
             "format": spreadsheet_format,
             "rows": queryset.count(),
             "with_needs": include_needs(self.request),
             "filters": filters.urlencode(),
+            "searched": searched,
         }
         log_export(self.request.user, self.export_event(), data, label=self.export_label())
         return super().as_spreadsheet(StreamedRows(queryset), spreadsheet_format)

@@ -33,6 +33,13 @@ class BookingFormBuilder(FormBuilder):
         options["max_length"] = 2000
         return super().create_multiline_field(field, options)
 
+    def create_number_field(self, field, options):
+        # Wagtail's number question takes any number of digits: a 40,000-digit
+        # answer would not fit in one cell of the Excel export.
+        options["max_digits"] = 15
+        options["error_messages"] = {"max_digits": f"{field.label} must be a number of 15 digits or fewer"}
+        return super().create_number_field(field, options)
+
     def create_hidden_field(self, field, options):
         options["max_length"] = 255
         return super().create_hidden_field(field, options)

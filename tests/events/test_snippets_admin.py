@@ -128,3 +128,13 @@ def test_a_booking_administrator_sets_a_contacts_address(client, log_in, contact
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.email == "bookings@example.nhs.uk"
+
+
+def test_a_venue_named_as_a_formula_is_exported_as_text(admin_client, initial_content):
+    from events.models import Venue
+
+    Venue.objects.create(name='=HYPERLINK("http://evil.example/","Directions")', town_or_city="Leeds", postcode="LS1")
+    response = admin_client.get(reverse("wagtailsnippets_events_venue:list"), {"export": "csv"})
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    names = [row["Name"] for row in csv.DictReader(io.StringIO(content))]
+    assert '\'=HYPERLINK("http://evil.example/","Directions")' in names
