@@ -17,7 +17,9 @@ to wrk, with the figures behind each page.
    index updated and the planner's statistics refreshed.
 3. collectstatic into a temporary STATIC_ROOT, then gunicorn with the
    project's gunicorn.conf.py on a free loopback port, twice: the page cache
-   off (PAGE_CACHE_SECONDS=0), then as deployed (PAGE_CACHE_SECONDS unset).
+   off (PAGE_CACHE_SECONDS=0), then as deployed (PAGE_CACHE_SECONDS unset:
+   the page cache is on with Redis, and off without it, as on a site without
+   REDIS_URL, so without Redis the cached figures are uncached ones).
 4. wrk against the public pages (home, News and events, a workshop, a
    report, a search) with one connection per worker, and with the page
    cache off from one connection alone too; two references on the same
@@ -1048,7 +1050,7 @@ def verdict(passed):
     return "PASS" if passed else "MISS"
 
 
-def summary(pages, cached, uncached, queries_before, queries_after, times, options):
+def summary(pages, cached, uncached, queries_before, queries_after, times, options, shared_cache):
     booking = cached["booking POST"]
     say()
     say("Summary, per page")
@@ -1122,6 +1124,8 @@ def summary(pages, cached, uncached, queries_before, queries_after, times, optio
             say(f"  n/a   {name:<18} cached throughput: never cached, by design ({ratio:.1%} of the trivial view's)")
             continue
         why = "" if kept == "hit" else f" (not served from the page cache: X-Page-Cache {kept})"
+        if not shared_cache:
+            why += " (no Redis: as deployed without REDIS_URL, the page cache is off)"
         say(
             f"  {verdict(ratio >= CACHED_SHARE_OF_TRIVIAL)}  {name:<18} cached throughput >= "
             f"{CACHED_SHARE_OF_TRIVIAL:.0%} of the trivial view's: {ratio:.1%}{why}"
@@ -1289,7 +1293,8 @@ def run(options, sizes, rng, database, redis_client, folder, wrk_line, started):
         "page cache off (PAGE_CACHE_SECONDS=0)", 0, urls, references, options, folder, problems
     )
     cached = load_public_pages(
-        "page cache as deployed (PAGE_CACHE_SECONDS unset: the default)",
+        "page cache as deployed (PAGE_CACHE_SECONDS unset: "
+        + ("on, shared in Redis)" if redis_client else "off, as on a site without REDIS_URL)"),
         None,
         urls,
         references,
@@ -1299,7 +1304,7 @@ def run(options, sizes, rng, database, redis_client, folder, wrk_line, started):
         trivial_rate=uncached["robots.txt"]["rate"],
         booking=(event, form_page.url),
     )
-    summary(list(urls), cached, uncached, queries_before, queries_after, times, options)
+    summary(list(urls), cached, uncached, queries_before, queries_after, times, options, redis_client is not None)
     say(f"  In all: {time.perf_counter() - started:.0f} s.")
     for problem in problems:
         say(f"  broken: {problem}")

@@ -9,6 +9,7 @@ class HomeConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .page_cache import forget_cached_pages_if_shown, forget_cached_pages_on_change
 
         for signal in (page_published, page_unpublished, post_page_move):

@@ -2,6 +2,15 @@
 The page cache: public pages rendered once and served from the cache to
 anonymous visitors, for PAGE_CACHE_SECONDS (settings; 0 turns it off).
 
+It is on only with a cache every process shares (settings.SHARED_CACHE:
+Redis, with REDIS_URL). A change clears the cache of the process that makes
+it; without a shared cache, the other gunicorn workers, and the site while
+a shell or a cron job changes it, keep their own copies. So without one,
+PAGE_CACHE_SECONDS defaults to 0, remembered() keeps nothing beyond the
+request, and if an operator sets PAGE_CACHE_SECONDS anyway `manage.py check`
+warns that a page made private may be served publicly for that long
+(home/checks.py).
+
 What is never shared between visitors:
 - anything a signed-in person (an editor, with a session cookie) asks for or sees;
 - any response that sets a cookie or carries a CSRF token
@@ -196,8 +205,12 @@ def remembered(name, build, seconds):
     What build() returns, kept in the cache until the next change a page
     could show (the same generations as whole pages). Built afresh, and not
     kept, if the cache fails; built afresh while a clearing of the cache is
-    owed.
+    owed. Without a shared cache (settings.SHARED_CACHE), kept only for the
+    request being answered.
     """
+    if not settings.SHARED_CACHE:
+        # Another process's change could not clear this process's copy.
+        return once_per_request(f"remembered:{name}", build)
     key = f"page-cache:part:{name}"
     try:
         generation, value = _read(key)

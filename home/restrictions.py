@@ -9,16 +9,17 @@ is left out for every visitor: listings are shared through the page cache.
 Wagtail's own `.public()` does this, but reads every view restriction each
 time it is called. Here the restricted sections are read once and kept with
 the page cache (home/page_cache.py: cleared whenever a restriction is added,
-changed or removed, or a page moves), so any number of listings on a page
-costs no query for them.
+changed or removed, or a page moves; kept only for the request without a
+shared cache), so any number of listings on a page costs no query for them.
 """
 
 from django.db.models import Q
 
 from home.page_cache import once_per_request, remembered
 
-# Changes clear it at once; this bounds how long a copy stays where they
-# cannot (one app server's own memory, without REDIS_URL), as for pages.
+# Changes clear it at once, in every process sharing the cache (without a
+# shared cache it is not kept beyond a request); this only bounds how long
+# an unused copy stays.
 RESTRICTIONS_SECONDS = 5 * 60
 
 

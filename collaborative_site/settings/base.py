@@ -191,10 +191,20 @@ else:
         },
     }
 
+# Whether every process that serves or changes the site (each gunicorn
+# worker, every app server, manage.py and its cron jobs) uses this one
+# cache, and so sees every clearing of it. A process's own memory cannot be
+# told of a change made in another process, such as a page made private, so
+# without a shared cache the site keeps nothing between requests
+# (home/page_cache.py). A site configured with another shared cache (in a
+# local settings file) sets this to True.
+SHARED_CACHE = bool(REDIS_URL)
+
 # Seconds anonymous visitors are served a public page from the cache
-# (home/page_cache.py); 0 renders every request. Publishing, and any booking,
-# clears it.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# (home/page_cache.py); 0 renders every request. Any change a page shows
+# clears it, in every process only with a shared cache: without one it is
+# off unless set, and `manage.py check` warns when it is set (home/checks.py).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if SHARED_CACHE else 0)
 
 
 # Security headers on every response. Production adds the HTTPS-only ones.

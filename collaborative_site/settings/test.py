@@ -15,6 +15,12 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# This process's memory is shared by everything that changes its test
+# database: each test process (each xdist worker) has a database of its own
+# that no other process changes, and live_server runs in threads of the same
+# process. So every change clears the cache it reads, as Redis gives the site.
+# tests/home/test_page_cache.py sets it false to test the site without Redis.
+SHARED_CACHE = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests change content and read pages back inside one transaction that never
 # commits, so the page cache (cleared on commit) would serve them stale

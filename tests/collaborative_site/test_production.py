@@ -52,6 +52,20 @@ def test_djangos_deployment_checks_pass_at_warning_level(tmp_path):
     assert "System check identified no issues" in output
 
 
+def test_deployment_checks_warn_of_a_page_cache_that_is_not_shared(tmp_path):
+    # Warnings go to standard error: shown here on standard output.
+    check = (
+        "import sys, django; django.setup(); from django.core.management import call_command;"
+        "call_command('check', '--deploy', stderr=sys.stdout)"
+    )
+    output = run_in_production(check, tmp_path, PAGE_CACHE_SECONDS="300")
+    assert "(home.W001) PAGE_CACHE_SECONDS is 300 but the cache is not shared" in output
+    assert "making a page private, may take up to 300 seconds to show" in output
+
+    shared = run_in_production(check, tmp_path, PAGE_CACHE_SECONDS="300", REDIS_URL="redis://127.0.0.1:6379/15")
+    assert "System check identified no issues" in shared
+
+
 HEADERS_SCRIPT = """
 import json, django
 django.setup()

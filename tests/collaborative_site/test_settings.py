@@ -96,12 +96,19 @@ def test_database_url_selects_postgresql():
     assert "transaction_mode" not in database.get("OPTIONS", {})
 
 
-def test_redis_url_selects_a_shared_cache_and_without_it_the_cache_is_local():
-    shared = load_settings("production", {**PRODUCTION_ENV, "REDIS_URL": "redis://cache.internal:6379/1"}, "CACHES")
+def test_redis_url_selects_a_shared_cache_and_without_it_the_cache_is_local_and_pages_are_not_cached():
+    names = ("CACHES", "SHARED_CACHE", "PAGE_CACHE_SECONDS")
+    shared = load_settings("production", {**PRODUCTION_ENV, "REDIS_URL": "redis://cache.internal:6379/1"}, *names)
     assert shared["CACHES"]["default"]["BACKEND"] == "collaborative_site.cache.TolerantRedisCache"
     assert shared["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/1"
-    local = load_settings("production", PRODUCTION_ENV, "CACHES")
+    assert (shared["SHARED_CACHE"], shared["PAGE_CACHE_SECONDS"]) == (True, 300)
+    local = load_settings("production", PRODUCTION_ENV, *names)
     assert local["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # A page made private in one process must not stay cached in another's memory.
+    assert (local["SHARED_CACHE"], local["PAGE_CACHE_SECONDS"]) == (False, 0)
+    # An operator may still turn it on (manage.py check warns: home/checks.py).
+    chosen = load_settings("production", {**PRODUCTION_ENV, "PAGE_CACHE_SECONDS": "60"}, *names)
+    assert (chosen["SHARED_CACHE"], chosen["PAGE_CACHE_SECONDS"]) == (False, 60)
 
 
 def test_email_comes_from_the_environment_and_dev_prints_it():

@@ -293,3 +293,49 @@ def test_image_renditions_are_remembered_in_their_own_cache(django_assert_num_qu
     with django_assert_num_queries(0):
         again = fresh.get_rendition("fill-320x240")
     assert again.url == first.url
+
+
+def test_a_page_made_private_from_another_process_is_not_shown_from_a_cache_only_this_process_holds(
+    initial_content, committing, settings, monkeypatch
+):
+    """
+    Without a shared cache (no REDIS_URL), a page made private from another
+    gunicorn worker, a shell or a cron job clears only that process's cache:
+    this one must not serve the page, nor its title in the menu, from its own.
+    """
+    from django.core.cache.backends.locmem import LocMemCache
+
+    settings.SHARED_CACHE = False
+    settings.PAGE_CACHE_SECONDS = 0  # what the settings give without a shared cache
+    about = Page.objects.get(slug="about")
+    for _ in range(2):
+        assert HIT_HEADER not in visit(about.url)
+        assert about.url in menu_links(visit("/"))
+
+    with monkeypatch.context() as another_process:
+        # The change clears the other process's memory, not this one's.
+        another_process.setattr("home.page_cache.cache", LocMemCache("another-process", {}))
+        with committing():
+            restrict(about)
+
+    answer = Client().get(about.url)
+    assert HIT_HEADER not in answer
+    assert html(answer).select_one("input[name=password]") is not None
+    assert about.url not in menu_links(visit("/"))
+
+
+def test_an_operator_who_turns_the_page_cache_on_without_a_shared_cache_is_warned(settings):
+    from django.core.checks import run_checks
+
+    settings.SHARED_CACHE = False
+    settings.PAGE_CACHE_SECONDS = 0
+    assert not [issue for issue in run_checks() if issue.id == "home.W001"]
+
+    settings.PAGE_CACHE_SECONDS = 120
+    [warning] = [issue for issue in run_checks(include_deployment_checks=True) if issue.id == "home.W001"]
+    assert "may take up to 120 seconds to show" in warning.msg
+    assert "making a page private" in warning.msg
+    assert "REDIS_URL" in warning.hint
+
+    settings.SHARED_CACHE = True
+    assert not [issue for issue in run_checks() if issue.id == "home.W001"]
