@@ -7,10 +7,21 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from collaborative_site import views as site_views
 from events import views as events_views
+from home import private_passwords
 from search import views as search_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's password forms for private pages and documents, at Wagtail's
+    # addresses, with guessing limited: ahead of Wagtail's own routes to them.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        private_passwords.authenticate_page_password,
+    ),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        private_passwords.authenticate_document_password,
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("bookings/", include("events.urls")),

@@ -439,6 +439,15 @@ BOOKING_RATE_LIMIT_WINDOW = env_int("BOOKING_RATE_LIMIT_WINDOW", 600)
 # How many proxies (load balancer, CDN) stand in front of the app servers and
 # append to X-Forwarded-For. 0: the client is the connection's own address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# The passwords of private pages and private document collections
+# (home/private_passwords.py): wrong passwords one client address may give
+# for one of them in the window (seconds) before even the right one is
+# refused until the window ends; counted in the cache, like booking attempts.
+PAGE_PASSWORD_ATTEMPTS = env_int("PAGE_PASSWORD_ATTEMPTS", 10)
+PAGE_PASSWORD_WINDOW = env_int("PAGE_PASSWORD_WINDOW", 15 * 60)
+if PAGE_PASSWORD_ATTEMPTS < 1 or PAGE_PASSWORD_WINDOW < 1:
+    raise ImproperlyConfigured("PAGE_PASSWORD_ATTEMPTS and PAGE_PASSWORD_WINDOW must be 1 or more.")
 # Send booking e-mails from a thread after the response, so a slow mail
 # server never holds up a visitor; false sends them before the response.
 BOOKING_EMAILS_IN_BACKGROUND = env_bool("BOOKING_EMAILS_IN_BACKGROUND", True)
