@@ -8,15 +8,23 @@ never holds up the visitor's page. A failure is written on the row (and
 shown to administrators); an e-mail whose thread died with its server is
 still unsent on its row; `retry_booking_emails` sends either again. The
 booking itself always stands.
+
+Each sender first claims the row (send_booking_email), so an e-mail goes
+out at most once however many senders overlap: the request's own thread,
+and retry runs on several servers at once. One whose sender died mid-send
+is sent again once SENDING_LEASE has passed, and meanwhile is shown as not
+sent in the admin's Bookings list.
 """
 
 import logging
+from datetime import timedelta
 from threading import Thread
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -104,14 +112,35 @@ def _send_in_background(record_id):
         connection.close()
 
 
+# How long an e-mail taken by one sender is left to it. Far longer than a
+# send can take (EMAIL_TIMEOUT bounds each step with the mail server), so
+# two senders never hold one e-mail at once; a sender that died with it
+# (its server stopped mid-send) leaves it to a retry once this has passed.
+SENDING_LEASE = timedelta(minutes=15)
+
+
+def claim(record_id):
+    """
+    Take an unsent e-mail to send it, unless another sender (the request that
+    queued it, an overlapping retry run on another server) holds it. One
+    UPDATE decides, so two senders can never both win.
+    """
+    now = timezone.now()
+    free = Q(claimed_at=None) | Q(claimed_at__lt=now - SENDING_LEASE)
+    return BookingEmail.objects.filter(free, pk=record_id, sent_at=None).update(claimed_at=now) == 1
+
+
 def send_booking_email(record_id):
-    """Send one recorded e-mail. Never raises: a failure is written on the record for a later retry."""
-    try:
-        record = BookingEmail.objects.select_related(
-            "booking__event__venue", "booking__event__booking_contact", "booking__page"
-        ).get(pk=record_id, sent_at=None)
-    except BookingEmail.DoesNotExist:
-        return False
+    """
+    Send one recorded e-mail, at most once however many senders try at the
+    same time: True if sent, False if it failed (written on the record for a
+    later retry), None if another sender has it or it has gone. Never raises.
+    """
+    if not claim(record_id):
+        return None
+    record = BookingEmail.objects.select_related(
+        "booking__event__venue", "booking__event__booking_contact", "booking__page"
+    ).get(pk=record_id)
     if record.booking.is_erased:
         return False
     record.attempts += 1
@@ -121,7 +150,9 @@ def send_booking_email(record_id):
         logger.exception("Could not send %s e-mail %s", record.kind, record.pk)
         record.failed_at = timezone.now()
         record.error = f"{type(error).__name__}: {error}"[:500]
-        record.save(update_fields=["attempts", "failed_at", "error"])
+        # Given back at once, for the next retry.
+        record.claimed_at = None
+        record.save(update_fields=["attempts", "failed_at", "error", "claimed_at"])
         return False
     record.sent_at = timezone.now()
     record.error = ""

@@ -178,6 +178,11 @@ class BookingIndexView(BookingExportMixin, IndexView):
         return f"bookings-{timezone.localdate():%Y-%m-%d}"
 
 
+# An e-mail is normally sent within seconds of its booking; one still
+# neither sent nor failed after this was dropped by a sender that stopped.
+STRANDED_AFTER = timedelta(minutes=10)
+
+
 class BookingAdmin(ModelAdmin):
     """Every booking across workshops: find, filter, cancel, promote and export."""
 
@@ -222,7 +227,19 @@ class BookingAdmin(ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(failed_emails=Count("emails", filter=Q(emails__sent_at=None, emails__failed_at__isnull=False)))
+            .annotate(
+                failed_emails=Count("emails", filter=Q(emails__sent_at=None, emails__failed_at__isnull=False)),
+                # Never sent nor failed, long after it was queued: its sender
+                # stopped with it (a server restarted mid-send).
+                stranded_emails=Count(
+                    "emails",
+                    filter=Q(
+                        emails__sent_at=None,
+                        emails__failed_at=None,
+                        emails__created_at__lt=timezone.now() - STRANDED_AFTER,
+                    ),
+                ),
+            )
         )
 
     @admin_display(description="Workshop", ordering="event__date")
@@ -239,7 +256,11 @@ class BookingAdmin(ModelAdmin):
 
     @admin_display(description="E-mail delivery")
     def email_problem(self, obj):
-        return "Not delivered: will retry" if obj.failed_emails else ""
+        if obj.failed_emails:
+            return "Not delivered: will retry"
+        if obj.stranded_emails:
+            return "Not sent: its sender stopped, will retry"
+        return ""
 
 
 modeladmin_register(BookingAdmin)

@@ -238,6 +238,11 @@ class BookingEmail(models.Model):
     message = models.TextField(blank=True, help_text="An administrator's note about a change, sent with it.")
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a sender took the e-mail to send it: no other sender may, until SENDING_LEASE has passed.",
+    )
     failed_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -150,6 +151,69 @@ def test_an_email_just_queued_is_left_for_its_own_request_to_send(index):
 
     assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0."
     assert mail.outbox == []
+
+
+class SlowMailServer(BaseEmailBackend):
+    """A mail server so slow that a second retry run (on another server, say) starts while the first is at it."""
+
+    overlapping_runs = []
+    started = False
+
+    def send_messages(self, email_messages):
+        if not SlowMailServer.started:
+            SlowMailServer.started = True
+            SlowMailServer.overlapping_runs.append(run("retry_booking_emails"))
+        mail.outbox.extend(email_messages)
+        return len(email_messages)
+
+
+def old_unsent_email(form_page, **fields):
+    booking = make_booking(form_page)
+    return BookingEmail.objects.create(
+        booking=booking,
+        kind=BookingEmailKind.CONFIRMATION,
+        recipient=booking.email,
+        created_at=timezone.now() - timedelta(minutes=5),
+        **fields,
+    )
+
+
+def test_overlapping_retry_runs_send_each_email_once(index, settings):
+    form_page = workshop_with_form(index, "spring-workshop", 20)
+    records = [old_unsent_email(form_page), old_unsent_email(form_page)]
+    settings.EMAIL_BACKEND = "tests.events.test_booking_commands.SlowMailServer"
+    SlowMailServer.overlapping_runs, SlowMailServer.started = [], False
+    first = run("retry_booking_emails")
+    (second,) = SlowMailServer.overlapping_runs
+
+    # The second run found the first's e-mail being sent, and sent the other.
+    assert second == "Booking e-mails sent: 1. Still failing: 0. Being sent by another run: 1."
+    assert first == "Booking e-mails sent: 1. Still failing: 0. Being sent by another run: 1."
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(record.recipient for record in records)
+    assert BookingEmail.objects.filter(sent_at=None).count() == 0
+    assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0."
+
+
+def test_an_email_whose_sender_stopped_mid_send_is_shown_and_sent_again_after_the_lease(index, clock, client, log_in):
+    from events.emails import SENDING_LEASE
+
+    form_page = workshop_with_form(index, "spring-workshop", 20)
+    # Claimed by a sender whose server then stopped: never sent, never failed.
+    record = old_unsent_email(form_page, claimed_at=timezone.now() - timedelta(minutes=4))
+    BookingEmail.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=20))
+
+    assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0. Being sent by another run: 1."
+    assert mail.outbox == [], "another sender may still be at the mail server with it"
+    log_in("Booking administrators")
+    listing = client.get("/admin/events/booking/").content.decode()
+    assert "Not sent: its sender stopped, will retry" in listing
+
+    clock.shift(SENDING_LEASE)
+    assert run("retry_booking_emails") == "Booking e-mails sent: 1. Still failing: 0."
+    assert len(mail.outbox) == 1
+    record.refresh_from_db()
+    assert record.sent_at is not None
+    assert "its sender stopped" not in client.get("/admin/events/booking/").content.decode()
 
 
 # Purging personal data ----------------------------------------------------------

@@ -10,7 +10,7 @@ from events.models import BookingEmail
 class Command(BaseCommand):
     help = (
         "Send again every booking e-mail that failed, or that was never sent because its server stopped. "
-        "Safe to run from cron every few minutes."
+        "Safe to run from cron every few minutes, and on several servers at once: each e-mail goes once."
     )
 
     def add_arguments(self, parser):
@@ -26,10 +26,17 @@ class Command(BaseCommand):
             attempts__lt=max_attempts,
             booking__erased_at=None,
         ).order_by("created_at")
-        sent = failed = 0
+        sent = failed = taken = 0
         for record_id in unsent.values_list("pk", flat=True):
-            if send_booking_email(record_id):
+            outcome = send_booking_email(record_id)
+            if outcome is None:
+                # Another sender (an overlapping run, another server) has it.
+                taken += 1
+            elif outcome:
                 sent += 1
             else:
                 failed += 1
-        self.stdout.write(f"Booking e-mails sent: {sent}. Still failing: {failed}.")
+        report = f"Booking e-mails sent: {sent}. Still failing: {failed}."
+        if taken:
+            report += f" Being sent by another run: {taken}."
+        self.stdout.write(report)
