@@ -6,14 +6,17 @@ speed. Tests that need a Redis server skip without one (CI has one).
 
 import logging
 import os
+import socket
+from datetime import timedelta
 
 import pytest
 import redis
 from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCacheClient
 from django.test import Client
 from wagtail.models import Page
 
-from collaborative_site.cache import TolerantRedisCache
+from collaborative_site.cache import RETRY_AFTER, TolerantRedisCache
 from home.models import PageCacheClear
 from home.page_cache import HIT_HEADER, forget_cached_pages
 from tests.conftest import _skip_or_fail, html, restrict
@@ -118,3 +121,43 @@ def test_a_page_made_private_while_redis_blinks_is_never_served_public_once_it_i
         assert HIT_HEADER not in answer
         assert html(answer).select_one("input[name=password]") is not None
     assert not PageCacheClear.objects.exists()
+
+
+@pytest.fixture
+def black_holed_redis(settings):
+    """A Redis address that takes connections and never answers, as a black-holed network does."""
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(64)
+        settings.CACHES = redis_caches(f"redis://127.0.0.1:{hole.getsockname()[1]}/0")
+        yield
+
+
+@pytest.fixture
+def redis_asked(monkeypatch):
+    """Each time the site asks Redis for something (every operation takes a client first)."""
+    asked = []
+    original = RedisCacheClient.get_client
+
+    def counting(self, *args, **kwargs):
+        asked.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCacheClient, "get_client", counting)
+    return asked
+
+
+def test_a_black_holed_redis_is_waited_for_once_per_page_not_once_per_call(
+    black_holed_redis, settings, initial_content, redis_asked, clock
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    response = Client().get("/news-and-events/")
+    assert response.status_code == 200
+    # Without the pause, this page asked the silent Redis 19 times, half a second each.
+    assert len(redis_asked) == 1, "each call would wait the whole socket timeout"
+    assert Client().get("/").status_code == 200
+    assert len(redis_asked) == 1, "nor asked again by the next page, moments later"
+
+    clock.shift(RETRY_AFTER + timedelta(seconds=1))
+    assert cache.get("anything", "default") == "default"
+    assert len(redis_asked) == 2, "after the pause, Redis is tried again"
