@@ -155,6 +155,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that is slow to answer, or gone, must not hold a worker
+    # until gunicorn kills it: connecting gives up after
+    # DATABASE_CONNECT_TIMEOUT seconds, and a statement after
+    # DATABASE_STATEMENT_TIMEOUT (below gunicorn's 30 s; 0 for none), with
+    # an error the site turns into "try again" or its error page.
+    DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)}
+    DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 25)
+    if DATABASE_STATEMENT_TIMEOUT:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -9,6 +9,7 @@ import logging
 import os
 import runpy
 import secrets
+import socket
 import subprocess
 import sys
 
@@ -107,7 +108,7 @@ def test_production_sends_the_security_headers_and_locks_cookies(tmp_path):
     # Plain HTTP is sent to HTTPS; load balancers' health checks are not.
     assert answers["plain_http"]["status"] == 301
     assert answers["plain_http"]["headers"]["Location"].startswith("https://")
-    assert answers["healthz"] == {"status": 200, "body": "ok\n"}
+    assert answers["healthz"] == {"status": 200, "body": "ok\ncache: ok\n"}
 
     assert answers["settings"] == {
         "SESSION_COOKIE_SECURE": True,
@@ -219,15 +220,41 @@ def test_public_pages_allow_only_the_sites_own_scripts_and_the_admin_is_relaxed(
 def test_healthz_says_ok_while_the_database_answers_and_503_when_it_does_not(monkeypatch):
     client = Client(HTTP_HOST="10.1.2.3")  # balancers ask by address: not in ALLOWED_HOSTS
     ok = client.get("/healthz")
-    assert (ok.status_code, ok.content, ok["Cache-Control"]) == (200, b"ok\n", "no-store")
+    assert (ok.status_code, ok.content, ok["Cache-Control"]) == (200, b"ok\ncache: ok\n", "no-store")
 
     def refuse(*args, **kwargs):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr("collaborative_site.middleware.connection.cursor", refuse)
+    monkeypatch.setattr("collaborative_site.middleware.psycopg.connect", refuse)
     down = client.get("/healthz")
     assert down.status_code == 503
-    assert down.content == b"database unavailable: OperationalError\n"
+    assert down.content == b"database unavailable: OperationalError\ncache: ok\n"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_cache_that_does_not_answer_without_failing(monkeypatch):
+    monkeypatch.setattr("collaborative_site.middleware.cache.get", lambda *args, **kwargs: None)
+    degraded = Client(HTTP_HOST="10.1.2.3").get("/healthz")
+    assert degraded.status_code == 200, "pages are still served, uncached: the server stays in the pool"
+    assert degraded.content == b"ok\ncache: unavailable, serving pages uncached\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_healthz_answers_503_when_the_database_has_gone_silent(monkeypatch):
+    """A network that drops every packet: the site's kept connection would wait minutes."""
+    from django.db import connections
+
+    database = connections["default"]
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(64)
+        silent = {**database.settings_dict, "HOST": "127.0.0.1", "PORT": hole.getsockname()[1]}
+        monkeypatch.setattr(database, "settings_dict", silent)
+        down = Client(HTTP_HOST="10.1.2.3").get("/healthz")
+    assert down.status_code == 503
+    assert down.content.startswith(b"database unavailable: ")
 
 
 def test_logs_go_to_standard_output(settings):

@@ -94,6 +94,18 @@ def test_database_url_selects_postgresql():
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["NAME"], database["USER"]) == ("db.internal", "collaborative", "site")
     assert "transaction_mode" not in database.get("OPTIONS", {})
+    # Neither a silent database nor a runaway query holds a worker until gunicorn kills it.
+    assert database["OPTIONS"] == {"connect_timeout": 5, "options": "-c statement_timeout=25000"}
+
+
+def test_database_timeouts_come_from_the_environment():
+    url = "postgres://site:secret@db.internal:5432/collaborative"
+    loaded = load_settings(
+        "production",
+        {**PRODUCTION_ENV, "DATABASE_URL": url, "DATABASE_CONNECT_TIMEOUT": "2", "DATABASE_STATEMENT_TIMEOUT": "0"},
+        "DATABASES",
+    )
+    assert loaded["DATABASES"]["default"]["OPTIONS"] == {"connect_timeout": 2}
 
 
 def test_redis_url_selects_a_shared_cache_and_without_it_the_cache_is_local_and_pages_are_not_cached():
