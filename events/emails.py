@@ -227,8 +227,6 @@ def introduction(record):
     booking, event, kind = record.booking, record.booking.event, record.kind
     event_kind = event.get_event_type_display().lower()
     if kind == BookingEmailKind.CONFIRMATION:
-        if booking.is_waiting:
-            return ["You have already asked for a place, and you are on the waiting list."]
         return ["Your place is booked. We look forward to seeing you."]
     if kind == BookingEmailKind.WAITING_LIST:
         return [
