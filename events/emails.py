@@ -2,28 +2,30 @@
 E-mails about bookings, in plain text and NHS-styled HTML.
 
 Each e-mail is first recorded as a BookingEmail row, in the transaction that
-changes the booking, and sent once that transaction has committed: in a
-thread of its own (BOOKING_EMAILS_IN_BACKGROUND), so that a slow mail server
-never holds up the visitor's page. A failure is written on the row (and
-shown to administrators); an e-mail whose thread died with its server is
-still unsent on its row; `retry_booking_emails` sends either again. The
-booking itself always stands.
+changes the booking, and once that transaction has committed a task is
+queued to send it (events/tasks.py, on Django's task framework). In
+production the task waits in the database for a worker process (`manage.py
+db_worker`), so a slow mail server never holds up the visitor's page and
+never takes more database connections than there are workers; in
+development and tests it runs at once. A failure is written on the row (and
+shown to administrators); an e-mail whose task never ran (no worker, or its
+worker died with it) is still unsent on its row; `retry_booking_emails`
+queues either again. The booking itself always stands.
 
 Each sender first claims the row (send_booking_email), so an e-mail goes
-out at most once however many senders overlap: the request's own thread,
-and retry runs on several servers at once. One whose sender died mid-send
-is sent again once SENDING_LEASE has passed, and meanwhile is shown as not
-sent in the admin's Bookings list.
+out at most once however many senders overlap: its own task, and retry runs
+on several servers at once. One whose sender died mid-send is sent again
+once SENDING_LEASE has passed, and meanwhile is shown as not sent in the
+admin's Bookings list.
 """
 
 import logging
 from datetime import timedelta
-from threading import Thread
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -89,27 +91,27 @@ def cancel_url(booking):
 
 
 def queue_email(booking, kind, recipient=None, message=""):
-    """Record an e-mail about the booking and send it once the current transaction commits."""
+    """Record an e-mail about the booking, and queue its sending for when the current transaction commits."""
     record = BookingEmail.objects.create(
         booking=booking, kind=kind, recipient=recipient or booking.email, message=message
     )
-    transaction.on_commit(lambda: dispatch_booking_email(record.pk))
+    transaction.on_commit(lambda: enqueue_sending(record.pk))
     return record
 
 
-def dispatch_booking_email(record_id):
-    if not settings.BOOKING_EMAILS_IN_BACKGROUND:
-        send_booking_email(record_id)
-        return
-    Thread(target=_send_in_background, args=(record_id,), name=f"booking-email-{record_id}", daemon=True).start()
+def enqueue_sending(record_id):
+    """
+    Queue the task that sends one recorded e-mail. If even queueing fails
+    (the database gone just after the booking committed), the e-mail is
+    left unsent on its row for `retry_booking_emails`: the booking stands.
+    """
+    from .tasks import send_booking_email_task
 
-
-def _send_in_background(record_id):
     try:
-        send_booking_email(record_id)
-    finally:
-        # The thread's own database connection, which nothing else will close.
-        connection.close()
+        return send_booking_email_task.enqueue(record_id)
+    except Exception:  # noqa: BLE001 - the visitor's booking is saved; the schedule's retry sends it
+        logger.exception("Could not queue booking e-mail %s: retry_booking_emails will send it", record_id)
+        return None
 
 
 # How long an e-mail taken by one sender is left to it. Far longer than a

@@ -179,7 +179,8 @@ class BookingIndexView(BookingExportMixin, IndexView):
 
 
 # An e-mail is normally sent within seconds of its booking; one still
-# neither sent nor failed after this was dropped by a sender that stopped.
+# neither sent nor failed after this was never taken by a worker (none is
+# running, or they are far behind) or was dropped by a sender that stopped.
 STRANDED_AFTER = timedelta(minutes=10)
 
 
@@ -229,13 +230,23 @@ class BookingAdmin(ModelAdmin):
             .get_queryset(request)
             .annotate(
                 failed_emails=Count("emails", filter=Q(emails__sent_at=None, emails__failed_at__isnull=False)),
-                # Never sent nor failed, long after it was queued: its sender
-                # stopped with it (a server restarted mid-send).
+                # Never sent nor failed, long after it was queued: no worker
+                # took it, or its sender stopped with it (a server restarted mid-send).
+                unsent_emails=Count(
+                    "emails",
+                    filter=Q(
+                        emails__sent_at=None,
+                        emails__failed_at=None,
+                        emails__claimed_at=None,
+                        emails__created_at__lt=timezone.now() - STRANDED_AFTER,
+                    ),
+                ),
                 stranded_emails=Count(
                     "emails",
                     filter=Q(
                         emails__sent_at=None,
                         emails__failed_at=None,
+                        emails__claimed_at__isnull=False,
                         emails__created_at__lt=timezone.now() - STRANDED_AFTER,
                     ),
                 ),
@@ -260,6 +271,8 @@ class BookingAdmin(ModelAdmin):
             return "Not delivered: will retry"
         if obj.stranded_emails:
             return "Not sent: its sender stopped, will retry"
+        if obj.unsent_emails:
+            return "Not sent: still waiting for the background worker"
         return ""
 
 

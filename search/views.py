@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
@@ -15,6 +15,8 @@ from home.pagination import paginate
 from home.restrictions import private_q
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
+
+from .tasks import count_search_hit
 
 RESULTS_PER_PAGE = 10
 # Longer queries are cut rather than refused: nobody types more, and it keeps
@@ -192,8 +194,10 @@ def search(request):
         if not ranked and not promotions:
             context.update(help_for_an_empty_search())
         if request.GET.get("page", "1") == "1" and not chosen_type:
-            # For the search terms report (Reports > Search terms in the admin).
-            Query.get(query).add_hit()
+            # For the search terms report (Reports > Search terms in the admin),
+            # counted by a task: in production the worker does the counting's
+            # writes (a row locked per term), not the visitor's request.
+            count_search_hit.enqueue(query)
     else:
         context.update(help_for_an_empty_search())
     return TemplateResponse(request, "search/search.html", context)

@@ -12,6 +12,7 @@ import io
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import time_machine
@@ -324,3 +325,37 @@ def private_content(initial_content, request):
         open_report=open_report,
         restriction_type=restriction_type,
     )
+
+
+# Background work as production runs it ------------------------------------
+
+DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def queued_in_the_database(settings):
+    """Tasks queued in the database, as in production, until run_worker() runs them."""
+    settings.TASKS = DATABASE_BACKEND
+
+
+def run_worker():
+    """
+    What one `manage.py db_worker --batch` does: run every task queued, then
+    stop. The command's Worker itself, without the command's signal handlers,
+    which would stay installed in the test process, and without its check of
+    the database connection between tasks, which would close the test's
+    transaction.
+    """
+    from django_tasks_db.management.commands import db_worker
+
+    with mock.patch.object(db_worker, "close_old_connections"):
+        db_worker.Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()

@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
+    # Django's task framework (the backport Wagtail 8 depends on), and its
+    # database backend: background work queued in the site's own database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -459,13 +463,34 @@ PAGE_PASSWORD_ATTEMPTS = env_int("PAGE_PASSWORD_ATTEMPTS", 10)
 PAGE_PASSWORD_WINDOW = env_int("PAGE_PASSWORD_WINDOW", 15 * 60)
 if PAGE_PASSWORD_ATTEMPTS < 1 or PAGE_PASSWORD_WINDOW < 1:
     raise ImproperlyConfigured("PAGE_PASSWORD_ATTEMPTS and PAGE_PASSWORD_WINDOW must be 1 or more.")
-# Send booking e-mails from a thread after the response, so a slow mail
-# server never holds up a visitor; false sends them before the response.
-BOOKING_EMAILS_IN_BACKGROUND = env_bool("BOOKING_EMAILS_IN_BACKGROUND", True)
 # Days before a workshop that send_booking_reminders reminds confirmed bookers.
 BOOKING_REMINDER_DAYS = env_int("BOOKING_REMINDER_DAYS", 2)
 # Days after a workshop that purge_bookings erases bookers' personal details.
 BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 365)
+
+
+# Background work (booking e-mails, reminders, the retention purge, search
+# statistics, Wagtail's search and reference indexes) on Django's task
+# framework. "immediate" runs each task in the process that queues it, at
+# once: nothing else to run, so `make run` and the tests need no worker.
+# "database" queues tasks in the site's own database (django-tasks-db: no
+# new server), where `manage.py db_worker` processes run them; the
+# production settings' default. Their number bounds the database
+# connections and mail-server sessions background work can take at once.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+
+
+def tasks_setting(default):
+    chosen = os.environ.get("TASKS_BACKEND", "").strip().lower() or default
+    if chosen not in TASKS_BACKENDS:
+        raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {chosen!r}.")
+    return {"default": {"BACKEND": TASKS_BACKENDS[chosen]}}
+
+
+TASKS = tasks_setting("immediate")
 
 
 # Logs go to standard output, where every process manager and platform

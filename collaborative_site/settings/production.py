@@ -8,7 +8,7 @@ import contextlib
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool, env_int
+from .base import env_bool, env_int, tasks_setting
 
 DEBUG = False
 
@@ -26,6 +26,10 @@ if not ALLOWED_HOSTS:  # noqa: F405
 # Hashed, compressed file names: browsers may cache them for ever, and a new
 # release can never be served a stale stylesheet.
 STORAGES["staticfiles"]["BACKEND"] = "collaborative_site.storage.StaticFilesStorage"  # noqa: F405
+
+# Background work leaves the request: queued in the database for the
+# worker processes (docs/deployment.md, "The worker").
+TASKS = tasks_setting("database")
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -26,10 +26,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # commits, so the page cache (cleared on commit) would serve them stale
 # pages. tests/home/test_page_cache.py turns it on and commits.
 PAGE_CACHE_SECONDS = 0
-# E-mails are sent before the response, so a test sees them in mail.outbox
-# (and a thread cannot see a test's uncommitted rows). One test covers the
-# background sending the site uses.
-BOOKING_EMAILS_IN_BACKGROUND = False
+# Background tasks run at once, so a test sees their work (e-mails in
+# mail.outbox) whatever TASKS_BACKEND the environment has; tests of the
+# database backend and its worker set TASKS themselves.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Uploads made by tests go to throwaway folders, never into media/ or
 # private-media/; they go when the run ends.

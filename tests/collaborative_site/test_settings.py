@@ -150,3 +150,15 @@ def test_a_malformed_value_is_refused_with_its_name():
 def test_london_time_and_british_english(module):
     loaded = load_settings(module, PRODUCTION_ENV, "TIME_ZONE", "LANGUAGE_CODE", "USE_TZ")
     assert loaded == {"TIME_ZONE": "Europe/London", "LANGUAGE_CODE": "en-gb", "USE_TZ": True}
+
+
+def test_production_queues_background_work_in_the_database_and_development_runs_it_at_once():
+    database = "django_tasks_db.DatabaseBackend"
+    immediate = "django_tasks.backends.immediate.ImmediateBackend"
+    assert load_settings("production", PRODUCTION_ENV, "TASKS")["TASKS"]["default"]["BACKEND"] == database
+    assert load_settings("dev", {}, "TASKS")["TASKS"]["default"]["BACKEND"] == immediate
+    # A single small server may choose to send from the request, as development does.
+    chosen = load_settings("production", {**PRODUCTION_ENV, "TASKS_BACKEND": "immediate"}, "TASKS")
+    assert chosen["TASKS"]["default"]["BACKEND"] == immediate
+    wrong = load_settings("production", {**PRODUCTION_ENV, "TASKS_BACKEND": "celery"}, "TASKS")
+    assert "TASKS_BACKEND must be one of immediate, database, not 'celery'" in wrong["error"]

@@ -141,7 +141,7 @@ def test_the_retry_command_gives_up_after_the_attempts_allowed(index, settings):
     assert record.sent_at is not None
 
 
-def test_an_email_just_queued_is_left_for_its_own_request_to_send(index):
+def test_an_email_just_queued_is_left_for_its_own_task_to_send(index):
     form_page = workshop_with_form(index, "spring-workshop", 20)
     BookingEmail.objects.create(
         booking=make_booking(form_page, email="jo@example.nhs.uk"),

@@ -197,34 +197,3 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_asked_to_try_again(monkey
     assert "Nothing has been booked yet: please send the form again." in content
     assert 'value="Jo Smith"' in content, "the answers are kept for the second try"
     assert not Booking.objects.filter(event=event).exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_booking_emails_are_sent_from_a_thread_after_the_response(settings, monkeypatch):
-    """As the site runs: the visitor's page does not wait for the mail server."""
-    from django.core import mail
-
-    from events import emails
-    from events.models import BookingEmail
-
-    senders = []
-
-    class RecordedThread(threading.Thread):
-        def start(self):
-            senders.append(self)
-            super().start()
-
-    monkeypatch.setattr(emails, "Thread", RecordedThread)
-    settings.BOOKING_EMAILS_IN_BACKGROUND = True
-    event, form_page = workshop_with_booking_form(capacity=50)
-
-    response = Client().post(form_page.url, booking_answers())
-    for sender in senders:
-        sender.join(timeout=30)
-
-    assert response.status_code == 302
-    assert len(senders) == 1, "one thread for the one e-mail (the workshop has no booking contact)"
-    (message,) = mail.outbox
-    assert message.to == ["jo.smith@example.nhs.uk"]
-    record = BookingEmail.objects.get()
-    assert record.sent_at is not None and record.attempts == 1

@@ -328,3 +328,16 @@ def test_editors_choose_promoted_results_in_the_admin(client, site_with_demo, lo
 
     assert listing.status_code == 200
     assert add_form.status_code == 200
+
+
+def test_search_hits_are_counted_by_the_worker(initial_content, queued_in_the_database, client):
+    """The visitor's search does not wait on the count's writes: the worker makes them."""
+    from wagtail.contrib.search_promotions.models import Query
+
+    from tests.conftest import run_worker
+
+    client.get("/search/", {"q": "workforce"})
+
+    assert not Query.objects.filter(query_string="workforce").exists(), "the visitor's request does not write it"
+    run_worker()
+    assert Query.objects.get(query_string="workforce").hits == 1

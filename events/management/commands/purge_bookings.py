@@ -1,14 +1,12 @@
-import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 
-from events.booking import erase_personal_data
 from events.models import Booking
-
-logger = logging.getLogger("events.purge_bookings")
+from events.tasks import purge_booking_personal_data_task
 
 
 class Command(BaseCommand):
@@ -25,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, days=None, **options):
         days = settings.BOOKING_RETENTION_DAYS if days is None else days
         cutoff = timezone.localdate() - timedelta(days=days)
-        due = Booking.objects.filter(erased_at=None, event__date__lt=cutoff).select_related("event")
+        due = Booking.objects.filter(erased_at=None, event__date__lt=cutoff)
         count = due.count()
         workshops = due.values("event").distinct().count()
         if dry_run:
@@ -34,8 +32,16 @@ class Command(BaseCommand):
                 f"{cutoff:%d %B %Y}. Nothing has been changed."
             )
             return
-        erased = erase_personal_data(list(due))
-        logger.info("Erased personal details in %s bookings for workshops held before %s", erased, cutoff)
+        result = purge_booking_personal_data_task.enqueue(days)
+        if result.status == TaskResultStatus.FAILED:
+            raise CommandError(f"The erasure failed: {result.errors[-1].exception_class_path} (see the log).")
+        if not result.is_finished:
+            self.stdout.write(
+                f"Queued (task {result.id}): the worker erases the personal details in {count} bookings for "
+                f"{workshops} workshops held before {cutoff:%d %B %Y}, and logs how many it erased."
+            )
+            return
         self.stdout.write(
-            f"Erased the personal details in {erased} bookings for {workshops} workshops held before {cutoff:%d %B %Y}."
+            f"Erased the personal details in {result.return_value} bookings for {workshops} workshops held "
+            f"before {cutoff:%d %B %Y}."
         )

@@ -3,14 +3,16 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from events.emails import send_booking_email
+from events.emails import enqueue_sending
 from events.models import BookingEmail
+from events.tasks import sending_outcomes
 
 
 class Command(BaseCommand):
     help = (
-        "Send again every booking e-mail that failed, or that was never sent because its server stopped. "
-        "Safe to run from cron every few minutes, and on several servers at once: each e-mail goes once."
+        "Queue again every booking e-mail that failed, or that was never sent (no worker took it, or its "
+        "sender stopped mid-send). Safe to run from cron every few minutes, and on several servers at once: "
+        "each e-mail goes once."
     )
 
     def add_arguments(self, parser):
@@ -26,17 +28,13 @@ class Command(BaseCommand):
             attempts__lt=max_attempts,
             booking__erased_at=None,
         ).order_by("created_at")
-        sent = failed = taken = 0
-        for record_id in unsent.values_list("pk", flat=True):
-            outcome = send_booking_email(record_id)
-            if outcome is None:
-                # Another sender (an overlapping run, another server) has it.
-                taken += 1
-            elif outcome:
-                sent += 1
-            else:
-                failed += 1
-        report = f"Booking e-mails sent: {sent}. Still failing: {failed}."
-        if taken:
-            report += f" Being sent by another run: {taken}."
+        outcomes = sending_outcomes(enqueue_sending(record_id) for record_id in unsent.values_list("pk", flat=True))
+        report = f"Booking e-mails sent: {outcomes['sent']}. Still failing: {outcomes['failed']}."
+        if outcomes["queued"]:
+            report += f" Queued for the worker: {outcomes['queued']}."
+        if outcomes["taken"]:
+            # Another sender (an overlapping run, another server, its own task) has it.
+            report += f" Being sent by another run: {outcomes['taken']}."
+        if outcomes["not queued"]:
+            report += f" Could not be queued (see the log): {outcomes['not queued']}."
         self.stdout.write(report)

@@ -1,12 +1,8 @@
-from datetime import timedelta
-
 from django.conf import settings
-from django.core.management.base import BaseCommand
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandError
+from django_tasks import TaskResultStatus
 
-from events.emails import send_booking_email
-from events.models import Booking, BookingEmail, BookingEmailKind, EventStatus
+from events.tasks import queue_booking_reminders_task
 
 
 class Command(BaseCommand):
@@ -20,34 +16,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, days=None, **options):
         days = settings.BOOKING_REMINDER_DAYS if days is None else days
-        now = timezone.now()
-        today = timezone.localdate(now)
-        due = (
-            Booking.objects.confirmed()
-            .filter(
-                erased_at=None,
-                event__date__gte=today,
-                event__date__lte=today + timedelta(days=days),
-                event__status__in=[EventStatus.SCHEDULED, EventStatus.MOVED_ONLINE],
-                event__live=True,
+        result = queue_booking_reminders_task.enqueue(days)
+        if result.status == TaskResultStatus.FAILED:
+            raise CommandError(f"The reminders failed: {result.errors[-1].exception_class_path} (see the log).")
+        if not result.is_finished:
+            self.stdout.write(
+                f"Reminders queued (task {result.id}): the worker records each and sends it. "
+                "Any that fail show in the admin's Bookings list, and retry_booking_emails retries them."
             )
-            .exclude(emails__kind=BookingEmailKind.REMINDER)
-            .select_related("event")
+            return
+        outcomes = result.return_value
+        report = (
+            f"Reminders sent: {outcomes['sent']}. Failed (retry_booking_emails will retry them): {outcomes['failed']}."
         )
-        sent = failed = 0
-        for booking in due:
-            if booking.event.has_started(now):
-                continue
-            try:
-                # The unique constraint on reminders makes this the one and only reminder.
-                with transaction.atomic():
-                    record = BookingEmail.objects.create(
-                        booking=booking, kind=BookingEmailKind.REMINDER, recipient=booking.email
-                    )
-            except IntegrityError:
-                continue
-            if send_booking_email(record.pk):
-                sent += 1
-            else:
-                failed += 1
-        self.stdout.write(f"Reminders sent: {sent}. Failed (retry_booking_emails will retry them): {failed}.")
+        if outcomes["queued"]:
+            report += f" Queued for the worker: {outcomes['queued']}."
+        self.stdout.write(report)
