@@ -67,3 +67,21 @@ def test_scheduled_pages_go_live_and_come_down_within_minutes_of_their_time(clie
 
     assert client.get("/news-and-events/coming-soon/").status_code == 200
     assert client.get("/news-and-events/going-soon/").status_code == 404
+
+
+def test_the_worker_records_are_pruned_as_the_schedule_says(initial_content, queued_in_the_database, clock):
+    from django_tasks_db.models import DBTaskResult
+
+    from search.tasks import count_search_hit
+    from tests.conftest import run_worker
+
+    count_search_hit.enqueue("old")
+    run_worker()
+    clock.shift(timedelta(days=15))
+    count_search_hit.enqueue("new")
+    run_worker()
+    (arguments,) = [arguments for _minute, command, arguments in scheduled_jobs() if command == "prune_db_task_results"]
+
+    call_command("prune_db_task_results", *arguments, stdout=io.StringIO())
+
+    assert [result.args_kwargs["args"] for result in DBTaskResult.objects.all()] == [["new"]]
