@@ -18,6 +18,7 @@ import platform
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import time as clock
@@ -142,9 +143,11 @@ def production_environment(folder):
     The production settings as a server on this machine's loopback runs them:
     a fresh secret key, plain http (no HTTPS redirect), static files and
     uploads in the run's temporary folder, e-mail kept in memory and sent
-    before the response, and the booking form's minimum fill time off, so
-    that a benchmark's bookers may send it at once. Add the database, Redis
-    and anything the benchmark itself varies.
+    in the request that queues it (TASKS_BACKEND=immediate: a benchmark
+    that runs the production's worker processes sets "database" and starts
+    them with background_workers()), and the booking form's minimum fill
+    time off, so that a benchmark's bookers may send it at once. Add the
+    database, Redis and anything the benchmark itself varies.
     """
     return {
         "DJANGO_SETTINGS_MODULE": "collaborative_site.settings.production",
@@ -156,11 +159,47 @@ def production_environment(folder):
         "PRIVATE_MEDIA_ROOT": str(folder / "private-media"),
         # No mail server here: e-mails are "sent" into each worker's memory.
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "BOOKING_EMAILS_IN_BACKGROUND": "false",
+        "TASKS_BACKEND": "immediate",
         "BOOKING_MIN_FILL_SECONDS": "0",
         # The servers' log is read when something fails: warnings and errors are what matter then.
         "LOG_LEVEL": "WARNING",
     }
+
+
+@contextlib.contextmanager
+def background_workers(environment, folder, count):
+    """
+    `count` worker processes as production runs them (`manage.py db_worker`),
+    with this environment; stopped as systemd stops them (SIGTERM: each
+    finishes the task in hand) when the block ends, killed if they linger.
+    """
+    workers = []
+    try:
+        for number in range(1, count + 1):
+            log = (folder / f"worker-{number}.log").open("wb")
+            workers.append(
+                subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+                    [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2"],
+                    cwd=REPOSITORY,
+                    env={**environment, "TASKS_BACKEND": "database"},
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+            log.close()
+        yield workers
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
 def set_up_site():
