@@ -24,7 +24,9 @@ initial content; the bench's own Redis database (BENCH_REDIS_URL, default
 redis://127.0.0.1:6379/15), emptied before and after; static files collected
 into a temporary folder; two gunicorns started with the project's
 collaborative_site/gunicorn.conf.py and the production settings, 3 workers
-each, on two free ports of 127.0.0.1.
+each, on two free ports of 127.0.0.1; and two background workers
+(`manage.py db_worker`), which send the booking e-mails the servers queue in
+the database: every booker's e-mail must be sent within EMAILS_WITHIN.
 
 The bookers are threads speaking plain HTTP (http.client). The production
 cookies are Secure, which a client does not send back over http, so each
