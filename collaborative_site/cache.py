@@ -5,15 +5,32 @@ Django's Redis backend raises when Redis cannot be reached, and Wagtail asks
 the cache on every page (the site's root paths), so an outage of the cache
 would take the whole site down. Here an unreachable Redis is a miss: reads
 find nothing, writes are dropped, each failure is logged, and pages are
-rendered from the database as if there were no cache at all. Short socket
-timeouts (settings) keep a dead Redis from holding up requests, and after a
-failure Redis is left alone for RETRY_AFTER, so that a page which asks the
-cache many times waits for it at most once.
+rendered from the database as if there were no cache at all.
+
+A page asks the cache about twenty times, so a Redis that answers slowly,
+or not at all (a black-holed network rather than a refused connection, where
+each call waits out its whole socket timeout), would cost a page seconds.
+Two limits keep a page to about its normal time:
+- each request has a budget of time it may spend waiting for Redis
+  (REDIS_REQUEST_BUDGET_MS, set per request by RedisBudgetMiddleware); once
+  it is spent, or once a call has failed, the rest of the request skips Redis;
+- after a failure each process leaves that Redis alone for RETRY_AFTER, so
+  the requests that follow do not each pay a timeout to find it still down.
+
+Why not django-redis with IGNORE_EXCEPTIONS: it turns failures into misses
+as this does, but every call still waits out its socket timeout, and it has
+neither a budget per request nor a pause after a failure, which are what
+keep pages fast while Redis is sick. Django's own Redis backend (maintained
+with Django, already a dependency) does the talking to Redis; this module
+adds only those limits.
 """
 
 import logging
+import time
+from contextvars import ContextVar
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -23,11 +40,33 @@ logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
-# Once Redis has failed, it is not asked again for this long. A page asks the
-# cache many times, and a Redis that does not answer (a black-holed network,
-# not a refused connection) costs each call its whole socket timeout: pages
-# would take seconds. After the pause, the next call tries Redis again.
+# Once Redis has failed, it is not asked again for this long. After the
+# pause, the next call tries Redis again.
 RETRY_AFTER = timedelta(seconds=5)
+
+# Seconds the request being answered may still spend waiting for Redis: set
+# by RedisBudgetMiddleware for each request, 0 once Redis has failed in it;
+# None outside a request (a command, the worker), which has no budget.
+_budget_left = ContextVar("redis_budget_left", default=None)
+
+
+def _now():
+    # Elapsed time, not a date: a monotonic clock that nothing resets.
+    return time.monotonic()
+
+
+class RedisBudgetMiddleware:
+    """Give each request REDIS_REQUEST_BUDGET_MS of waiting for Redis (see the top)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _budget_left.set(settings.REDIS_REQUEST_BUDGET_MS / 1000)
+        try:
+            return self.get_response(request)
+        finally:
+            _budget_left.reset(token)
 
 
 class TolerantRedisCacheClient(RedisCacheClient):
@@ -35,7 +74,10 @@ class TolerantRedisCacheClient(RedisCacheClient):
     # cache alias in this process that uses it.
     _resting_until = {}
 
-    def _resting(self):
+    def _skipped(self):
+        budget = _budget_left.get()
+        if budget is not None and budget <= 0:
+            return True
         until = self._resting_until.get(tuple(self._servers))
         return until is not None and timezone.now() < until
 
@@ -48,77 +90,66 @@ class TolerantRedisCacheClient(RedisCacheClient):
             exc_info=True,
         )
 
-    def get(self, key, default):
-        if self._resting():
-            return default
-        try:
-            return super().get(key, default)
-        except UNREACHABLE:
-            self._unreachable("get")
-            return default
-
-    def get_many(self, keys):
-        if self._resting():
-            return {}
-        try:
-            return super().get_many(keys)
-        except UNREACHABLE:
-            self._unreachable("get_many")
-            return {}
-
-    def has_key(self, key):
-        if self._resting():
-            return False
-        try:
-            return super().has_key(key)
-        except UNREACHABLE:
-            self._unreachable("has_key")
-            return False
-
-    def add(self, key, value, timeout):
-        if self._resting():
-            return False
-        try:
-            return super().add(key, value, timeout)
-        except UNREACHABLE:
-            self._unreachable("add")
-            return False
-
-    def incr(self, key, delta):
-        if not self._resting():
-            try:
-                return super().incr(key, delta)
-            except UNREACHABLE:
-                self._unreachable("incr")
-        # What a missing key gives: callers already handle it.
-        raise ValueError(f"Key '{key}' not found (Redis is unreachable)")
-
-    def _write(self, operation, *args):
-        if self._resting():
-            return None
+    def _ask(self, operation, fallback, *args):
+        """What Redis answers to the operation, or `fallback` if Redis is skipped or fails."""
+        if self._skipped():
+            return fallback
+        started = _now()
         try:
             return getattr(super(), operation)(*args)
         except UNREACHABLE:
             self._unreachable(operation)
-            return None
+            if _budget_left.get() is not None:
+                _budget_left.set(0)
+            return fallback
+        finally:
+            budget = _budget_left.get()
+            if budget:
+                spent = _now() - started
+                if spent >= budget:
+                    logger.warning(
+                        "Redis is slow: this request has spent its %s ms on it and goes on without the cache",
+                        settings.REDIS_REQUEST_BUDGET_MS,
+                    )
+                _budget_left.set(max(budget - spent, 0))
+
+    def get(self, key, default):
+        return self._ask("get", default, key, default)
+
+    def get_many(self, keys):
+        return self._ask("get_many", {}, keys)
+
+    def has_key(self, key):
+        return self._ask("has_key", False, key)
+
+    def add(self, key, value, timeout):
+        return self._ask("add", False, key, value, timeout)
+
+    def incr(self, key, delta):
+        skipped = object()
+        answer = self._ask("incr", skipped, key, delta)
+        if answer is skipped:
+            # What a missing key gives: callers already handle it.
+            raise ValueError(f"Key '{key}' not found (Redis is unreachable)")
+        return answer
 
     def set(self, key, value, timeout):
-        self._write("set", key, value, timeout)
+        self._ask("set", None, key, value, timeout)
 
     def set_many(self, data, timeout):
-        self._write("set_many", data, timeout)
+        self._ask("set_many", None, data, timeout)
 
     def touch(self, key, timeout):
-        return bool(self._write("touch", key, timeout))
+        return bool(self._ask("touch", False, key, timeout))
 
     def delete(self, key):
-        return bool(self._write("delete", key))
+        return bool(self._ask("delete", False, key))
 
     def delete_many(self, keys):
-        self._write("delete_many", keys)
+        self._ask("delete_many", None, keys)
 
     def clear(self):
-        return bool(self._write("clear"))
+        return bool(self._ask("clear", False))
 
 
 class TolerantRedisCache(RedisCache):

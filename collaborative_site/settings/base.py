@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "collaborative_site.middleware.HealthCheckMiddleware",
+    # Before anything that asks the cache: each request's time for Redis.
+    "collaborative_site.cache.RedisBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "collaborative_site.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -177,6 +179,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # memory local to the process. "renditions" remembers where Wagtail's
 # resized images are, so a page with images costs no query per image.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The time one request may spend waiting for Redis, all calls together;
+# then it goes on without the cache (collaborative_site/cache.py).
+REDIS_REQUEST_BUDGET_MS = env_int("REDIS_REQUEST_BUDGET_MS", 500)
 if REDIS_URL:
     # Redis that cannot be reached is a miss, not an error page
     # (collaborative_site/cache.py), and is given up on quickly.

@@ -161,3 +161,29 @@ def test_a_black_holed_redis_is_waited_for_once_per_page_not_once_per_call(
     clock.shift(RETRY_AFTER + timedelta(seconds=1))
     assert cache.get("anything", "default") == "default"
     assert len(redis_asked) == 2, "after the pause, Redis is tried again"
+
+
+def test_a_slow_redis_costs_a_request_no_more_than_its_budget(
+    shared_redis, settings, initial_content, redis_asked, monkeypatch, caplog
+):
+    """A Redis that answers, but slowly: each call takes 200 ms, and a listing asks about twenty times."""
+    settings.REDIS_REQUEST_BUDGET_MS = 500
+    waited = [0.0]
+    monkeypatch.setattr("collaborative_site.cache._now", lambda: waited[0])
+    original = RedisCacheClient.get_client
+
+    def slow(self, *args, **kwargs):
+        waited[0] += 0.2
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisCacheClient, "get_client", slow)
+
+    assert Client().get("/news-and-events/").status_code == 200
+    assert len(redis_asked) == 3, "0.2 + 0.2 + 0.2 s spends the 500 ms: the rest of the page goes without"
+    assert "Redis is slow: this request has spent its 500 ms on it" in caplog.text
+    assert Client().get("/").status_code == 200
+    assert len(redis_asked) == 6, "each request has a budget of its own"
+    # Outside a request (a command, the worker) there is no budget.
+    for number in range(5):
+        cache.set(f"key-{number}", number)
+    assert len(redis_asked) == 11
