@@ -247,7 +247,8 @@ def test_healthz_reports_a_cache_that_does_not_answer_without_failing(monkeypatc
     assert degraded.content == b"ok\ncache: unavailable, serving pages uncached\ntasks: run at once in each request\n"
 
 
-@pytest.mark.django_db
+# Committed: on PostgreSQL /healthz counts on a connection of its own.
+@pytest.mark.django_db(transaction=True)
 def test_healthz_says_when_background_tasks_wait_for_a_worker_that_does_not_come(queued_in_the_database, clock):
     from search.tasks import count_search_hit
     from tests.conftest import run_worker
