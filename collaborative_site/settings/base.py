@@ -167,7 +167,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # DATABASE_CONNECT_TIMEOUT seconds, and a statement after
     # DATABASE_STATEMENT_TIMEOUT (below gunicorn's 30 s; 0 for none), with
     # an error the site turns into "try again" or its error page.
-    DATABASES["default"]["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)}
+    DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        # A connection kept between requests whose network goes silent: the
+        # statement timeout is the server's, and cannot reach a client that
+        # no longer hears it. TCP gives up on a query the server never
+        # acknowledged after this long, and keepalives find a silent server
+        # while a request waits for its answer (after about 9 seconds).
+        "tcp_user_timeout": DATABASE_CONNECT_TIMEOUT * 1000,
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+    }
     DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 25)
     if DATABASE_STATEMENT_TIMEOUT:
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"

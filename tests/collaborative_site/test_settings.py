@@ -95,7 +95,16 @@ def test_database_url_selects_postgresql():
     assert (database["HOST"], database["NAME"], database["USER"]) == ("db.internal", "collaborative", "site")
     assert "transaction_mode" not in database.get("OPTIONS", {})
     # Neither a silent database nor a runaway query holds a worker until gunicorn kills it.
-    assert database["OPTIONS"] == {"connect_timeout": 5, "options": "-c statement_timeout=25000"}
+    assert database["OPTIONS"] == {
+        "connect_timeout": 5,
+        "options": "-c statement_timeout=25000",
+        # Nor does a kept connection whose network goes silent.
+        "tcp_user_timeout": 5000,
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+    }
 
 
 def test_database_timeouts_come_from_the_environment():
@@ -105,7 +114,9 @@ def test_database_timeouts_come_from_the_environment():
         {**PRODUCTION_ENV, "DATABASE_URL": url, "DATABASE_CONNECT_TIMEOUT": "2", "DATABASE_STATEMENT_TIMEOUT": "0"},
         "DATABASES",
     )
-    assert loaded["DATABASES"]["default"]["OPTIONS"] == {"connect_timeout": 2}
+    options = loaded["DATABASES"]["default"]["OPTIONS"]
+    assert (options["connect_timeout"], options["tcp_user_timeout"]) == (2, 2000)
+    assert "options" not in options, "no statement timeout"
 
 
 def test_redis_url_selects_a_shared_cache_and_without_it_the_cache_is_local_and_pages_are_not_cached():
