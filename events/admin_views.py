@@ -14,15 +14,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from wagtail.admin import messages
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListView
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
+from wagtail_modeladmin.views import InspectView
 
 from .booking import BookingBusy, NoPlaceFree, cancel_booking, erase_personal_data, promote_booking
-from .emails import queue_email
+from .emails import delivery_status, queue_email
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
 from .models import Booking, BookingEmailKind, BookingFormPage, EventPage
 
@@ -239,6 +242,26 @@ def booking_register(request, event_id):
         key=lambda booking: (booking.name.split()[-1].lower() if booking.name.split() else "", booking.name.lower()),
     )
     return TemplateResponse(request, "events/admin/booking_register.html", {"event": event, "attendees": attendees})
+
+
+class BookingInspectView(InspectView):
+    """A booking's details, and what became of each e-mail about it (with the reason one was not sent)."""
+
+    def get_fields_dict(self):
+        now = timezone.now()
+        emails = self.instance.emails.order_by("created_at")
+        return [
+            *super().get_fields_dict(),
+            {
+                "label": "E-mails",
+                "value": format_html_join(
+                    mark_safe("<br>"),  # noqa: S308 (a constant)
+                    "{}: {}",
+                    ((record.get_kind_display(), delivery_status(record, now)) for record in emails),
+                )
+                or "None",
+            },
+        ]
 
 
 class NotifyBookersForm(forms.Form):

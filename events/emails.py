@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from .calendar import build_calendar
 from .formatting import format_date
@@ -119,6 +119,39 @@ def enqueue_sending(record_id):
 # two senders never hold one e-mail at once; a sender that died with it
 # (its server stopped mid-send) leaves it to a retry once this has passed.
 SENDING_LEASE = timedelta(minutes=15)
+
+
+# An e-mail is normally sent within seconds of its booking; one still
+# neither sent nor failed after this was never taken by a worker (none is
+# running, or they are far behind) or was dropped by a sender that stopped.
+STRANDED_AFTER = timedelta(minutes=10)
+
+
+def delivery_status(record, now=None):
+    """What became of one recorded e-mail, in words for the Bookings admin."""
+    now = now or timezone.now()
+    if record.sent_at:
+        return f"Sent {format_moment(record.sent_at)}"
+    if record.failed_at:
+        tries = "1 try" if record.attempts == 1 else f"{record.attempts} tries"
+        return (
+            f"Not delivered ({tries}, the last {format_moment(record.failed_at)}): {record.error}. "
+            "The schedule tries again every 10 minutes"
+        )
+    if record.claimed_at:
+        if record.created_at < now - STRANDED_AFTER:
+            return (
+                f"Not sent: its sender stopped (it took it at {format_moment(record.claimed_at)}); "
+                f"sent again once {int(SENDING_LEASE.total_seconds() // 60)} minutes have passed since"
+            )
+        return f"Being sent (since {format_moment(record.claimed_at)})"
+    if record.created_at < now - STRANDED_AFTER:
+        return f"Not sent: waiting for the background worker since {format_moment(record.created_at)}"
+    return f"Queued {format_moment(record.created_at)}"
+
+
+def format_moment(moment):
+    return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
 
 
 def claim(record_id):

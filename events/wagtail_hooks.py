@@ -22,6 +22,7 @@ from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
 from . import admin_views
+from .emails import STRANDED_AFTER
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
 from .models import (
     SOONEST_FIRST,
@@ -178,12 +179,6 @@ class BookingIndexView(BookingExportMixin, IndexView):
         return f"bookings-{timezone.localdate():%Y-%m-%d}"
 
 
-# An e-mail is normally sent within seconds of its booking; one still
-# neither sent nor failed after this was never taken by a worker (none is
-# running, or they are far behind) or was dropped by a sender that stopped.
-STRANDED_AFTER = timedelta(minutes=10)
-
-
 class BookingAdmin(ModelAdmin):
     """Every booking across workshops: find, filter, cancel, promote and export."""
 
@@ -197,6 +192,7 @@ class BookingAdmin(ModelAdmin):
     index_view_class = BookingIndexView
     index_template_name = "events/admin/booking_index.html"
     inspect_view_enabled = True
+    inspect_view_class = admin_views.BookingInspectView
     list_display = ("name", "organisation", "workshop", "status_label", "booked_at", "email_problem")
     list_filter = (("event", WorkshopFilter), "status", ("submit_time", BookedAtFilter))
     list_select_related = ("event",)

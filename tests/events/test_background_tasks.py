@@ -160,3 +160,31 @@ def test_a_purge_that_fails_says_so_and_exits_with_an_error(index, monkeypatch):
     monkeypatch.setattr(booking_rules, "erase_personal_data", broken)
     with pytest.raises(CommandError, match="The erasure failed: builtins.RuntimeError"):
         run("purge_bookings")
+
+
+def test_a_bookings_page_in_the_admin_says_what_became_of_each_email_and_why(
+    form_page, queued_in_the_database, settings, clock, client, log_in, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form_page.url, booking_answers())
+    booking = Booking.objects.get()
+    log_in("Booking administrators")
+    inspect_url = f"/admin/events/booking/inspect/{booking.pk}/"
+    assert "Booking confirmed: Queued " in client.get(inspect_url).content.decode()
+
+    clock.shift(timedelta(minutes=11))
+    assert "Booking confirmed: Not sent: waiting for the background worker since " in (
+        client.get(inspect_url).content.decode()
+    )
+
+    settings.EMAIL_BACKEND = "tests.events.test_booking.FailingBackend"
+    run_worker()
+    page = client.get(inspect_url).content.decode()
+    assert "Booking confirmed: Not delivered (1 try, the last " in page
+    assert "OSError: Connection refused by the mail server. The schedule tries again every 10 minutes" in page
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.shift(timedelta(minutes=2))
+    run("retry_booking_emails")
+    run_worker()
+    assert "Booking confirmed: Sent " in client.get(inspect_url).content.decode()
