@@ -529,7 +529,12 @@ def forget_cached_pages_if_shown(sender, signal, **kwargs):
     if sender in _never_shown:
         return
     if sender in _forget_only:
-        forget_cached_pages(_forget_only[sender](instance))
+        try:
+            scopes = _forget_only[sender](instance)
+        except ObjectDoesNotExist:
+            # What it belonged to is gone (deleted with it): everything, as that deletion clears.
+            scopes = None
+        forget_cached_pages(scopes)
         return
     if sender in _site_models():
         page = _page_owning(sender, instance)

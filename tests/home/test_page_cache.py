@@ -223,6 +223,19 @@ def test_a_booking_leaves_another_workshops_page_cached(workshop, committing):
     assert not served_from_cache(workshop.url)
 
 
+def test_deleting_a_workshop_with_bookings_clears_every_page(workshop, report, committing):
+    with committing():
+        make_booking(workshop.get_children().get().specific)
+    cached(NewsAndEventsIndexPage.objects.get().url, report.url)
+
+    with committing():
+        Page.objects.get(pk=workshop.pk).delete()
+
+    assert not Booking.objects.exists()
+    assert "Cached workshop" not in visit(NewsAndEventsIndexPage.objects.get().url).content.decode()
+    assert not served_from_cache(report.url)
+
+
 def test_publishing_a_news_item_refreshes_the_news_listings_and_leaves_the_reports_cached(workshop, report, committing):
     listing = NewsAndEventsIndexPage.objects.get().url
     news_pages = ["/", listing, f"{listing}?show=news", f"{listing}feed.xml", "/sitemap.xml"]
