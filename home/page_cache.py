@@ -80,7 +80,7 @@ starts a new generation and deletes the clearings it saw; pages are then
 cached as before.
 
 A hit costs one round trip to the cache (the generations and the page are
-read together: about twenty small keys) and one small query on an indexed
+read together: some fifteen small keys) and one small query on an indexed
 column: whether a clearing is owed. A request asks that at most once,
 however many cached parts it reads, and only when the cache has something
 to serve it.
@@ -107,8 +107,8 @@ SCOPE_KEY_PREFIX = "page-cache:scope:"
 ADDRESS_SCOPE = "tree:"
 PAGE_TYPE_SCOPE = "pages:"
 # An address's generation is kept a day after it was made, then made afresh
-# (the pages stored under it are rendered once more): visitors' paths,
-# mistyped ones included, must not pile up in the cache for ever.
+# (the pages stored under it are rendered once more), so that the addresses
+# of pages since moved or deleted do not stay in the cache for ever.
 ADDRESS_SCOPE_SECONDS = 24 * 60 * 60
 # A request depends on each address above its own, a key each: a path of
 # more parts than any page of the site is rendered, never cached.
