@@ -16,6 +16,16 @@ What it proves:
   - The production settings serve: collectstatic with the manifest storage,
     /healthz, the booking form with its CSRF check, and the form is never
     served from a cache (each visitor gets their own CSRF token).
+  - The page cache forgets only what a booking changed: while the bookers
+    book, VISITORS anonymous visitors read the home page, a report, a news
+    item, the about page and the booked workshop's page over and over (each
+    page once before the rush, so that all are cached), and the share of
+    their views served from the cache (X-Page-Cache: hit) is printed for
+    each page. The report, the news item and the about page do
+    not show the workshop's places, so they should stay cached; the workshop
+    and the home page (its next workshops, with their places) are rendered
+    again after each booking. Printed, never failed: only an answer other
+    than 200 fails.
 
 How: a throwaway PostgreSQL database (BENCH_DATABASE_URL, default
 postgresql://postgres@127.0.0.1:5432/bench: the database made is
@@ -91,6 +101,12 @@ REQUEST_TIMEOUT = 60
 BARRIER_TIMEOUT = 120
 # One address for the rate limit, outside the bookers' 10.x.y.z range.
 RATE_LIMIT_ADDRESS = "203.0.113.7"
+# Anonymous visitors reading pages during the rush, each from its own address, released with the
+# bookers (so that their views are queued among the bookings), and the most pages each reads
+# (they stop when the last booking is answered).
+VISITORS = 40
+VISITOR_ADDRESS = "198.51.100.{}"
+MOST_VIEWS_PER_VISITOR = 1000
 
 # What the site's pages say (events/views.py), to tell its answers from any other.
 BUSY_TEXT = "we could not save your booking"
@@ -340,14 +356,16 @@ class Booker:
         return self.statuses[-1:] == [302] and self.location.startswith(CONFIRMATION_PATH)
 
 
-def rush(servers, path, bookers):
+def rush(servers, path, bookers, browsing=None):
     """
     bookers threads each open the booking form (alternating between the
-    servers), wait for one another, and send it at the same instant.
-    Returns each booker's record, any errors, and the seconds from the
-    release to the last answer.
+    servers), wait for one another, and send it at the same instant; the
+    browsing visitors, if given, are released with them and read pages until
+    the last booker's answer. Returns each booker's record, any errors, and
+    the seconds from the release to the last answer.
     """
-    start = threading.Barrier(bookers + 1, timeout=BARRIER_TIMEOUT)
+    visitors = browsing.visitors if browsing is not None else 0
+    start = threading.Barrier(bookers + visitors + 1, timeout=BARRIER_TIMEOUT)
     lock = threading.Lock()
     errors = []
 
@@ -379,6 +397,8 @@ def rush(servers, path, bookers):
     records = [Booker(number, servers[number % len(servers)]) for number in range(bookers)]
     threads = [threading.Thread(target=book, args=(record,), daemon=True) for record in records]
     try:
+        if browsing is not None:
+            browsing.start(start)
         for thread in threads:
             thread.start()
         with contextlib.suppress(threading.BrokenBarrierError):
@@ -389,6 +409,8 @@ def rush(servers, path, bookers):
         elapsed = time.perf_counter() - released
     finally:
         start.abort()  # on Ctrl+C, no booker is left waiting
+        if browsing is not None:
+            browsing.stop()
     check(not any(thread.is_alive() for thread in threads), "a booker hung")
     return records, errors, elapsed
 
@@ -436,6 +458,108 @@ def check_rush(records, errors):
     for record in not_taken[:10]:
         say(f"    booking not taken: booker {record.number} on {record.server}, answers {record.statuses}")
     check(not not_taken, f"{len(not_taken)} bookings were not taken (no redirect to a confirmation)")
+
+
+# Visitors reading pages during the rush --------------------------------------
+
+
+class Browsing:
+    """
+    Anonymous visitors (no cookies) reading pages in turn, alternating
+    between the servers, until stopped: each view answered before then, its
+    page, status and X-Page-Cache header. (A view asked for during the rush
+    waits in the servers' queue behind the bookings sent before it.)
+    """
+
+    def __init__(self, servers, paths, visitors=VISITORS):
+        self.servers = servers
+        self.paths = paths
+        self.visitors = visitors
+        self.views = []
+        self.errors = []
+        self.stopped_at = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._threads = []
+
+    def start(self, released):
+        """Each visitor waits for the `released` barrier, then reads pages."""
+        self._threads = [
+            threading.Thread(target=self._browse, args=(number, released), daemon=True)
+            for number in range(self.visitors)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self):
+        self.stopped_at = time.perf_counter()
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=REQUEST_TIMEOUT)
+        # Views answered after the last booking are not views during the rush.
+        self.views = [view[:3] for view in self.views if view[3] <= self.stopped_at]
+
+    def _browse(self, number, released):
+        headers = {"X-Forwarded-For": VISITOR_ADDRESS.format(number + 1)}
+        try:
+            released.wait()
+        except threading.BrokenBarrierError:
+            return  # a booker failed first: reported as theirs
+        # Each visitor starts at another page, so that every page is read at every moment of the rush.
+        for view in range(MOST_VIEWS_PER_VISITOR):
+            if self._stopping.is_set():
+                return
+            path = self.paths[(number + view) % len(self.paths)]
+            server = self.servers[(number + view) % len(self.servers)]
+            try:
+                answer = fetch(server, "GET", path, headers)
+            except Exception as error:  # noqa: BLE001 (reported, and the run fails)
+                with self._lock:
+                    self.errors.append(f"visitor {number} reading {path} from {server}: {error!r}")
+                return
+            with self._lock:
+                self.views.append((path, answer.status, answer.headers.get("X-Page-Cache", ""), time.perf_counter()))
+
+
+def warm_the_cache(servers, paths):
+    """Each page read until it is served from the cache, as visitors before the rush left it."""
+    for path in paths:
+        for server in servers:
+            answer = fetch(server, "GET", path)
+            check(answer.status == 200, f"{path} answered {answer.status} from {server}")
+        answer = fetch(servers[0], "GET", path)
+        check(answer.headers.get("X-Page-Cache") == "hit", f"{path} is not served from the page cache")
+
+
+def from_the_cache(views, paths):
+    """(views served from the cache, views) of these pages."""
+    mine = [header for path, _, header in views if path in paths]
+    return sum(1 for header in mine if header == "hit"), len(mine)
+
+
+def share_line(hits, views):
+    return f"{hits} of {views} ({hits / views:.0%})" if views else "none read"
+
+
+def report_browsing(browsing, names, showing_places):
+    say(
+        f"    {len(browsing.views)} page views by {browsing.visitors} anonymous visitors answered during the rush, "
+        "served from the page cache:"
+    )
+    for path, name in names.items():
+        note = " (shows its places)" if path in showing_places else ""
+        say(f"      {name + note + ':':<46}{share_line(*from_the_cache(browsing.views, [path]))}")
+    others = [path for path in names if path not in showing_places]
+    together = ", ".join(names[path] for path in others)
+    say(f"      other pages ({together}): {share_line(*from_the_cache(browsing.views, others))}")
+
+
+def check_browsing(browsing):
+    for error in browsing.errors[:10]:
+        say(f"    error: {error}")
+    check(not browsing.errors, f"{len(browsing.errors)} visitors failed")
+    statuses = Counter(status for _, status, _ in browsing.views if status != 200)
+    check(not statuses, f"pages read during the rush answered {answers_line(statuses)}")
 
 
 def count_bookings(event):
@@ -491,6 +615,21 @@ def unavailable(what, variable, url, error, options):
     return 1
 
 
+def pages_to_read(workshop):
+    """The pages the visitors read during the rush, by address, with what to call them."""
+    from events.models import NewsPage
+    from home.models import StandardPage
+    from reports.models import ReportPage
+
+    return {
+        workshop.url: "the workshop booked",
+        "/": "home page",
+        ReportPage.objects.live().order_by("pk").first().url: "a report",
+        NewsPage.objects.live().order_by("pk").first().url: "a news item",
+        StandardPage.objects.live().get(slug="about").url: "about",
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bookers", type=int, default=120, help="people booking at once (default 120)")
@@ -531,6 +670,7 @@ def main():
         benchsite.set_up_site()
         rush_event, rush_form = benchsite.add_workshop("rush", "Booking rush", capacity=options.capacity)
         limit_event, limit_form = benchsite.add_workshop("limit", "Rate limit", capacity=RATE_LIMIT_ATTEMPTS + 2)
+        pages_read = pages_to_read(rush_event)
 
         started = time.perf_counter()
         stack.enter_context(benchsite.background_workers(environment, folder, BACKGROUND_WORKERS))
@@ -545,11 +685,15 @@ def main():
             "into their memory"
         )
 
+        warm_the_cache(servers, list(pages_read))
+        browsing = Browsing(servers, list(pages_read))
+
         say()
         say(f"  {options.bookers} bookers at once, {options.capacity} places, alternating between the servers:")
-        records, errors, elapsed = rush(servers, rush_form.url, options.bookers)
+        records, errors, elapsed = rush(servers, rush_form.url, options.bookers, browsing)
         if not errors:
             report_rush(servers, records, elapsed)
+            report_browsing(browsing, pages_read, showing_places={rush_event.url, "/"})
         emails_started = time.perf_counter()
         statuses, recorded, sent = wait_for_emails(rush_event, options.bookers)
         confirmed, waiting = statuses.pop("confirmed", 0), statuses.pop("waiting", 0)
@@ -558,6 +702,7 @@ def main():
             f"by the workers, all sent {time.perf_counter() - emails_started:.1f} s after the last answer"
         )
         check_rush(records, errors)
+        check_browsing(browsing)
         expected_confirmed = min(options.bookers, options.capacity)
         check(confirmed == expected_confirmed, f"{confirmed} confirmed, not {expected_confirmed}")
         check(

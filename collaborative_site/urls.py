@@ -2,7 +2,6 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from collaborative_site import views as site_views
@@ -27,7 +26,7 @@ urlpatterns = [
     path("bookings/", include("events.urls")),
     path("favicon.ico", site_views.favicon),
     path("robots.txt", site_views.robots_txt),
-    path("sitemap.xml", sitemap),
+    path("sitemap.xml", site_views.sitemap),
 ]
 
 if settings.DEBUG:

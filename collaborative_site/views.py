@@ -1,6 +1,10 @@
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.models import Page
+
+from home import page_cache
 
 
 def favicon(request):
@@ -17,3 +21,9 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def sitemap(request):
+    """Wagtail's sitemap.xml: every public page, so any page published refreshes it in the page cache."""
+    page_cache.shows(Page)
+    return wagtail_sitemap(request)

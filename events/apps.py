@@ -8,6 +8,14 @@ class EventsConfig(AppConfig):
     verbose_name = "News and events"
 
     def ready(self):
-        from .signal_handlers import register_signal_handlers
+        from home import page_cache
+
+        from .models import Booking, BookingEmail
+        from .signal_handlers import pages_a_booking_changes, register_signal_handlers
 
         register_signal_handlers()
+        # A booking or cancellation changes the places left: the workshop's
+        # own pages and the listings that show places, not the whole site.
+        page_cache.forget_only(Booking, pages_a_booking_changes)
+        # A record of an e-mail sent changes nothing a visitor sees.
+        page_cache.never_shown(BookingEmail)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 
+from home import page_cache
 from home.restrictions import private_q
 from reports.models import NEWEST_FIRST, ReportPage
 
@@ -26,6 +27,7 @@ class NewsAndEventsFeed(Feed):
     def items(self):
         events = list(self.index.events().order_by("-date")[:FEED_LENGTH])
         news = list(self.index.news()[:FEED_LENGTH])
+        page_cache.shows(ReportPage)
         reports = list(ReportPage.objects.live().exclude(private_q()).order_by(*NEWEST_FIRST)[:FEED_LENGTH])
         items = events + news + reports
         # News and reports without a date sort by when they were published.

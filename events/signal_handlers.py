@@ -1,6 +1,8 @@
 from django.db.models import F
 from wagtail.signals import page_published
 
+from home import page_cache
+
 
 def bump_calendar_sequence(sender, instance, **kwargs):
     """Each published change is a new version of the event for calendar apps."""
@@ -28,6 +30,17 @@ def publish_a_new_booking_form_with_its_workshop(sender, instance, **kwargs):
         latest = form_page.get_latest_revision()
         if latest is not None:
             latest.publish()
+
+
+def pages_a_booking_changes(booking):
+    """
+    The page cache scopes a booking, cancellation or promotion changes: the
+    workshop's address (its page, its booking form, its calendar file) and
+    every listing that shows places left (News and events, the home page).
+    """
+    from .models import WORKSHOP_PLACES
+
+    return [WORKSHOP_PLACES, *page_cache.address_scopes(booking.event)]
 
 
 def register_signal_handlers():

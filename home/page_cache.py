@@ -18,38 +18,82 @@ What is never shared between visitors:
   it is private or must not be stored;
 - anything but a 200 answer to a GET or HEAD, the admin, bookings and search.
 
-Invalidation is by generation: every cached page is stored with the
-generation current when its request began, and is served only while that is
-still the generation. Any change a page could show (a page published,
-unpublished, moved, deleted or made private; a booking, which changes places
-left; a venue, contact, document, image or site setting) starts a new
-generation at once and again when its transaction commits, so a request that
-rendered the old content in between stored it with a generation already
-gone.
+Invalidation is by generation: a number kept in the cache, moved on by a
+change. Every cached page is stored with the generations of what it depends
+on, as they were when its request began, and is served only while all of
+them are still current; they are read in the same round trip as the page.
+A change moves on only what it touches, so during a booking rush the rest
+of the site is still served from the cache:
+
+- Everything: the one generation every page and remembered part depends on.
+  Moved on by any change to who may see what, or to what every page shows: a
+  page unpublished, moved, deleted or given a new slug (its address changes
+  wherever it is linked); a site root, or a page directly under one (the
+  menu, every page's breadcrumbs), or a page the footer links to, published;
+  a page or collection made private or public; a site, redirect, setting,
+  venue, contact, document or image; and any other model of the site's
+  apps that is not declared below.
+- An address ("tree:/news-and-events/"): the page at that address with any
+  query string (?page=2, filters), the files beside it (calendar.ics,
+  feed.xml) and every page below it, whose breadcrumbs and title name it.
+  A request depends on its own address and each address above it, read from
+  its path, so nothing needs declaring. Publishing a page (or changing its
+  inline parts: documents, related links, tags) moves its address on.
+- A page type ("pages:events.newspage"): a page that lists or links pages of
+  a type (a listing, the home page's latest news, related links, the feed)
+  says so while it is rendered, shows(NewsPage); publishing any page of that
+  type (or of a type below it: shows(Page) is every publish) moves it on. So
+  publishing a news item refreshes the item, News and events, the home page,
+  the feed and pages that link to news items, and leaves the reports and
+  the about page cached.
+- A scope an app registers (register_scope) and depends on
+  (depends_on): "workshop-places", which every listing that shows places
+  left depends on. A booking or cancellation moves that and the workshop's
+  address on (events/apps.py): the workshop's page and booking form, News
+  and events and the home page are refreshed with the new places, nothing
+  else.
+
+Apps say which of their models' changes touch less than everything
+(forget_only, for bookings) and which touch nothing a visitor sees
+(never_shown, for the record of an e-mail sent), in their ready(): home
+imports no other app.
+
+Each change moves its generations on at once and again when its transaction
+commits, so a request that rendered the old content in between stored it
+with a generation already gone. A generation missing from the cache (never
+made, or evicted) is made afresh from the clock, never an earlier number: a
+page stored under an evicted generation is not served again, and a page is
+stored only under generations that were there when its request began or
+that it made itself, while no change had made them.
 
 If the cache cannot be reached when a change asks for a new generation (a
 Redis outage, however short), the change goes ahead and the cache fails
-closed: "Could not clear the page cache" is logged as an error and the
-clearing owed is recorded in the database (home.models.PageCacheClear, in
-the change's own transaction, or just after it commits), where every app
-server sees it. While one is owed, nothing stored in the cache is served,
-whole pages or remembered parts: a page made private while Redis blinked is
-never shown from a copy cached while it was public. The first request that
-reaches the cache again starts a new generation and deletes the clearings
-it saw; pages are then cached as before.
+closed: "Could not clear the page cache" is logged as an error and a
+clearing of everything is owed, recorded in the database
+(home.models.PageCacheClear, in the change's own transaction, or just after
+it commits), where every app server sees it. A booking's narrower clearing
+that cannot be made is owed as a clearing of everything too. While one is
+owed, nothing stored in the cache is served, whole pages or remembered
+parts: a page made private while Redis blinked is never shown from a copy
+cached while it was public. The first request that reaches the cache again
+starts a new generation and deletes the clearings it saw; pages are then
+cached as before.
 
-A hit costs one round trip to the cache (the generation and the page are
-read together) and one small query on an indexed column: whether a clearing
-is owed. A request asks that at most once, however many cached parts it
-reads, and only when the cache has something to serve it.
+A hit costs one round trip to the cache (the generations and the page are
+read together: some fifteen small keys) and one small query on an indexed
+column: whether a clearing is owed. A request asks that at most once,
+however many cached parts it reads, and only when the cache has something
+to serve it.
 """
 
 import functools
 import logging
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import HttpResponse
@@ -59,6 +103,16 @@ from wagtail.models.pages import COMMENTS_RELATION_NAME
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
+SCOPE_KEY_PREFIX = "page-cache:scope:"
+ADDRESS_SCOPE = "tree:"
+PAGE_TYPE_SCOPE = "pages:"
+# An address's generation is kept a day after it was made, then made afresh
+# (the pages stored under it are rendered once more), so that the addresses
+# of pages since moved or deleted do not stay in the cache for ever.
+ADDRESS_SCOPE_SECONDS = 24 * 60 * 60
+# A request depends on each address above its own, a key each: a path of
+# more parts than any page of the site is rendered, never cached.
+MAX_ADDRESS_PARTS = 10
 # Paths whose answers depend on the visitor or change with every request.
 NEVER_CACHED_PREFIXES = ("/admin/", "/bookings/", "/search/", "/documents/", "/healthz", "/static/", "/media/")
 # A visitor whose browser sends one of these may see something personal.
@@ -82,6 +136,14 @@ DRAFT_BOOKKEEPING_FIELDS = {
 # it asks only once however many cached parts it reads (set by
 # PageCacheMiddleware for every request; None outside a request).
 _asked = ContextVar("page_cache_asked", default=None)
+# The scopes the page being rendered has said it depends on (set by
+# PageCacheMiddleware while it renders a page it may keep; None otherwise).
+_depends_on = ContextVar("page_cache_depends_on", default=None)
+
+# Declared by the apps, in their ready().
+_registered_scopes = set()
+_forget_only = {}
+_never_shown = set()
 
 
 def once_per_request(name, ask):
@@ -92,6 +154,96 @@ def once_per_request(name, ask):
     if name not in asked:
         asked[name] = ask()
     return asked[name]
+
+
+# Scopes: what an app declares -----------------------------------------------
+
+
+def register_scope(name):
+    """A scope of the app's own that pages may depend on (depends_on) and changes move on (forget_only)."""
+    _registered_scopes.add(name)
+    _shared_scopes.cache_clear()
+    return name
+
+
+def depends_on(*names):
+    """Say that the page being rendered shows what these registered scopes cover."""
+    unknown = set(names) - set(_shared_scopes())
+    if unknown:
+        raise ValueError(f"Not a page cache scope: {', '.join(sorted(unknown))} (see register_scope)")
+    declared = _depends_on.get()
+    if declared is not None:
+        declared.update(names)
+
+
+def shows(*page_types):
+    """
+    Say that the page being rendered lists or links pages of these types
+    (models, or "app_label.ModelName"), whether or not it shows any now:
+    publishing one of them refreshes it.
+    """
+    depends_on(*(page_type_scope(page_type) for page_type in page_types))
+
+
+def page_type_scope(page_type):
+    model = apps.get_model(page_type) if isinstance(page_type, str) else page_type
+    return f"{PAGE_TYPE_SCOPE}{model._meta.label_lower}"
+
+
+def forget_only(model, scopes_changed):
+    """
+    A change to `model` changes only what scopes_changed(instance) names
+    (registered scopes and address_scopes()), not everything.
+    """
+    _forget_only[model] = scopes_changed
+
+
+def never_shown(model):
+    """A change to `model` changes nothing a visitor sees: it clears nothing."""
+    _never_shown.add(model)
+
+
+def address_scopes(page):
+    """The scope of the page's own address on each site it is in: it, what is beside it and what is below it."""
+    from wagtail.models import Site
+
+    scopes = []
+    for root in Site.get_site_root_paths():
+        if page.url_path.startswith(root.root_path):
+            # Too deep to be cached, it has no scope of its own.
+            scopes += (_address_scopes(page.url_path[len(root.root_path) - 1 :]) or [])[-1:]
+    return scopes
+
+
+@functools.cache
+def _shared_scopes():
+    """Every scope that is not an address: page types and registered scopes, read for every request."""
+    from wagtail.models import get_page_models
+
+    return (*sorted(page_type_scope(model) for model in get_page_models()), *sorted(_registered_scopes))
+
+
+def _address_scopes(path):
+    """
+    The address scopes a request for path depends on: "/", then each part of
+    the path in turn, as Wagtail routes it (empty parts ignored); None if the
+    path has too many parts to be cached.
+    """
+    parts = [part for part in path.split("/") if part]
+    if len(parts) > MAX_ADDRESS_PARTS:
+        return None
+    return [f"{ADDRESS_SCOPE}/"] + [f"{ADDRESS_SCOPE}/{'/'.join(parts[:count])}/" for count in range(1, len(parts) + 1)]
+
+
+def _scope_key(name):
+    return f"{SCOPE_KEY_PREFIX}{name}"
+
+
+def _scope_timeout(name):
+    return ADDRESS_SCOPE_SECONDS if name.startswith(ADDRESS_SCOPE) else None
+
+
+# Generations ------------------------------------------------------------------
 
 
 def _fresh_generation():
@@ -109,10 +261,10 @@ def current_generation():
     return generation
 
 
-def _new_generation():
-    """Start a new generation and return it; None if the cache could not be reached."""
+def _new_generation(key=GENERATION_KEY, timeout=None):
+    """Start a new generation under key and return it; None if the cache could not be reached."""
     try:
-        return cache.incr(GENERATION_KEY)
+        return cache.incr(key)
     except ValueError:
         # No counter (never made, or evicted); TolerantRedisCache also says
         # this when Redis cannot be reached.
@@ -122,11 +274,11 @@ def _new_generation():
         return None
     try:
         generation = _fresh_generation()
-        if cache.add(GENERATION_KEY, generation, timeout=None):
+        if cache.add(key, generation, timeout=timeout):
             return generation
         # Not added: another request made the counter meanwhile, or the
         # cache cannot be reached. Only counting on tells which.
-        return cache.incr(GENERATION_KEY)
+        return cache.incr(key)
     except Exception:  # noqa: BLE001
         return None
 
@@ -180,30 +332,63 @@ def _clear_as_owed(owed):
     return generation
 
 
-def _read(key):
+# Reading and keeping ----------------------------------------------------------
+
+
+def _is_current(stored, generation, scopes_now):
+    """Whether what is stored was kept in this generation, and every scope it depends on is where it was."""
+    if not isinstance(stored, tuple) or len(stored) != 3:
+        return False
+    stored_generation, dependencies, _ = stored
+    return stored_generation == generation and all(
+        scopes_now.get(name) == value for name, value in dependencies.items()
+    )
+
+
+def _read(key, scope_names=()):
     """
-    The generation now, and what is kept under key if it was stored in this
-    generation and may be served (else None): one round trip to the cache,
-    and, when something is there to serve, whether a clearing is owed.
+    The generation now, the scopes' generations now (None for one missing),
+    and what is kept under key if it is current and may be served (else
+    None): one round trip to the cache, and, when something is there to
+    serve, whether a clearing is owed.
     """
-    found = cache.get_many([GENERATION_KEY, key])
+    scope_keys = {name: _scope_key(name) for name in scope_names}
+    found = cache.get_many([GENERATION_KEY, *scope_keys.values(), key])
+    scopes_now = {name: found.get(scope_key) for name, scope_key in scope_keys.items()}
     generation = found.get(GENERATION_KEY)
     if generation is None:
-        return current_generation(), None
+        return current_generation(), scopes_now, None
     stored = found.get(key)
-    if stored is None or stored[0] != generation:
-        return generation, None
+    if not _is_current(stored, generation, scopes_now):
+        return generation, scopes_now, None
     owed = _clearing_owed()
     if owed:
         # Whether or not it can be cleared now, what was stored is not served.
-        return _clear_as_owed(owed) or generation, None
-    return generation, stored[1]
+        return _clear_as_owed(owed) or generation, scopes_now, None
+    return generation, scopes_now, stored[2]
+
+
+def _dependencies(names, scopes_now):
+    """
+    The generations to keep a page under: each scope's as its request began.
+    A scope that had none then is given one now, unless a change made one
+    meanwhile (then None: the page may be out of date, and is not kept).
+    """
+    dependencies = {}
+    for name in names:
+        generation = scopes_now.get(name)
+        if generation is None:
+            generation = _fresh_generation()
+            if not cache.add(_scope_key(name), generation, timeout=_scope_timeout(name)):
+                return None
+        dependencies[name] = generation
+    return dependencies
 
 
 def remembered(name, build, seconds):
     """
-    What build() returns, kept in the cache until the next change a page
-    could show (the same generations as whole pages). Built afresh, and not
+    What build() returns, kept in the cache until the next change to
+    everything (the generation whole pages have too). Built afresh, and not
     kept, if the cache fails; built afresh while a clearing of the cache is
     owed. Without a shared cache (settings.SHARED_CACHE), kept only for the
     request being answered.
@@ -213,35 +398,45 @@ def remembered(name, build, seconds):
         return once_per_request(f"remembered:{name}", build)
     key = f"page-cache:part:{name}"
     try:
-        generation, value = _read(key)
+        generation, _, value = _read(key)
     except Exception:  # noqa: BLE001
         logger.warning("Cache unavailable: building %s afresh", name, exc_info=True)
         return build()
     if value is None:
         value = build()
         try:
-            cache.set(key, (generation, value), seconds)
+            cache.set(key, (generation, {}, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)
     return value
 
 
-def forget_cached_pages():
+# Forgetting -------------------------------------------------------------------
+
+
+def forget_cached_pages(scopes=None):
     """
-    Start a new generation now, and again once the current transaction
+    Start new generations now, and again once the current transaction
     commits: a request that rendered the old content between the two, before
-    the change was visible to it, stored it under a generation nobody asks for.
-    If the cache cannot be reached, the clearing is owed (see the top).
+    the change was visible to it, stored it under a generation nobody asks
+    for. Of everything by default; of the scopes named if given (registered
+    scopes, address_scopes()). If the cache cannot be reached, a clearing of
+    everything is owed (see the top).
     """
     owed = False
+    keys = None if scopes is None else {_scope_key(name): _scope_timeout(name) for name in scopes}
 
     def bump():
         nonlocal owed
-        asked = _asked.get()
-        if asked is not None:
-            # What this request read before the change is out of date too.
-            asked.clear()
-        if _new_generation() is not None:
+        if keys is None:
+            asked = _asked.get()
+            if asked is not None:
+                # What this request read before the change is out of date too.
+                asked.clear()
+            moved_on = _new_generation() is not None
+        else:
+            moved_on = all(_new_generation(key, timeout) is not None for key, timeout in keys.items())
+        if moved_on:
             return
         logger.error(
             "Could not clear the page cache: it cannot be reached. Nothing cached before this change will "
@@ -255,53 +450,156 @@ def forget_cached_pages():
         transaction.on_commit(bump)
 
 
+def forget_page(page):
+    """
+    Forget what shows a page that changed: its own address (and what is
+    beside and below it) and the pages that list or link pages of its type;
+    everything if every page shows it (_shown_on_every_page).
+    """
+    if _shown_on_every_page(page):
+        forget_cached_pages()
+        return
+    page_class = page.specific_class or type(page)
+    page_types = [page_type_scope(model) for model in _page_types(page_class)]
+    forget_cached_pages([*address_scopes(page), *page_types])
+
+
+def _page_types(page_class):
+    """The page's type and the page types above it (Page included): a listing of any of them may show it."""
+    from wagtail.models import Page
+
+    return [
+        model
+        for model in page_class.__mro__
+        if isinstance(model, type) and issubclass(model, Page) and not model._meta.abstract
+    ]
+
+
+def _shown_on_every_page(page):
+    """
+    Whether every page shows something of this one: a site's root page, or a
+    page directly under it (the menu and breadcrumbs), or a page the footer
+    links to (its title is the link's text).
+    """
+    from wagtail.models import Site
+
+    from home.models import FooterLink
+
+    below_roots = [
+        page.url_path[len(root.root_path) :]
+        for root in Site.get_site_root_paths()
+        if page.url_path.startswith(root.root_path)
+    ]
+    if not below_roots:
+        return page.depth <= 3
+    if any(path.count("/") <= 1 for path in below_roots):
+        return True
+    return FooterLink.objects.filter(link_page_id=page.pk).exists()
+
+
 def forget_cached_pages_on_change(sender, **kwargs):
-    """Receiver for Wagtail's page signals: published, unpublished, moved."""
+    """Receiver for Wagtail's page signals that change addresses or who sees a page: unpublished, moved, new slug."""
     forget_cached_pages()
+
+
+def forget_published_page(sender, instance, **kwargs):
+    """Receiver for Wagtail's page_published."""
+    forget_page(instance)
 
 
 def forget_cached_pages_if_shown(sender, signal, **kwargs):
     """
-    Receiver for every model's post_save and post_delete: forget pages when
-    the model is one public pages show. A page counts when deleted or saved
-    whole (created, published, changed in code), not when Wagtail only
-    records a draft, a lock or a revision on it.
+    Receiver for every model's post_save and post_delete: forget what a
+    change to a model public pages show may have changed. A page counts when
+    deleted (everything) or saved whole (created, published, changed in
+    code: forget_page), not when Wagtail only records a draft, a lock or a
+    revision on it; a page's inline part (a related link, a document, a tag)
+    counts as its page.
     """
     from wagtail.models import Page
 
+    instance = kwargs["instance"]
     if issubclass(sender, Page):
         update_fields = kwargs.get("update_fields")
-        if signal is post_delete or update_fields is None or not set(update_fields) <= DRAFT_BOOKKEEPING_FIELDS:
+        if signal is post_delete:
             forget_cached_pages()
-    elif sender in _models_pages_show():
+        elif update_fields is None or not set(update_fields) <= DRAFT_BOOKKEEPING_FIELDS:
+            forget_page(instance)
+        return
+    if sender in _never_shown:
+        return
+    if sender in _forget_only:
+        try:
+            scopes = _forget_only[sender](instance)
+        except ObjectDoesNotExist:
+            # What it belonged to is gone (deleted with it): everything, as that deletion clears.
+            scopes = None
+        forget_cached_pages(scopes)
+        return
+    if sender in _site_models():
+        page = _page_owning(sender, instance)
+        if page is not None:
+            forget_page(page)
+        else:
+            forget_cached_pages()
+    elif sender in _wagtail_models_pages_show():
         forget_cached_pages()
 
 
 @functools.cache
-def _models_pages_show():
-    from django.apps import apps
+def _site_models():
+    """The site's own apps' models: each is shown on public pages unless declared otherwise."""
+    return frozenset(
+        model for label in ("home", "events", "reports") for model in apps.get_app_config(label).get_models()
+    )
+
+
+@functools.cache
+def _wagtail_models_pages_show():
+    """Wagtail's models whose changes change what visitors see, or who may see it: always everything."""
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction, Site
 
-    from events.models import BookingEmail
-    from home.models import PageCacheClear
+    return frozenset(
+        [
+            Site,
+            Redirect,
+            get_document_model(),
+            get_image_model(),
+            Collection,
+            # A page or collection made private must stop being served to all.
+            PageViewRestriction,
+            CollectionViewRestriction,
+        ]
+    )
 
-    own = [model for label in ("home", "events", "reports") for model in apps.get_app_config(label).get_models()]
-    wagtails = [
-        Site,
-        Redirect,
-        get_document_model(),
-        get_image_model(),
-        Collection,
-        # A page or collection made private must stop being served to all.
-        PageViewRestriction,
-        CollectionViewRestriction,
-    ]
-    # A record of an e-mail sent changes nothing a visitor sees; a clearing
-    # owed is itself the page cache's own record.
-    return frozenset(own + wagtails) - {BookingEmail, PageCacheClear}
+
+@functools.cache
+def _parental_key_to_a_page(model):
+    """The ParentalKey that makes one of the site's models an inline part of a page (a related link, a document)."""
+    from modelcluster.fields import ParentalKey
+    from wagtail.models import Page
+
+    for field in model._meta.get_fields():
+        if isinstance(field, ParentalKey) and issubclass(field.related_model, Page):
+            return field
+    return None
+
+
+def _page_owning(model, instance):
+    """The page an inline part belongs to, or None (not a part, or its page is gone)."""
+    field = _parental_key_to_a_page(model)
+    if field is None:
+        return None
+    try:
+        return getattr(instance, field.name)
+    except ObjectDoesNotExist:
+        return None
+
+
+# Serving ----------------------------------------------------------------------
 
 
 def _is_cacheable_request(request):
@@ -340,10 +638,13 @@ class PageCacheMiddleware:
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
         if not seconds or not _is_cacheable_request(request):
             return self.get_response(request)
+        addresses = _address_scopes(request.path_info)
+        if addresses is None:
+            return self.get_response(request)
 
         key = f"page-cache:page:{request.get_host()}:{request.get_full_path()}"
         try:
-            generation, stored = _read(key)
+            generation, scopes_now, stored = _read(key, (*addresses, *_shared_scopes()))
         except Exception:  # noqa: BLE001 - without the cache, pages are simply rendered
             logger.warning("Page cache unavailable: rendering the page", exc_info=True)
             return self.get_response(request)
@@ -354,16 +655,24 @@ class PageCacheMiddleware:
             response[HIT_HEADER] = "hit"
             return response
 
-        response = self.get_response(request)
-        if request.method == "GET" and _is_cacheable_response(request, response):
+        # What the page says it shows while it is rendered (templates included).
+        declared = set()
+        token = _depends_on.set(declared)
+        try:
+            response = self.get_response(request)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
+        finally:
+            _depends_on.reset(token)
+        if generation is not None and request.method == "GET" and _is_cacheable_response(request, response):
             response[HIT_HEADER] = "miss"
             # Plain values rather than the response object: quicker to read
             # back, and nothing of the request that rendered it comes along.
             stored = (response.status_code, dict(response.items()), response.content)
             try:
-                cache.set(key, (generation, stored), seconds)
+                dependencies = _dependencies([*addresses, *sorted(declared)], scopes_now)
+                if dependencies is not None:
+                    cache.set(key, (generation, dependencies, stored), seconds)
             except Exception:  # noqa: BLE001
                 logger.warning("Could not store a page in the page cache", exc_info=True)
         return response

@@ -17,6 +17,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from home import page_cache
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
@@ -79,6 +80,7 @@ class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     def reports(self):
         """The live, public reports in this section, newest first, with what a card shows, in few queries."""
+        page_cache.shows(ReportPage)
         return (
             ReportPage.objects.live()
             .exclude(private_q())
@@ -290,13 +292,13 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
                 if link.page_id in by_pk and by_pk[link.page_id].live and is_public(by_pk[link.page_id])
             ]
         else:
-            related = list(
-                Page.objects.filter(report_links__report=self)
-                .live()
-                .exclude(private_q())
-                .order_by("report_links__sort_order")
-                .specific()
+            # Every linked page, shown or not yet (a draft, a private page):
+            # publishing one of its type refreshes this page in the page cache.
+            linked = list(
+                Page.objects.filter(report_links__report=self).order_by("report_links__sort_order").specific()
             )
+            page_cache.shows(*{type(page) for page in linked})
+            related = [page for page in linked if page.live and is_public(page)]
         context["related_reports"] = [page for page in related if isinstance(page, ReportPage)]
         context["related_pages"] = [page for page in related if not isinstance(page, ReportPage)]
         # A document in a private collection is left out for visitors who may not open it
@@ -312,6 +314,8 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
         anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
         context["body_blocks"] = [(block, anchors.get(block.id)) for block in self.body]
         context["tags"] = self.tag_list
+        if self.workshop_id:
+            page_cache.shows("events.EventPage")
         context["workshop"] = self.public_workshop
         context["structured_data"] = self.structured_data(request)
         return context

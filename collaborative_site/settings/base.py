@@ -234,9 +234,10 @@ else:
 SHARED_CACHE = bool(REDIS_URL)
 
 # Seconds anonymous visitors are served a public page from the cache
-# (home/page_cache.py); 0 renders every request. Any change a page shows
-# clears it, in every process only with a shared cache: without one it is
-# off unless set, and `manage.py check` warns when it is set (home/checks.py).
+# (home/page_cache.py); 0 renders every request. A change clears the pages
+# that show it (a booking: its workshop and the listings of places left), in
+# every process only with a shared cache: without one it is off unless set,
+# and `manage.py check` warns when it is set (home/checks.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if SHARED_CACHE else 0)
 
 

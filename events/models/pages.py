@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from home import page_cache
 from home.blocks import BaseStreamBlock
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
@@ -32,6 +33,11 @@ from .venues import AudienceRole, Contact, Venue
 # The orders listings show, shared by the index and the home page's tags.
 SOONEST_FIRST = ("date", "start_time")
 NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_at")
+
+# The page cache scope of every listing that shows workshops' places left: a
+# booking or cancellation refreshes them (and the workshop's own pages) and
+# nothing else (events/apps.py, home/page_cache.py).
+WORKSHOP_PLACES = page_cache.register_scope("workshop-places")
 
 
 class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
@@ -101,6 +107,7 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         return [(tag.slug, tag.name) for tag in tags.order_by("name")]
 
     def events(self):
+        page_cache.shows(EventPage)
         return (
             EventPage.objects.live()
             .descendant_of(self)
@@ -116,6 +123,7 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         return self.events().filter(date__lt=today).order_by("-date", "-start_time")
 
     def news(self):
+        page_cache.shows(NewsPage)
         return NewsPage.objects.live().descendant_of(self).exclude(private_q()).order_by(*NEWEST_NEWS_FIRST)
 
 
@@ -168,6 +176,7 @@ def last_used_booking_contact():
 class EventPageQuerySet(PageQuerySet):
     def with_booking_counts(self):
         """Each event's confirmed and waiting-list counts, in the same query as the events."""
+        page_cache.depends_on(WORKSHOP_PLACES)
         return self.annotate(
             confirmed_bookings=booking_count(BookingStatus.CONFIRMED),
             waiting_bookings=booking_count(BookingStatus.WAITING),
@@ -355,6 +364,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         context["audience"] = list(self.audience.all())
         context["structured_data"] = self.structured_data(request)
         # Reports name the workshop they came from (reports.ReportPage.workshop).
+        page_cache.shows("reports.ReportPage")
         context["reports"] = list(self.reports.live().exclude(private_q()).order_by("-publication_date"))
         now = timezone.now()
         if not self.is_past(now):
@@ -477,6 +487,8 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         """
         Read the confirmed and waiting-list counts in one query, for a page
         that shows them several times (places left, full or not, the form).
+        The workshop's own pages are refreshed in the page cache by its
+        address when a booking changes them (events/apps.py).
         """
         counts = self.bookings.aggregate(
             confirmed=models.Count("pk", filter=models.Q(status=BookingStatus.CONFIRMED)),
@@ -531,6 +543,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     def booking_page(self):
         """The live booking form under this event, if it has one."""
+        page_cache.shows(BookingFormPage)
         return BookingFormPage.objects.child_of(self).live().first()
 
 
@@ -602,11 +615,14 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        links = list(self.related_pages.select_related("page"))
+        # Shown or not yet (a draft, a private page), each linked page's type:
+        # publishing one refreshes this page.
+        page_cache.shows(*{link.page.specific_class for link in links} - {None})
         # Private pages are not named until the visitor is let in.
-        context["related_pages"] = [
-            link.page for link in self.related_pages.select_related("page") if link.page.live and is_public(link.page)
-        ]
+        context["related_pages"] = [link.page for link in links if link.page.live and is_public(link.page)]
         # Reports that list this news item among their related pages (reports.ReportRelatedPage).
+        page_cache.shows("reports.ReportPage")
         related_ids = {page.pk for page in context["related_pages"]}
         context["reports"] = [
             link.report

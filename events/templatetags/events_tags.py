@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from events.formatting import format_time
 from events.models import NEWEST_NEWS_FIRST, SOONEST_FIRST, EventPage, NewsPage
+from home import page_cache
 from home.restrictions import private_q
 
 register = template.Library()
@@ -13,6 +14,7 @@ register = template.Library()
 @register.simple_tag
 def upcoming_events(limit=3):
     """The next live, public events, soonest first, with their venues and places left in the same query."""
+    page_cache.shows(EventPage)
     return list(
         EventPage.objects.live()
         .exclude(private_q())
@@ -25,6 +27,7 @@ def upcoming_events(limit=3):
 
 @register.simple_tag
 def latest_news(limit=3):
+    page_cache.shows(NewsPage)
     return list(NewsPage.objects.live().exclude(private_q()).order_by(*NEWEST_NEWS_FIRST)[:limit])
 
 

@@ -3,11 +3,11 @@ The site-wide parts of every page: header menu, footer links, breadcrumbs,
 page title.
 
 The menu and footer are the same on every page, so they are built once and
-kept in the cache, cleared with the page cache whenever a page or setting
-changes (home/page_cache.py, even when whole pages are not cached): they cost
-no query on most requests. The current
-page's ancestors, for the breadcrumbs and the title, are read once per
-request.
+kept in the cache, cleared with every cached page by any change that reaches
+every page: a page in the menu or the footer published, a setting saved
+(home/page_cache.py, even when whole pages are not cached). They cost no
+query on most requests. The current page's ancestors, for the breadcrumbs and
+the title, are read once per request.
 """
 
 from django import template

@@ -2,6 +2,7 @@
 
 from django import template
 
+from home import page_cache
 from home.restrictions import private_q
 from reports.models import NEWEST_FIRST, ReportPage
 
@@ -10,6 +11,7 @@ register = template.Library()
 
 @register.simple_tag
 def latest_reports(limit=3):
+    page_cache.shows(ReportPage)
     return list(
         ReportPage.objects.live().exclude(private_q()).select_related("cover_image").order_by(*NEWEST_FIRST)[:limit]
     )

@@ -1,7 +1,8 @@
 """
 The page cache as visitors meet it, on a live server with real commits: a
 workshop page is served from the cache, a booking made in the browser shows
-at once in its places left, and the booking form is never shared.
+at once in its places left while pages that do not show them stay cached,
+and the booking form is never shared.
 """
 
 import pytest
@@ -12,6 +13,7 @@ from tests.browser.conftest import DESKTOP
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORKSHOP = "/news-and-events/example-workshop/"
+ABOUT = "/about/"
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +30,8 @@ def test_a_booking_shows_at_once_on_the_cached_workshop_page(browser, site):
     assert cached.headers["x-page-cache"] == "hit"
     assert "set-cookie" not in cached.headers
     assert "50 left of 50" in second_visitor.locator(".event-places").inner_text()
+    first_visitor.goto(site + ABOUT)
+    assert first_visitor.goto(site + ABOUT).headers["x-page-cache"] == "hit"
 
     # Each visitor's form has its own CSRF token: neither is served from the cache.
     tokens = []
@@ -49,3 +53,5 @@ def test_a_booking_shows_at_once_on_the_cached_workshop_page(browser, site):
     fresh = first_visitor.goto(site + WORKSHOP)
     assert fresh.headers["x-page-cache"] == "miss"
     assert "49 left of 50" in first_visitor.locator(".event-places").inner_text()
+    # The about page shows no places: the booking left it in the cache.
+    assert first_visitor.goto(site + ABOUT).headers["x-page-cache"] == "hit"

@@ -14,12 +14,15 @@ import redis
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCacheClient
 from django.test import Client
+from django.utils import timezone
 from wagtail.models import Page
 
 from collaborative_site.cache import RETRY_AFTER, TolerantRedisCache
+from events.models import Booking, NewsAndEventsIndexPage
 from home.models import PageCacheClear
 from home.page_cache import HIT_HEADER, forget_cached_pages
 from tests.conftest import _skip_or_fail, html, restrict
+from tests.events.factories import add_booking_form, add_event, booking_answers
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
@@ -68,6 +71,40 @@ def test_a_page_cached_by_one_server_is_served_and_cleared_for_every_server(
     with django_capture_on_commit_callbacks(execute=True):
         forget_cached_pages()  # as publishing on this server does
     assert other_server.get("page-cache:generation") == cache.get("page-cache:generation")
+    assert Client().get("/")[HIT_HEADER] == "miss"
+
+
+def test_a_booking_on_one_server_refreshes_its_workshop_for_every_server_and_nothing_else(
+    shared_redis, initial_content, django_capture_on_commit_callbacks, redis_asked
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = add_event(
+            NewsAndEventsIndexPage.objects.get(), "redis-workshop", timezone.localdate() + timedelta(days=9), capacity=5
+        )
+        form_page = add_booking_form(workshop)
+    pages = [workshop.url, "/", "/about/", "/reports/"]
+    for path in pages:
+        assert Client().get(path)[HIT_HEADER] == "miss"
+    asked_before = len(redis_asked)
+    for path in pages:
+        assert Client().get(path)[HIT_HEADER] == "hit"
+    # The page, its generation and every generation it may depend on: one round trip each.
+    assert len(redis_asked) - asked_before == len(pages)
+
+    other_server = TolerantRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "test-default"})
+    places_before = other_server.get("page-cache:scope:workshop-places")
+    everything_before = other_server.get("page-cache:generation")
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(form_page.url, booking_answers())
+    assert Booking.objects.filter(event=workshop).count() == 1
+
+    assert other_server.get("page-cache:scope:workshop-places") > places_before
+    assert other_server.get("page-cache:generation") == everything_before
+    assert Client().get("/about/")[HIT_HEADER] == "hit"
+    assert Client().get("/reports/")[HIT_HEADER] == "hit"
+    fresh = Client().get(workshop.url)
+    assert fresh[HIT_HEADER] == "miss"
+    assert "4 left of 5" in html(fresh).select_one(".event-places").get_text()
     assert Client().get("/")[HIT_HEADER] == "miss"
 
 

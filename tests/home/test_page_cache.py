@@ -1,7 +1,9 @@
 """
 The page cache: anonymous visitors share rendered public pages until
-something they show changes; nothing personal (a session, a CSRF token, an
-editor's view) is ever stored or shared.
+something they show changes, and only those pages are rendered again (a
+booking refreshes its workshop and the listings of places, not the reports);
+nothing personal (a session, a CSRF token, an editor's view) is ever stored
+or shared.
 """
 
 import logging
@@ -12,11 +14,14 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Page
 
+from events.booking import cancel_booking
 from events.models import Booking, NewsAndEventsIndexPage
-from home.models import PageCacheClear
+from home.models import FooterLink, PageCacheClear, StandardPage
 from home.page_cache import HIT_HEADER
+from reports.models import ReportDocument, ReportIndexPage
 from tests.conftest import html, restrict
-from tests.events.factories import add_booking_form, add_event, booking_answers, make_venue
+from tests.events.factories import add_booking_form, add_event, add_news, booking_answers, make_booking, make_venue
+from tests.reports.factories import add_report, make_document, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +51,13 @@ def workshop(initial_content, committing):
     return event
 
 
+@pytest.fixture
+def report(initial_content, committing):
+    """A report that names no workshop and links no page: nothing a booking or a news item changes."""
+    with committing():
+        return add_report(ReportIndexPage.objects.get(), "cached-report", timezone.localdate(), title="Cached report")
+
+
 class UnreachableCache:
     """A cache server that cannot be reached: every call fails."""
 
@@ -61,6 +73,23 @@ def visit(path, client=None):
 
 def menu_links(response):
     return [link["href"] for link in html(response).select("header nav a")]
+
+
+def cached(*paths):
+    """Visit each page until it is in the cache (the second visit is served from it)."""
+    for path in paths:
+        visit(path)
+        assert visit(path)[HIT_HEADER] == "hit", path
+
+
+def served_from_cache(path):
+    return visit(path)[HIT_HEADER] == "hit"
+
+
+def card_places(response, title):
+    """What a listing's card for the workshop called `title` says about booking."""
+    [card] = [card for card in html(response).select(".event-card") if title in card.get_text()]
+    return card.select_one(".event-card__booking").get_text(" ", strip=True)
 
 
 def test_a_second_visitor_gets_the_page_from_the_cache_with_one_small_query(initial_content, django_assert_num_queries):
@@ -135,6 +164,204 @@ def test_a_booking_updates_the_places_left_that_visitors_see(workshop, committin
     assert Booking.objects.count() == 1
 
     assert "9 left of 10" in visit(workshop.url).content.decode()
+
+
+def test_a_booking_refreshes_the_pages_showing_its_places_and_leaves_the_rest_cached(workshop, report, committing):
+    form_page = workshop.get_children().get().specific
+    listing = NewsAndEventsIndexPage.objects.get().url
+    upcoming = f"{listing}?show=upcoming"
+    showing_places = [workshop.url, listing, upcoming, "/", f"{workshop.url}calendar.ics"]
+    others = ["/about/", report.url, ReportIndexPage.objects.get().url, "/privacy-notice/", "/sitemap.xml"]
+    cached(*showing_places, *others)
+    assert card_places(visit("/"), "Cached workshop") == "· 10 places left"
+
+    with committing():
+        Client().post(form_page.url, booking_answers())
+    assert Booking.objects.get().is_confirmed
+
+    for path in others:
+        assert served_from_cache(path), path
+    for path in showing_places:
+        assert not served_from_cache(path), path
+    assert html(visit(workshop.url)).select_one(".event-places").get_text(strip=True) == "9 left of 10"
+    for path in (listing, upcoming, "/"):
+        assert card_places(visit(path), "Cached workshop") == "· 9 places left", path
+    # The booking form is never cached: it shows the places as they are.
+    assert html(visit(form_page.url)).select_one(".booking-places").get_text(strip=True) == "9 of 10 left"
+
+
+def test_a_cancellation_refreshes_the_pages_showing_its_places_and_leaves_the_rest_cached(workshop, report, committing):
+    form_page = workshop.get_children().get().specific
+    with committing():
+        booking = make_booking(form_page)
+    listing = NewsAndEventsIndexPage.objects.get().url
+    cached(workshop.url, listing, "/", "/about/", report.url)
+    assert html(visit(workshop.url)).select_one(".event-places").get_text(strip=True) == "9 left of 10"
+
+    with committing():
+        assert cancel_booking(booking)
+
+    assert served_from_cache("/about/")
+    assert served_from_cache(report.url)
+    assert html(visit(workshop.url)).select_one(".event-places").get_text(strip=True) == "10 left of 10"
+    assert card_places(visit(listing), "Cached workshop") == "· 10 places left"
+    assert card_places(visit("/"), "Cached workshop") == "· 10 places left"
+
+
+def test_a_booking_leaves_another_workshops_page_cached(workshop, committing):
+    with committing():
+        other = add_event(
+            NewsAndEventsIndexPage.objects.get(), "other-workshop", timezone.localdate() + timedelta(days=40)
+        )
+        add_booking_form(other)
+    cached(workshop.url, other.url)
+
+    with committing():
+        make_booking(workshop.get_children().get().specific)
+
+    assert served_from_cache(other.url)
+    assert not served_from_cache(workshop.url)
+
+
+def test_deleting_a_workshop_with_bookings_clears_every_page(workshop, report, committing):
+    with committing():
+        make_booking(workshop.get_children().get().specific)
+    cached(NewsAndEventsIndexPage.objects.get().url, report.url)
+
+    with committing():
+        Page.objects.get(pk=workshop.pk).delete()
+
+    assert not Booking.objects.exists()
+    assert "Cached workshop" not in visit(NewsAndEventsIndexPage.objects.get().url).content.decode()
+    assert not served_from_cache(report.url)
+
+
+def test_publishing_a_news_item_refreshes_the_news_listings_and_leaves_the_reports_cached(workshop, report, committing):
+    listing = NewsAndEventsIndexPage.objects.get().url
+    news_pages = ["/", listing, f"{listing}?show=news", f"{listing}feed.xml", "/sitemap.xml"]
+    others = [report.url, ReportIndexPage.objects.get().url, "/about/", workshop.url]
+    cached(*news_pages, *others)
+
+    with committing():
+        item = add_news(NewsAndEventsIndexPage.objects.get(), "cache-news", timezone.localdate(), title="Fresh news")
+        item.save_revision().publish()
+
+    for path in others:
+        assert served_from_cache(path), path
+    for path in news_pages:
+        fresh = visit(path)
+        assert fresh[HIT_HEADER] == "miss", path
+        assert "Fresh news" in fresh.content.decode() or "cache-news" in fresh.content.decode(), path
+
+
+def test_publishing_a_page_refreshes_it_with_every_query_string_and_the_pages_below_it(
+    initial_content, report, committing
+):
+    about = Page.objects.get(slug="about")
+    with committing():
+        team = about.add_child(instance=StandardPage(title="Our team", slug="team", body=[]))
+        team.save_revision().publish()
+        members = team.add_child(instance=StandardPage(title="Members", slug="members", body=[]))
+        members.save_revision().publish()
+    cached(team.url, f"{team.url}?utm_source=newsletter", members.url, about.url, report.url)
+
+    team.title = "The people of the Collaborative"
+    with committing():
+        team.save_revision().publish()
+
+    assert "The people of the Collaborative" in visit(team.url).content.decode()
+    assert "The people of the Collaborative" in visit(f"{team.url}?utm_source=newsletter").content.decode()
+    # The page below names it in its breadcrumbs and its title.
+    below = visit(members.url)
+    assert below[HIT_HEADER] == "miss"
+    assert "The people of the Collaborative" in html(below).select_one(".nhsuk-breadcrumb").get_text()
+    assert served_from_cache(about.url)
+    assert served_from_cache(report.url)
+
+
+def test_a_report_given_a_document_is_refreshed_and_pages_showing_no_report_are_not(
+    initial_content, report, committing
+):
+    with committing():
+        document = make_document("Full report", "full.pdf", pdf_bytes(2))
+    listing = NewsAndEventsIndexPage.objects.get().url
+    cached(report.url, "/about/", listing)
+
+    with committing():
+        ReportDocument.objects.create(page=report, document=document)
+
+    fresh = visit(report.url)
+    assert fresh[HIT_HEADER] == "miss"
+    assert "Full report" in fresh.content.decode()
+    assert served_from_cache("/about/")
+    assert served_from_cache(listing)
+
+
+def test_publishing_a_page_every_page_shows_refreshes_every_page(workshop, report, committing):
+    """A page in the menu, a page the footer links to, or a new slug (its links everywhere) clears everything."""
+    everywhere = ["/", report.url, workshop.url, "/about/"]
+    about = Page.objects.get(slug="about").specific
+    cached(*everywhere)
+    about.title = "About us"
+    with committing():
+        about.save_revision().publish()
+    for path in everywhere:
+        assert not served_from_cache(path), path
+
+    with committing():
+        linked = StandardPage(title="Cookies", slug="cookies", body=[])
+        about.add_child(instance=linked)
+        linked.save_revision().publish()
+        FooterLink.objects.create(settings=FooterLink.objects.first().settings, link_page=linked)
+    cached(*everywhere)
+    linked.title = "Cookies on this site"
+    with committing():
+        linked.save_revision().publish()
+    for path in everywhere:
+        assert "Cookies on this site" in visit(path).content.decode(), path
+
+    cached(*everywhere)
+    report.slug = "renamed-report"
+    with committing():
+        report.save_revision().publish()
+    for path in ["/", workshop.url, "/about/"]:
+        assert not served_from_cache(path), path
+
+
+def test_making_a_page_private_still_refreshes_every_page(workshop, report, committing):
+    with committing():
+        item = add_news(NewsAndEventsIndexPage.objects.get(), "private-news", timezone.localdate())
+        item.save_revision().publish()
+    everywhere = ["/", report.url, workshop.url, "/about/", NewsAndEventsIndexPage.objects.get().url]
+    cached(*everywhere)
+
+    with committing():
+        restrict(item)
+
+    for path in everywhere:
+        assert not served_from_cache(path), path
+
+
+def test_a_booking_while_the_cache_fails_is_owed_as_a_clearing_of_everything(
+    workshop, report, committing, monkeypatch, caplog
+):
+    form_page = workshop.get_children().get().specific
+    cached(workshop.url, "/about/", report.url)
+
+    with monkeypatch.context() as outage:
+        outage.setattr("home.page_cache.cache", UnreachableCache())
+        with committing():
+            assert Client().post(form_page.url, booking_answers()).status_code == 302
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any(error.startswith("Could not clear the page cache") for error in errors), errors
+    assert PageCacheClear.objects.exists()
+
+    # The cache is back, still holding every page as it was before the booking.
+    assert not served_from_cache("/about/")
+    assert not PageCacheClear.objects.exists()
+    assert "9 left of 10" in visit(workshop.url).content.decode()
+    assert not served_from_cache(report.url)
+    assert served_from_cache("/about/")
 
 
 def test_a_page_made_private_stops_being_served_from_the_cache(initial_content, committing):
