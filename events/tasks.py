@@ -84,6 +84,22 @@ def purge_booking_personal_data_task(days):
     return erased
 
 
+def emails_waiting_for_a_worker():
+    """
+    The e-mails (their ids) whose sending is queued and not yet taken by a
+    worker: a retry leaves them to that task, so that however long the mail
+    server is down, each e-mail has at most one sending waiting in the queue.
+    None with the immediate backend, which queues nothing.
+    """
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(send_booking_email_task.get_backend(), DatabaseBackend):
+        return set()
+    queued = DBTaskResult.objects.filter(status="READY", task_path=send_booking_email_task.module_path)
+    return {arguments["args"][0] for arguments in queued.values_list("args_kwargs", flat=True)}
+
+
 def sending_outcomes(results):
     """
     What became of queued e-mail sendings (results of send_booking_email_task,

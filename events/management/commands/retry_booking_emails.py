@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from events.emails import enqueue_sending
 from events.models import BookingEmail
-from events.tasks import sending_outcomes
+from events.tasks import emails_waiting_for_a_worker, sending_outcomes
 
 
 class Command(BaseCommand):
@@ -28,10 +28,16 @@ class Command(BaseCommand):
             attempts__lt=max_attempts,
             booking__erased_at=None,
         ).order_by("created_at")
-        outcomes = sending_outcomes(enqueue_sending(record_id) for record_id in unsent.values_list("pk", flat=True))
+        unsent_ids = list(unsent.values_list("pk", flat=True))
+        # An e-mail whose sending still waits in the queue is left to it.
+        waiting = emails_waiting_for_a_worker().intersection(unsent_ids)
+        record_ids = [record_id for record_id in unsent_ids if record_id not in waiting]
+        outcomes = sending_outcomes(enqueue_sending(record_id) for record_id in record_ids)
         report = f"Booking e-mails sent: {outcomes['sent']}. Still failing: {outcomes['failed']}."
         if outcomes["queued"]:
             report += f" Queued for the worker: {outcomes['queued']}."
+        if waiting:
+            report += f" Already queued for the worker: {len(waiting)}."
         if outcomes["taken"]:
             # Another sender (an overlapping run, another server, its own task) has it.
             report += f" Being sent by another run: {outcomes['taken']}."
