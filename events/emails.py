@@ -14,10 +14,10 @@ queues either again. The booking itself always stands.
 
 Each sender first claims the row (send_booking_email), so an e-mail goes
 out at most once however many senders overlap: its own task, and retry runs
-on several servers at once. The e-mail is built before the claim and its
-outcome recorded after it, riding out a database that is briefly
-unreachable (RECORDING_PAUSES), so that a database restart neither holds an
-unsent e-mail nor sends one twice. One whose sender died mid-send is sent
+on several servers at once. The e-mail is built before the claim, and the
+claim and the outcome ride out a database that is briefly unreachable
+(RECORDING_PAUSES), so that a database restart neither holds an unsent
+e-mail nor sends one twice. One whose sender died mid-send is sent
 again once SENDING_LEASE has passed, and meanwhile is shown as not sent in
 the admin's Bookings list.
 """
@@ -124,13 +124,31 @@ def enqueue_sending(record_id):
 # (its server stopped mid-send) leaves it to a retry once this has passed.
 SENDING_LEASE = timedelta(minutes=15)
 
-# Once the mail server has taken an e-mail, saying so in the database is all
-# that is left: if the database is unreachable just then (a restart, a
-# failover), the sender waits and tries again, these many seconds apart.
-# Unrecorded, the e-mail would look unsent and go a second time once its
-# claim lapsed. About 15 s in all: within gunicorn's timeout should the
-# sending run in a request (TASKS_BACKEND=immediate).
+# From the moment an e-mail is claimed, a sender that meets an unreachable
+# database (a restart, a failover) waits and asks again, these many seconds
+# apart, rather than give up: a claim or a sending left unrecorded would hold
+# the e-mail until the lease lapsed, or send it a second time then. About
+# 15 s in all: within gunicorn's timeout should the sending run in a request
+# (TASKS_BACKEND=immediate).
 RECORDING_PAUSES = (0.5, 1, 2, 4, 8)
+
+
+def despite_a_brief_outage(operation, what):
+    """
+    operation(), asked again after each of RECORDING_PAUSES while the
+    database cannot be reached; its error if it never can. Not inside a
+    transaction, where a lost connection cannot be picked up again.
+    """
+    for pause in (*RECORDING_PAUSES, None):
+        try:
+            return operation()
+        except (OperationalError, InterfaceError):
+            if pause is None or connection.in_atomic_block:
+                raise
+            logger.warning("The database did not answer (%s): asking again in %s s", what, pause, exc_info=True)
+        # A connection the outage broke is closed, so that the next attempt opens a new one.
+        connection.close_if_unusable_or_obsolete()
+        time.sleep(pause)
 
 
 def claim(record_id):
@@ -142,8 +160,11 @@ def claim(record_id):
     """
     now = timezone.now()
     free = Q(claimed_at=None) | Q(claimed_at__lt=now - SENDING_LEASE)
-    claimed = BookingEmail.objects.filter(free, pk=record_id, sent_at=None).update(
-        claimed_at=now, attempts=F("attempts") + 1
+    # A claim the database made but whose answer the outage lost carries this
+    # very moment: asked again, the sender knows it for its own.
+    claimable = BookingEmail.objects.filter(free | Q(claimed_at=now), pk=record_id, sent_at=None)
+    claimed = despite_a_brief_outage(
+        lambda: claimable.update(claimed_at=now, attempts=F("attempts") + 1), f"claiming e-mail {record_id}"
     )
     return claimed == 1
 
@@ -153,8 +174,9 @@ def send_booking_email(record_id):
     Send one recorded e-mail, at most once however many senders try at the
     same time: True if sent, False if it failed (written on the record for a
     later retry), None if another sender has it or it has gone. Raises only
-    when the database fails before the e-mail is claimed, which leaves it
-    free for the next retry.
+    when the database cannot be reached before the e-mail is claimed (which
+    leaves it free for the next retry) or for as long as it is asked to
+    claim it (which leaves it held for SENDING_LEASE).
     """
     record = (
         BookingEmail.objects.select_related("booking__event__venue", "booking__event__booking_contact", "booking__page")
@@ -193,24 +215,13 @@ def send_booking_email(record_id):
 
 
 def record_outcome(record, fields):
-    """
-    Save what became of a sending, riding out a database that is briefly
-    unreachable (RECORDING_PAUSES). True if saved.
-    """
-    for pause in (*RECORDING_PAUSES, None):
-        try:
-            record.save(update_fields=fields)
-            return True
-        except (OperationalError, InterfaceError):
-            # Inside a transaction a lost connection cannot be picked up again.
-            if pause is None or connection.in_atomic_block:
-                logger.exception("Could not record what became of e-mail %s", record.pk)
-                return False
-            logger.warning("Could not record what became of e-mail %s: trying again in %s s", record.pk, pause)
-        # A connection the outage broke is closed, so that the next save opens a new one.
-        connection.close_if_unusable_or_obsolete()
-        time.sleep(pause)
-    return False
+    """Save what became of a sending, riding out a database briefly unreachable: True if saved."""
+    try:
+        despite_a_brief_outage(lambda: record.save(update_fields=fields), f"recording e-mail {record.pk}")
+    except (OperationalError, InterfaceError):
+        logger.exception("Could not record what became of e-mail %s", record.pk)
+        return False
+    return True
 
 
 def build_email(record):

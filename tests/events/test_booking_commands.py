@@ -284,6 +284,36 @@ def test_an_email_sent_while_the_database_stays_away_is_held_by_its_claim_and_lo
     assert len(mail.outbox) == 1, "within the lease, nothing sends it again"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_the_database_made_but_whose_answer_was_lost_is_known_as_the_senders_own(committed_index, monkeypatch):
+    from django.db.models import QuerySet
+
+    from events import emails
+
+    monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0))
+    form_page = workshop_with_form(committed_index, "spring-workshop", 20)
+    record = old_unsent_email(form_page)
+    update = QuerySet.update
+    lost = []
+
+    def answer_lost(queryset, **changes):
+        # The first claim reaches the database and is made; the connection drops before its answer comes back.
+        done = update(queryset, **changes)
+        if queryset.model is BookingEmail and "claimed_at" in changes and not lost:
+            lost.append(done)
+            raise OperationalError("server closed the connection unexpectedly")
+        return done
+
+    monkeypatch.setattr(QuerySet, "update", answer_lost)
+
+    assert emails.send_booking_email(record.pk) is True
+
+    assert lost == [1]
+    assert len(mail.outbox) == 1
+    record.refresh_from_db()
+    assert record.sent_at is not None
+
+
 def test_a_database_failure_before_sending_leaves_the_email_free_for_the_next_retry(index, monkeypatch):
     from events import emails
 
