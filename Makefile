@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-servers backup guide-screenshots clean
+.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-servers bench-faults backup guide-screenshots clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -97,6 +97,12 @@ bench-load: install-dev ## The whole site under load with wrk: pages cached and 
 # (BENCH_DATABASE_URL, BENCH_REDIS_URL, defaults on 127.0.0.1): bench/README.md.
 bench-servers: install-dev ## Book one workshop through two app servers at once (needs PostgreSQL and Redis)
 	$(BIN)/python bench/app_servers.py
+
+# The same stack with its mail server, Redis and database failing in turn, each
+# behind a proxy the benchmark starts and stops on 127.0.0.1 (the servers
+# themselves are never touched): bench/README.md. About 2½ minutes.
+bench-faults: install-dev ## The site while its mail server, Redis and database fail (needs PostgreSQL and Redis)
+	$(BIN)/python bench/faults.py $(BENCH_ARGS)
 
 backup: install ## Back up the database and prove the backup restores (BACKUP_OUTPUT=path chooses the file)
 	$(MANAGE) backup_and_verify $(if $(BACKUP_OUTPUT),--output $(BACKUP_OUTPUT))

@@ -21,6 +21,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
@@ -167,39 +169,76 @@ def production_environment(folder):
 
 
 @contextlib.contextmanager
-def background_workers(environment, folder, count):
+def background_workers(environment, folder, count, restart_after=None):
     """
     `count` worker processes as production runs them (`manage.py db_worker`),
     with this environment; stopped as systemd stops them (SIGTERM: each
     finishes the task in hand) when the block ends, killed if they linger.
+    With restart_after (seconds), a worker that exits (db_worker stops on a
+    database error it cannot ride out) is started again that long after, as
+    the deployment's systemd unit does (Restart=always, RestartSec=5). Yields
+    BackgroundWorkers: the processes, and how many times one was restarted.
     """
-    workers = []
+    workers = BackgroundWorkers(environment, folder)
+    stop = threading.Event()
+    supervisor = threading.Thread(target=workers.restart_exited, args=(restart_after, stop), daemon=True)
     try:
         for number in range(1, count + 1):
-            log = (folder / f"worker-{number}.log").open("wb")
-            workers.append(
-                subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-                    [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2"],
-                    cwd=REPOSITORY,
-                    env={**environment, "TASKS_BACKEND": "database"},
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-            log.close()
+            workers.start(number)
+        if restart_after is not None:
+            supervisor.start()
         yield workers
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
-        for worker in workers:
+        stop.set()
+        if supervisor.is_alive():
+            supervisor.join()
+        workers.stop()
+
+
+class BackgroundWorkers:
+    """The running `manage.py db_worker` processes, each logging to worker-<number>.log in the folder."""
+
+    def __init__(self, environment, folder):
+        self.environment = {**environment, "TASKS_BACKEND": "database"}
+        self.folder = folder
+        self.processes = {}
+        self.restarts = 0
+
+    def start(self, number):
+        # Appended to: a restarted worker's log follows what its predecessor wrote before it stopped.
+        with (self.folder / f"worker-{number}.log").open("ab") as log:
+            self.processes[number] = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+                [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.2"],
+                cwd=REPOSITORY,
+                env=self.environment,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def restart_exited(self, restart_after, stop):
+        exited_at = {}
+        while not stop.wait(0.2):
+            for number, process in list(self.processes.items()):
+                if process.poll() is None:
+                    continue
+                exited_at.setdefault(number, time.monotonic())
+                if time.monotonic() - exited_at[number] >= restart_after:
+                    del exited_at[number]
+                    self.start(number)
+                    self.restarts += 1
+
+    def stop(self):
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
             try:
-                worker.wait(timeout=30)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+                process.kill()
+                process.wait()
 
 
 def set_up_site():

@@ -14,19 +14,23 @@ queues either again. The booking itself always stands.
 
 Each sender first claims the row (send_booking_email), so an e-mail goes
 out at most once however many senders overlap: its own task, and retry runs
-on several servers at once. One whose sender died mid-send is sent again
-once SENDING_LEASE has passed, and meanwhile is shown as not sent in the
-admin's Bookings list.
+on several servers at once. The e-mail is built before the claim, and the
+claim and the outcome ride out a database that is briefly unreachable
+(RECORDING_PAUSES), so that a database restart neither holds an unsent
+e-mail nor sends one twice. One whose sender died mid-send is sent
+again once SENDING_LEASE has passed, and meanwhile is shown as not sent in
+the admin's Bookings list.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Q
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -120,6 +124,32 @@ def enqueue_sending(record_id):
 # (its server stopped mid-send) leaves it to a retry once this has passed.
 SENDING_LEASE = timedelta(minutes=15)
 
+# From the moment an e-mail is claimed, a sender that meets an unreachable
+# database (a restart, a failover) waits and asks again, these many seconds
+# apart, rather than give up: a claim or a sending left unrecorded would hold
+# the e-mail until the lease lapsed, or send it a second time then. About
+# 15 s in all: within gunicorn's timeout should the sending run in a request
+# (TASKS_BACKEND=immediate).
+RECORDING_PAUSES = (0.5, 1, 2, 4, 8)
+
+
+def despite_a_brief_outage(operation, what):
+    """
+    operation(), asked again after each of RECORDING_PAUSES while the
+    database cannot be reached; its error if it never can. Not inside a
+    transaction, where a lost connection cannot be picked up again.
+    """
+    for pause in (*RECORDING_PAUSES, None):
+        try:
+            return operation()
+        except (OperationalError, InterfaceError):
+            if pause is None or connection.in_atomic_block:
+                raise
+            logger.warning("The database did not answer (%s): asking again in %s s", what, pause, exc_info=True)
+        # A connection the outage broke is closed, so that the next attempt opens a new one.
+        connection.close_if_unusable_or_obsolete()
+        time.sleep(pause)
+
 
 # An e-mail is normally sent within seconds of its booking; one still
 # neither sent nor failed after this was never taken by a worker (none is
@@ -158,40 +188,72 @@ def claim(record_id):
     """
     Take an unsent e-mail to send it, unless another sender (the request that
     queued it, an overlapping retry run on another server) holds it. One
-    UPDATE decides, so two senders can never both win.
+    UPDATE decides, so two senders can never both win; it also counts the
+    attempt, so that an e-mail whose sending keeps dying is given up on.
     """
     now = timezone.now()
     free = Q(claimed_at=None) | Q(claimed_at__lt=now - SENDING_LEASE)
-    return BookingEmail.objects.filter(free, pk=record_id, sent_at=None).update(claimed_at=now) == 1
+    # A claim the database made but whose answer the outage lost carries this
+    # very moment: asked again, the sender knows it for its own.
+    claimable = BookingEmail.objects.filter(free | Q(claimed_at=now), pk=record_id, sent_at=None)
+    claimed = despite_a_brief_outage(
+        lambda: claimable.update(claimed_at=now, attempts=F("attempts") + 1), f"claiming e-mail {record_id}"
+    )
+    return claimed == 1
 
 
 def send_booking_email(record_id):
     """
     Send one recorded e-mail, at most once however many senders try at the
     same time: True if sent, False if it failed (written on the record for a
-    later retry), None if another sender has it or it has gone. Never raises.
+    later retry), None if another sender has it or it has gone. Raises only
+    when the database cannot be reached before the e-mail is claimed (which
+    leaves it free for the next retry) or for as long as it is asked to
+    claim it (which leaves it held for SENDING_LEASE).
     """
-    if not claim(record_id):
+    record = (
+        BookingEmail.objects.select_related("booking__event__venue", "booking__event__booking_contact", "booking__page")
+        .filter(pk=record_id, sent_at=None)
+        .first()
+    )
+    if record is None:
         return None
-    record = BookingEmail.objects.select_related(
-        "booking__event__venue", "booking__event__booking_contact", "booking__page"
-    ).get(pk=record_id)
     if record.booking.is_erased:
         return False
-    record.attempts += 1
+    # Built before it is claimed: from the claim on, nothing but the mail
+    # server stands between the e-mail and its recipient.
+    message = build_email(record)
+    if not claim(record_id):
+        return None
     try:
-        build_email(record).send()
+        message.send()
     except Exception as error:  # noqa: BLE001 (any failure of the mail server must leave the booking standing)
         logger.exception("Could not send %s e-mail %s", record.kind, record.pk)
         record.failed_at = timezone.now()
         record.error = f"{type(error).__name__}: {error}"[:500]
         # Given back at once, for the next retry.
         record.claimed_at = None
-        record.save(update_fields=["attempts", "failed_at", "error", "claimed_at"])
+        if not record_outcome(record, ["failed_at", "error", "claimed_at"]):
+            logger.error("E-mail %s failed and could not be recorded: a retry sends it after the lease", record.pk)
         return False
     record.sent_at = timezone.now()
     record.error = ""
-    record.save(update_fields=["attempts", "sent_at", "error"])
+    if not record_outcome(record, ["sent_at", "error"]):
+        logger.error(
+            "E-mail %s was sent but could not be recorded as sent: a retry may send it again after %s minutes",
+            record.pk,
+            int(SENDING_LEASE.total_seconds() // 60),
+        )
+    return True
+
+
+def record_outcome(record, fields):
+    """Save what became of a sending, riding out a database briefly unreachable: True if saved."""
+    try:
+        despite_a_brief_outage(lambda: record.save(update_fields=fields), f"recording e-mail {record.pk}")
+    except (OperationalError, InterfaceError):
+        logger.exception("Could not record what became of e-mail %s", record.pk)
+        return False
     return True
 
 

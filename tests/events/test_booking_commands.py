@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -214,6 +215,124 @@ def test_an_email_whose_sender_stopped_mid_send_is_shown_and_sent_again_after_th
     record.refresh_from_db()
     assert record.sent_at is not None
     assert "its sender stopped" not in client.get("/admin/events/booking/").content.decode()
+
+
+def database_blinks(monkeypatch, failures):
+    """
+    The database unreachable for the next `failures` saves of a BookingEmail
+    (a restart, a failover), as after the mail server has taken an e-mail.
+    """
+    save = BookingEmail.save
+    left = [failures]
+
+    def blink(record, *args, **kwargs):
+        if left[0]:
+            left[0] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return save(record, *args, **kwargs)
+
+    monkeypatch.setattr(BookingEmail, "save", blink)
+
+
+@pytest.fixture
+def committed_index(committed_content):
+    """News and events, for tests whose saves commit: the sender's retries need a connection outside a transaction."""
+    from events.models import NewsAndEventsIndexPage
+
+    return NewsAndEventsIndexPage.objects.get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_the_database_could_not_record_at_once_is_recorded_when_it_answers_and_never_sent_again(
+    committed_index, clock, monkeypatch
+):
+    from events import emails
+
+    monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0, 0))
+    form_page = workshop_with_form(committed_index, "spring-workshop", 20)
+    record = old_unsent_email(form_page)
+    database_blinks(monkeypatch, failures=2)
+
+    assert emails.send_booking_email(record.pk) is True
+
+    record.refresh_from_db()
+    assert record.sent_at is not None and record.attempts == 1
+    clock.shift(emails.SENDING_LEASE)
+    assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0."
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_sent_while_the_database_stays_away_is_held_by_its_claim_and_logged(
+    committed_index, monkeypatch, caplog
+):
+    from events import emails
+
+    monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0))
+    form_page = workshop_with_form(committed_index, "spring-workshop", 20)
+    record = old_unsent_email(form_page)
+    database_blinks(monkeypatch, failures=3)
+
+    with caplog.at_level(logging.ERROR, logger="events.emails"):
+        assert emails.send_booking_email(record.pk) is True
+
+    assert len(mail.outbox) == 1
+    assert "was sent but could not be recorded" in caplog.text
+    record.refresh_from_db()
+    assert record.sent_at is None and record.claimed_at is not None
+    assert run("retry_booking_emails") == "Booking e-mails sent: 0. Still failing: 0. Being sent by another run: 1."
+    assert len(mail.outbox) == 1, "within the lease, nothing sends it again"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_the_database_made_but_whose_answer_was_lost_is_known_as_the_senders_own(committed_index, monkeypatch):
+    from django.db.models import QuerySet
+
+    from events import emails
+
+    monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0))
+    form_page = workshop_with_form(committed_index, "spring-workshop", 20)
+    record = old_unsent_email(form_page)
+    update = QuerySet.update
+    lost = []
+
+    def answer_lost(queryset, **changes):
+        # The first claim reaches the database and is made; the connection drops before its answer comes back.
+        done = update(queryset, **changes)
+        if queryset.model is BookingEmail and "claimed_at" in changes and not lost:
+            lost.append(done)
+            raise OperationalError("server closed the connection unexpectedly")
+        return done
+
+    monkeypatch.setattr(QuerySet, "update", answer_lost)
+
+    assert emails.send_booking_email(record.pk) is True
+
+    assert lost == [1]
+    assert len(mail.outbox) == 1
+    record.refresh_from_db()
+    assert record.sent_at is not None
+
+
+def test_a_database_failure_before_sending_leaves_the_email_free_for_the_next_retry(index, monkeypatch):
+    from events import emails
+
+    form_page = workshop_with_form(index, "spring-workshop", 20)
+    record = old_unsent_email(form_page)
+    build_email = emails.build_email
+
+    def database_gone(record):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(emails, "build_email", database_gone)
+    with pytest.raises(OperationalError):
+        emails.send_booking_email(record.pk)
+    monkeypatch.setattr(emails, "build_email", build_email)
+
+    record.refresh_from_db()
+    assert record.claimed_at is None and record.attempts == 0
+    assert run("retry_booking_emails") == "Booking e-mails sent: 1. Still failing: 0."
+    assert len(mail.outbox) == 1
 
 
 # Purging personal data ----------------------------------------------------------
