@@ -38,6 +38,10 @@ migrate: install ## Bring the database up to date
 	@echo "Bringing the database up to date..."
 	@$(MANAGE) migrate --noinput -v 0
 
+# The address the site serves on is its public address here: links in the
+# e-mails it prints, its sitemap, feeds and calendar files lead back to it.
+content run: export SITE_URL ?= http://$(HOST):$(PORT)
+
 content: migrate ## Load the initial content and the local demo workshop (safe to repeat)
 	$(MANAGE) load_initial_content --demo
 

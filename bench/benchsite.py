@@ -155,6 +155,9 @@ def production_environment(folder):
         "DJANGO_SETTINGS_MODULE": "collaborative_site.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # The servers listen on ports each benchmark picks; nothing follows
+        # the links in the e-mails they send.
+        "SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(folder / "static"),
         "MEDIA_ROOT": str(folder / "media"),

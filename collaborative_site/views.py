@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -18,7 +19,9 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /bookings/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        # The public address, as the sitemap's own entries give it (Wagtail
+        # makes them from the Site record that SITE_URL is written into).
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -21,8 +21,13 @@ class NewsAndEventsFeed(Feed):
     def title(self):
         return f"{settings.WAGTAIL_SITE_NAME}: news, events and reports"
 
+    # Full addresses from the Site record (SITE_URL): Django would otherwise
+    # complete relative links with the Host the request came with.
     def link(self):
-        return self.index.url
+        return self.index.full_url
+
+    def feed_url(self):
+        return f"{self.index.full_url}feed.xml"
 
     def items(self):
         events = list(self.index.events().order_by("-date")[:FEED_LENGTH])
@@ -48,7 +53,7 @@ class NewsAndEventsFeed(Feed):
         return item.summary
 
     def item_link(self, item):
-        return item.url
+        return item.full_url
 
     def item_pubdate(self, item):
         return item.first_published_at

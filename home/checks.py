@@ -1,5 +1,7 @@
 """System checks (`manage.py check`, and `check --deploy`) for the settings home/ relies on."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core import checks
 
@@ -20,3 +22,51 @@ def check_page_cache_is_shared(app_configs, **kwargs):
             id="home.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.urls, deploy=True)
+def check_public_address(app_configs, databases=None, **kwargs):
+    """
+    Every full link the site gives out (e-mails, the sitemap, feeds, calendar
+    files, og:url, canonical links) is made from the default Site record,
+    which load_initial_content writes from SITE_URL: before going live, both
+    must name the public address, or every such link is dead.
+    """
+    from django.db import DatabaseError
+    from wagtail.models import Site
+
+    from home.site_address import is_local
+
+    errors = []
+    if is_local(urlsplit(settings.SITE_URL).hostname):
+        errors.append(
+            checks.Error(
+                f"SITE_URL is {settings.SITE_URL}, an address only this machine can reach: links in booking "
+                f"e-mails, the sitemap, feeds and calendar files would be dead for everyone else.",
+                hint="Set SITE_URL to the site's public address, such as https://www.example.org.",
+                id="home.E001",
+            )
+        )
+    try:
+        site = Site.objects.filter(is_default_site=True).first()
+    except DatabaseError as error:
+        return [
+            *errors,
+            checks.Error(
+                f"The site's address could not be read from the database ({error.__class__.__name__}: {error}).",
+                hint="Run manage.py migrate and manage.py load_initial_content, then check again.",
+                id="home.E002",
+            ),
+        ]
+    if site is None or site.root_url != settings.SITE_URL:
+        found = "there is no default Site" if site is None else f"the default Site is {site.root_url}"
+        errors.append(
+            checks.Error(
+                f"SITE_URL is {settings.SITE_URL} but {found}: Wagtail makes the sitemap's and pages' full "
+                f"links from the Site, so they would point elsewhere.",
+                hint="Run manage.py load_initial_content, which writes SITE_URL into the Site record "
+                "(it never changes a page an editor has saved).",
+                id="home.E003",
+            )
+        )
+    return errors

@@ -17,6 +17,8 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.fields import StreamField
 from wagtail.models import Collection, Locale, Page, Site
 
+from home.site_address import point_site_at_public_address
+
 CREATED, UPDATED, UNCHANGED, KEPT = "created", "updated", "unchanged", "kept (edited since)"
 
 
@@ -74,12 +76,15 @@ class ContentLoader:
         return root
 
     def _point_default_site_at(self, home, site_name):
+        """The default Site: rooted at the home page, and at the public address settings.SITE_URL names."""
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(
-                hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=site_name
-            )
-        elif site.root_page_id != home.pk or not site.site_name:
+            site = Site(root_page=home, is_default_site=True, site_name=site_name)
+            point_site_at_public_address(site)
+            site.save()
+            return
+        moved = point_site_at_public_address(site)
+        if moved or site.root_page_id != home.pk or not site.site_name:
             site.root_page = home
             site.site_name = site.site_name or site_name
             site.save()

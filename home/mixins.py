@@ -64,12 +64,12 @@ class ListingMixin(models.Model):
 
     def full_url_for(self, request=None):
         """
-        The page's full address as the visitor reached it (the host they used),
-        falling back to the Site's own hostname where there is no request.
+        The page's public address, from its Site record (settings.SITE_URL),
+        never from the Host the request came with: a cached page, an e-mail or
+        a feed made from one visitor's request is read by everyone else. The
+        request only spares Wagtail looking the Site up again.
         """
-        if request is None:
-            return self.full_url
-        return request.build_absolute_uri(self.get_url(request))
+        return self.get_full_url(request)
 
     @property
     def meta_description(self):

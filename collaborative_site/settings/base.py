@@ -9,6 +9,7 @@ environment; README.md lists each variable with its default.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -540,9 +541,31 @@ LOGGING = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = "National Mental Health Workforce Development Collaborative"
-# Used in links that leave the site, such as notification e-mails to
-# moderators. No trailing slash.
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def site_url_setting(default):
+    """
+    The site's public address (scheme and host, with a port only if it is
+    not the scheme's own), as everything outside the site must see it.
+    """
+    value = os.environ.get("SITE_URL", default).strip().rstrip("/")
+    address = urlsplit(value)
+    if address.scheme not in ("http", "https") or not address.hostname or address.path or address.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the site's public address, such as https://www.example.org, not {value!r}."
+        )
+    return value
+
+
+# The one source of the site's public address: links in e-mails, the
+# sitemap and robots.txt, feeds, calendar files, og:url and canonical links
+# all come from it, through the default Site record that load_initial_content
+# writes it into (`check --deploy` fails while the two disagree). The
+# production settings require it.
+SITE_URL = site_url_setting("http://127.0.0.1:8000")
+# Wagtail's own links that leave the site (moderation e-mails, renditions'
+# full addresses) use the same address.
+WAGTAILADMIN_BASE_URL = SITE_URL
 
 WAGTAILSEARCH_BACKENDS = {
     "default": {

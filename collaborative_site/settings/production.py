@@ -22,6 +22,12 @@ if not ALLOWED_HOSTS:  # noqa: F405
         "ALLOWED_HOSTS is not set. List the site's host names, separated by commas, "
         "for example: ALLOWED_HOSTS=www.example.org,example.org"
     )
+if "SITE_URL" not in os.environ:  # noqa: F405
+    raise ImproperlyConfigured(
+        "SITE_URL is not set. Set it to the site's public address, for example "
+        "SITE_URL=https://www.example.org: every link in e-mails, the sitemap, feeds and "
+        "calendar files is made from it."
+    )
 
 # Hashed, compressed file names: browsers may cache them for ever, and a new
 # release can never be served a stale stylesheet.

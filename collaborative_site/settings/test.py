@@ -42,7 +42,8 @@ atexit.register(shutil.rmtree, PRIVATE_MEDIA_ROOT, ignore_errors=True)
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 
-WAGTAILADMIN_BASE_URL = "http://testserver"
+# The test client's host: the Site record the tests load points here.
+SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True
 
 # On SQLite, a test database in a file rather than in memory: an in-memory

@@ -9,6 +9,7 @@ import logging
 import os
 import runpy
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,45 +27,97 @@ DOCUMENTED_ENV = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "collaborative.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://collaborative.example.org",
-    "WAGTAILADMIN_BASE_URL": "https://collaborative.example.org",
+    "SITE_URL": "https://collaborative.example.org",
 }
 
 
-def run_in_production(script, tmp_path, **extra_env):
+def run_in_production(script, tmp_path, expect_failure=False, **extra_env):
     """Run Python with the production settings and a throwaway SQLite file; its standard output."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "AWS_", "SITE_URL"))
     }
     env.update(DOCUMENTED_ENV, DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}", **extra_env)
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    assert (result.returncode != 0) == expect_failure, result.stdout + result.stderr
+    return result.stdout + (result.stderr if expect_failure else "")
 
 
-def test_djangos_deployment_checks_pass_at_warning_level(tmp_path):
-    output = run_in_production(
+def manage(*arguments):
+    return (
         "import sys; from django.core.management import execute_from_command_line;"
-        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
-        tmp_path,
+        f"execute_from_command_line(['manage.py', *{list(arguments)!r}])"
     )
+
+
+DEPLOY_CHECK = manage("check", "--deploy", "--fail-level", "WARNING")
+
+
+@pytest.fixture(scope="module")
+def deployed_database(tmp_path_factory):
+    """A database as the first release leaves it (docs/deployment.md): migrated, initial content loaded."""
+    folder = tmp_path_factory.mktemp("deployed")
+    run_in_production(manage("migrate", "--noinput", "-v", "0"), folder)
+    run_in_production(manage("load_initial_content"), folder)
+    return folder / "production.sqlite3"
+
+
+@pytest.fixture
+def deployed(deployed_database, tmp_path):
+    """This test's own copy of the deployed database, in tmp_path as run_in_production expects."""
+    shutil.copy(deployed_database, tmp_path / "production.sqlite3")
+    return tmp_path
+
+
+def test_djangos_deployment_checks_pass_at_warning_level(deployed):
+    output = run_in_production(DEPLOY_CHECK, deployed)
     assert "System check identified no issues" in output
 
 
-def test_deployment_checks_warn_of_a_page_cache_that_is_not_shared(tmp_path):
+def test_deployment_checks_fail_until_the_site_record_names_the_public_address(tmp_path, deployed):
+    # The Site as Wagtail's own migrations leave it: localhost, port 80.
+    migrated_only = tmp_path / "migrated-only"
+    migrated_only.mkdir()
+    run_in_production(manage("migrate", "--noinput", "-v", "0"), migrated_only)
+    fresh = run_in_production(DEPLOY_CHECK, migrated_only, expect_failure=True)
+    assert "(home.E003) SITE_URL is https://collaborative.example.org but the default Site is http://localhost" in fresh
+    assert "Run manage.py load_initial_content, which writes SITE_URL into the Site record" in fresh
+
+    # An address changed later (a new domain): the Site follows once the loader runs again.
+    moved = {"SITE_URL": "https://workforce.example.org", "ALLOWED_HOSTS": "workforce.example.org"}
+    assert "(home.E003)" in run_in_production(DEPLOY_CHECK, deployed, expect_failure=True, **moved)
+    loaded = run_in_production(manage("load_initial_content"), deployed, **moved)
+    assert "Links in e-mails, the sitemap, feeds and calendar files start https://workforce.example.org" in loaded
+    assert "System check identified no issues" in run_in_production(DEPLOY_CHECK, deployed, **moved)
+
+
+def test_deployment_checks_fail_on_an_address_only_this_machine_can_reach(deployed):
+    local = {"SITE_URL": "http://localhost:8000"}
+    run_in_production(manage("load_initial_content"), deployed, **local)
+    output = run_in_production(DEPLOY_CHECK, deployed, expect_failure=True, **local)
+    assert "(home.E001) SITE_URL is http://localhost:8000, an address only this machine can reach" in output
+    assert "home.E003" not in output
+
+
+def test_deployment_checks_say_when_the_database_cannot_be_read(tmp_path):
+    output = run_in_production(DEPLOY_CHECK, tmp_path, expect_failure=True)
+    assert "(home.E002) The site's address could not be read from the database" in output
+
+
+def test_deployment_checks_warn_of_a_page_cache_that_is_not_shared(deployed):
     # Warnings go to standard error: shown here on standard output.
     check = (
         "import sys, django; django.setup(); from django.core.management import call_command;"
         "call_command('check', '--deploy', stderr=sys.stdout)"
     )
-    output = run_in_production(check, tmp_path, PAGE_CACHE_SECONDS="300")
+    output = run_in_production(check, deployed, PAGE_CACHE_SECONDS="300")
     assert "(home.W001) PAGE_CACHE_SECONDS is 300 but the cache is not shared" in output
     assert "making a page private, may take up to 300 seconds to show" in output
 
-    shared = run_in_production(check, tmp_path, PAGE_CACHE_SECONDS="300", REDIS_URL="redis://127.0.0.1:6379/15")
+    shared = run_in_production(check, deployed, PAGE_CACHE_SECONDS="300", REDIS_URL="redis://127.0.0.1:6379/15")
     assert "System check identified no issues" in shared
 
 

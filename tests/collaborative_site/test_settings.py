@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-PRODUCTION_ENV = {"DJANGO_SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "collaborative.example.org"}
+PRODUCTION_ENV = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "collaborative.example.org",
+    "SITE_URL": "https://collaborative.example.org",
+}
 
 
 def load_settings(module, env, *names):
@@ -28,6 +32,7 @@ def load_settings(module, env, *names):
             "DATABASE_URL",
             "REDIS_URL",
             "DJANGO_SETTINGS_MODULE",
+            "SITE_URL",
         }
     }
     script = (
@@ -56,6 +61,25 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_production_refuses_to_start_without_allowed_hosts():
     loaded = load_settings("production", {"DJANGO_SECRET_KEY": "x" * 50}, "DEBUG")
     assert "ImproperlyConfigured: ALLOWED_HOSTS is not set" in loaded["error"]
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    loaded = load_settings("production", {"DJANGO_SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}, "DEBUG")
+    assert "ImproperlyConfigured: SITE_URL is not set" in loaded["error"]
+
+
+@pytest.mark.parametrize("value", ["collaborative.example.org", "https://", "https://example.org/site", "ftp://x.org"])
+def test_a_public_address_that_is_not_one_is_refused(value):
+    loaded = load_settings("production", {**PRODUCTION_ENV, "SITE_URL": value}, "SITE_URL")
+    assert "SITE_URL must be the site's public address, such as https://www.example.org" in loaded["error"]
+
+
+def test_wagtails_own_links_use_the_public_address_and_development_serves_where_make_run_does():
+    production = load_settings(
+        "production", {**PRODUCTION_ENV, "SITE_URL": "https://example.org/"}, "SITE_URL", "WAGTAILADMIN_BASE_URL"
+    )
+    assert production == {"SITE_URL": "https://example.org", "WAGTAILADMIN_BASE_URL": "https://example.org"}
+    assert load_settings("dev", {}, "SITE_URL")["SITE_URL"] == "http://127.0.0.1:8000"
 
 
 def test_production_starts_with_both_and_is_secure_by_default():

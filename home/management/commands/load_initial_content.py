@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
+from wagtail.models import Site
 
 from home.content_loader import CREATED, KEPT, UPDATED, ContentLoader
 
@@ -45,3 +46,5 @@ class Command(BaseCommand):
                 f"{counts[KEPT]} kept as edited, {len(loader.outcomes)} pages in all."
             )
         )
+        site = Site.objects.get(is_default_site=True)
+        self.stdout.write(f"Links in e-mails, the sitemap, feeds and calendar files start {site.root_url} (SITE_URL).")

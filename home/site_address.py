@@ -1,0 +1,30 @@
+"""
+The site's public address (settings.SITE_URL) and Wagtail's Site record,
+which every full link is made from: Wagtail builds a page's full URL, and so
+the sitemap's entries, from the Site's hostname and port.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def site_hostname_and_port():
+    """SITE_URL as a Site record holds it."""
+    address = urlsplit(settings.SITE_URL)
+    return address.hostname, address.port or DEFAULT_PORTS[address.scheme]
+
+
+def point_site_at_public_address(site):
+    """Write SITE_URL into the Site record; whether anything changed."""
+    hostname, port = site_hostname_and_port()
+    if (site.hostname, site.port) == (hostname, port):
+        return False
+    site.hostname, site.port = hostname, port
+    return True
+
+
+def is_local(hostname):
+    return hostname in ("localhost", "::1") or hostname.startswith("127.") or hostname.endswith(".localhost")
