@@ -1,7 +1,21 @@
 """
-Events as iCalendar (.ics) data, for "Add to calendar" and the subscribable
-calendar of upcoming events. Times are Europe/London wall-clock times, so a
-10:30am workshop is 10:30am in summer and winter alike.
+Events as iCalendar (.ics) data, for "Add to calendar", the subscribable
+calendar of upcoming events and the invitation e-mailed to people with a
+place. Times are Europe/London wall-clock times, so a 10:30am workshop is
+10:30am in summer and winter alike.
+
+What an entry holds depends on what is known of the event's time:
+
+- a start and an end time: an entry from the one to the other;
+- a start time and no end time: an all-day entry on its date, its
+  description opening "Starts at 10:30am; the finish time has not been
+  announced.". Calendars read a start with no end as an entry that ends the
+  moment it starts, and any default length would invent a finish time;
+  the day, at least, is true;
+- no time: an all-day entry, never an invented time.
+
+An event with no known place (held in person, its venue not on record) has
+no LOCATION rather than an empty one.
 """
 
 from datetime import datetime, timedelta
@@ -9,13 +23,38 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
 
-from .formatting import LONDON
+from .formatting import LONDON, format_time
 
 PRODUCT_ID = "-//National Mental Health Workforce Development Collaborative//Website//EN"
+METHOD = "PUBLISH"
 STATUSES = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+
+# London's time zone as calendar apps expect it: the rule the UK has kept
+# since 1996 (clocks go forward at 1am GMT on the last Sunday in March and
+# back at 2am BST on the last Sunday in October), with no end. icalendar's
+# add_missing_timezones() writes the changes out as a list of dates that
+# stops in 2038, and which vobject reads with winter times an hour early.
+LONDON_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/London
+BEGIN:DAYLIGHT
+TZNAME:BST
+TZOFFSETFROM:+0000
+TZOFFSETTO:+0100
+DTSTART:19700329T010000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZNAME:GMT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0000
+DTSTART:19701025T020000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+"""
 
 
 def event_entry(event, request=None, joining_instructions=""):
@@ -24,24 +63,31 @@ def event_entry(event, request=None, joining_instructions=""):
     entry.add("sequence", event.calendar_sequence)
     entry.add("dtstamp", timezone.now())
     entry.add("summary", event.title)
-    if event.start_time:
+    start_note = ""
+    if event.start_time and event.end_time:
         entry.add("dtstart", datetime.combine(event.date, event.start_time, tzinfo=LONDON))
-        if event.end_time:
-            entry.add("dtend", datetime.combine(event.date, event.end_time, tzinfo=LONDON))
+        entry.add("dtend", datetime.combine(event.date, event.end_time, tzinfo=LONDON))
     else:
-        # No time known: an all-day entry, never an invented time.
         entry.add("dtstart", event.date)
         entry.add("dtend", event.date + timedelta(days=1))
+        if event.start_time:
+            start_note = f"Starts at {format_time(event.start_time)}; the finish time has not been announced."
     entry.add("status", STATUSES.get(event.status, "CONFIRMED"))
-    entry.add("location", event_location(event))
+    location = event_location(event)
+    if location:
+        entry.add("location", location)
     url = event.full_url_for(request)
     if url:
         entry.add("url", url)
     # Joining instructions go only into the copy e-mailed to a confirmed
     # booker, never into the public calendar files.
-    description = "\n\n".join(part for part in (event.summary, joining_instructions, url) if part)
+    description = "\n\n".join(part for part in (start_note, event.summary, joining_instructions, url) if part)
     entry.add("description", description)
     return entry
+
+
+def is_timed(entry):
+    return isinstance(entry.decoded("dtstart"), datetime)
 
 
 def event_location(event):
@@ -57,12 +103,15 @@ def build_calendar(events, request=None, name=None, joining_instructions=""):
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", METHOD)
     if name:
         calendar.add("x-wr-calname", name)
-    for event in events:
-        calendar.add_component(event_entry(event, request, joining_instructions))
-    calendar.add_missing_timezones()
+    entries = [event_entry(event, request, joining_instructions) for event in events]
+    # Before the entries that name it, as some calendar apps need.
+    if any(is_timed(entry) for entry in entries):
+        calendar.add_component(Timezone.from_ical(LONDON_VTIMEZONE))
+    for entry in entries:
+        calendar.add_component(entry)
     return calendar
 
 

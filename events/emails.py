@@ -25,6 +25,7 @@ the admin's Bookings list.
 import logging
 import time
 from datetime import timedelta
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core import signing
@@ -35,7 +36,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from .calendar import build_calendar
+from .calendar import METHOD, build_calendar
 from .formatting import format_date
 from .models import BookingEmail, BookingEmailKind, EventStatus
 
@@ -270,9 +271,22 @@ def build_email(record):
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if context["has_invitation"]:
-        invitation = build_calendar([event], joining_instructions=context["joining_instructions"])
-        email.attach(f"{event.slug}.ics", invitation.to_ical(), "text/calendar; charset=utf-8; method=PUBLISH")
+        email.attach(invitation(event, context["joining_instructions"]))
     return email
+
+
+def invitation(event, joining_instructions):
+    """
+    The calendar invitation, as a MIME part made whole here: given a content
+    type that carries parameters, Django's attach() adds a charset after
+    them, naming it twice. The method parameter tells mail programs what the
+    calendar inside does (RFC 6047).
+    """
+    calendar = build_calendar([event], joining_instructions=joining_instructions)
+    part = MIMEText(calendar.to_ical().decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", METHOD)
+    part.add_header("Content-Disposition", "attachment", filename=f"{event.slug}.ics")
+    return part
 
 
 def subject_for(record):

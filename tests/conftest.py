@@ -7,6 +7,7 @@ instead of skipping.
 Every test runs at the same moment, NOW, whatever the real date: see `clock`.
 """
 
+import email
 import fcntl
 import io
 import os
@@ -169,6 +170,19 @@ def log_in(client, db):
 def html(response):
     """A response's HTML, parsed, for assertions on what a visitor sees."""
     return BeautifulSoup(response.content, "html.parser")
+
+
+def calendar_invitations(message):
+    """
+    The calendar files attached to an e-mail (one of mail.outbox), as a mail
+    program finds them in the raw message: {filename: the file's bytes}.
+    """
+    raw = email.message_from_bytes(message.message().as_bytes())
+    return {
+        part.get_filename(): part.get_payload(decode=True)
+        for part in raw.walk()
+        if part.get_content_type() == "text/calendar"
+    }
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ from events.models import (
     Contact,
     EventStatus,
 )
-from tests.conftest import html
+from tests.conftest import calendar_invitations, html
 from tests.events.factories import add_booking_form, add_event, booking_answers, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +100,7 @@ def cancel_path_in(message):
 
 
 def calendar_attachment(message):
-    (attachment,) = [item for item in message.attachments if item[0].endswith(".ics")]
-    filename, content, mimetype = attachment
-    assert mimetype.startswith("text/calendar")
+    (content,) = calendar_invitations(message).values()
     return Calendar.from_ical(content)
 
 
@@ -346,7 +344,7 @@ def test_capacity_the_waiting_list_and_cancelling(client, index, workshop, djang
     assert Booking.objects.get(name="Ann").cancelled_at is not None
     (promotion,) = emails_of_kind("A place has come up")
     assert promotion.to == ["cat@example.org"]
-    assert any(item[0].endswith(".ics") for item in promotion.attachments)
+    assert calendar_invitations(promotion)
     (cancellation,) = emails_of_kind("Booking cancelled")
     assert cancellation.to == ["ann@example.org"]
     assert places_on_event_page(client, workshop) == ("All 2 booked", "Fully booked: waiting list open")

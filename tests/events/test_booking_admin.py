@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from wagtail.models import GroupPagePermission, ModelLogEntry, PageLogEntry
 
 from events.models import Booking, BookingEmail, BookingFormField, BookingStatus
-from tests.conftest import html, make_user
+from tests.conftest import calendar_invitations, html, make_user
 from tests.events.factories import add_booking_form, add_event, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -555,7 +555,7 @@ def test_bookers_are_told_of_a_change_with_an_updated_invitation(
     assert "We have moved to the afternoon." in ada.body
     assert workshop.when.endswith(", 2:30pm")
     assert f"When: {workshop.when}" in ada.body
-    assert any(name.endswith(".ics") for name, *_ in ada.attachments)
+    assert calendar_invitations(ada)
     assert not by_recipient["florence@example.nhs.uk"].attachments, "no invitation for someone without a place"
     assert PageLogEntry.objects.get(action="events.notify_bookers").data == {"recipients": 4}
 
@@ -688,7 +688,7 @@ def test_bookers_of_a_cancelled_workshop_get_an_invitation_that_cancels_it_in_th
 
     ada = next(message for message in mail.outbox if message.to == ["ada@example.nhs.uk"])
     assert "We are sorry: this workshop has been cancelled." in ada.body
-    (ics,) = [content for name, content, mimetype in ada.attachments if name.endswith(".ics")]
+    (ics,) = calendar_invitations(ada).values()
     (entry,) = Calendar.from_ical(ics).walk("VEVENT")
     assert str(entry["status"]) == "CANCELLED"
     (page_entry,) = Calendar.from_ical(client.get(workshop.url + "calendar.ics").content).walk("VEVENT")

@@ -17,6 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from events.models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventStatus
+from tests.conftest import calendar_invitations
 from tests.events.factories import add_booking_form, add_event, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_reminders_go_to_people_with_a_place_at_a_workshop_in_the_next_days(inde
     (reminder,) = mail.outbox
     assert reminder.to == ["confirmed@example.nhs.uk"]
     assert reminder.subject.startswith("Reminder: Soon workshop")
-    assert any(name.endswith(".ics") for name, *_ in reminder.attachments)
+    assert calendar_invitations(reminder)
     assert "/bookings/cancel/" in reminder.body
 
 

@@ -1,14 +1,20 @@
-"""Calendar files, read back with icalendar the way a calendar app would."""
+"""
+Calendar files, read back the way calendar apps would: every file by two
+unrelated readers, icalendar and vobject, which must agree.
+"""
 
+import email
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from icalendar import Calendar
 from wagtail.models import PageViewRestriction
 
-from events.models import EventStatus
-from tests.events.factories import add_event
+from events.emails import build_email
+from events.models import BookingEmail, BookingEmailKind, EventPage, EventStatus
+from tests.events.factories import add_booking_form, add_event, make_booking
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -17,7 +23,36 @@ LONDON = ZoneInfo("Europe/London")
 def read_calendar(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return Calendar.from_ical(response.content)
+    return read_both(response.content)[0]
+
+
+def read_both(content):
+    """
+    A calendar file as icalendar and vobject read it, each checked for what
+    any calendar app needs: an end to every entry, no empty location, and
+    London's time zone as a rule rather than a list of dates.
+    """
+    calendar = Calendar.from_ical(content)
+    vcalendar = vobject.readOne(content.decode("utf-8"))
+    entries = calendar.walk("VEVENT")
+    assert len(entries) == len(vcalendar.vevent_list)
+    for entry in entries:
+        # Without DTEND or DURATION, RFC 5545 ends a timed entry the moment it starts.
+        assert "DTEND" in entry or "DURATION" in entry, entry["summary"]
+        assert "LOCATION" not in entry or str(entry["location"]).strip(), entry["summary"]
+    for ventry in vcalendar.vevent_list:
+        assert hasattr(ventry, "dtend")
+        assert not hasattr(ventry, "location") or ventry.location.value.strip()
+    if any(isinstance(entry.decoded("dtstart"), datetime) for entry in entries):
+        (zone,) = calendar.walk("VTIMEZONE")
+        assert str(zone["tzid"]) == "Europe/London"
+        assert "RDATE" not in zone.to_ical().decode()
+        rules = {part.name: dict(part["rrule"]) for part in zone.subcomponents}
+        assert rules == {
+            "DAYLIGHT": {"FREQ": ["YEARLY"], "BYMONTH": [3], "BYDAY": ["-1SU"]},
+            "STANDARD": {"FREQ": ["YEARLY"], "BYMONTH": [10], "BYDAY": ["-1SU"]},
+        }
+    return calendar, vcalendar
 
 
 def only_event(calendar):
@@ -121,3 +156,119 @@ def test_event_page_offers_the_calendar_file(client, index, today):
     link = html(client.get(event.url)).select_one("a.add-to-calendar")
     assert link["href"] == "/news-and-events/offered/calendar.ics"
     assert "Add this workshop to your calendar" in link.get_text()
+
+
+# Every calendar file, in both readers --------------------------------------
+
+# (years ahead, month, day, when 10:30am London is in UTC): in winter (GMT)
+# and summer (BST), next year and after 2038, where time zone definitions
+# written out as lists of dates, and clocks that count seconds in 32 bits,
+# run out.
+DAYS = {
+    "next winter": (1, 1, 14, time(10, 30)),
+    "next summer": (1, 7, 1, time(9, 30)),
+    "winter after 2038": (14, 1, 12, time(10, 30)),
+    "summer after 2038": (14, 7, 5, time(9, 30)),
+}
+
+
+@pytest.fixture
+def timed_events(index, venue, today):
+    """A 10:30am to 12:30pm workshop on each of DAYS, by name."""
+    return {
+        name: add_event(
+            index,
+            name.replace(" ", "-"),
+            date(today.year + years, month, day),
+            venue=venue,
+            start_time=time(10, 30),
+            end_time=time(12, 30),
+        )
+        for name, (years, month, day, _utc) in DAYS.items()
+    }
+
+
+def emailed_calendar(event):
+    """
+    The calendar part of the e-mail confirming a place at the workshop, from
+    the raw message as it goes to the mail server (parsed with the compat32
+    policy, which leaves headers as they were written).
+    """
+    form_page = event.booking_page() or add_booking_form(event)
+    booking = make_booking(form_page)
+    record = BookingEmail.objects.create(booking=booking, kind=BookingEmailKind.CONFIRMATION, recipient=booking.email)
+    message = email.message_from_bytes(build_email(record).message().as_bytes())
+    (part,) = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    return part
+
+
+def calendar_files(how, events, client):
+    """Each calendar file the site gives for the events: one per event, or the subscribable one."""
+    if how == "page":
+        return [client.get(event.url + "calendar.ics").content for event in events]
+    if how == "subscription":
+        return [client.get("/news-and-events/calendar.ics").content]
+    return [emailed_calendar(event).get_payload(decode=True) for event in events]
+
+
+HOW = ["page", "subscription", "e-mail"]
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_a_1030_workshop_is_at_1030_london_time_in_winter_and_summer_and_after_2038(how, client, timed_events):
+    expected = {
+        f"{event.calendar_uid}@events.collaborative": (event.date, DAYS[name][3])
+        for name, event in timed_events.items()
+    }
+    seen = {}
+    for content in calendar_files(how, timed_events.values(), client):
+        calendar, vcalendar = read_both(content)
+        for ventry in vcalendar.vevent_list:
+            day, utc = expected[ventry.uid.value]
+            start, end = ventry.dtstart.value, ventry.dtend.value
+            assert (start.date(), start.astimezone(UTC).time()) == (day, utc), ventry.summary.value
+            assert (start.hour, start.minute, end.hour, end.minute) == (10, 30, 12, 30)
+            assert end - start == timedelta(hours=2)
+            seen[ventry.uid.value] = start
+        for entry in calendar.walk("VEVENT"):
+            assert entry.decoded("dtstart") == seen[str(entry["uid"])]
+    assert set(seen) == set(expected)
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_a_start_time_without_an_end_is_an_all_day_entry_that_gives_the_start(how, client, index, venue, today):
+    day = today + timedelta(days=40)
+    event = add_event(index, "open-ended", day, venue=venue, start_time=time(10, 30), end_time=None)
+    (content,) = calendar_files(how, [event], client)
+    calendar, vcalendar = read_both(content)
+    (ventry,) = vcalendar.vevent_list
+    assert (ventry.dtstart.value, ventry.dtend.value) == (day, day + timedelta(days=1))
+    entry = only_event(calendar)
+    assert (entry.decoded("dtstart"), entry.decoded("dtend")) == (day, day + timedelta(days=1))
+    description = str(entry["description"])
+    assert description.startswith("Starts at 10:30am; the finish time has not been announced.\n\n")
+    assert ventry.description.value == description
+    assert "VALUE=DATE" in entry.to_ical().decode()
+
+
+def test_the_diversity_and_inclusion_workshop_has_no_empty_location(client, initial_content):
+    event = EventPage.objects.get(slug="diversity-and-inclusion-workshop")
+    content = client.get(event.url + "calendar.ics").content
+    entry = only_event(read_both(content)[0])
+    assert "LOCATION" not in entry
+    assert b"LOCATION" not in content
+    # Its 10:30am start is known, its finish is not.
+    assert entry.decoded("dtstart") == date(2020, 11, 16)
+    assert str(entry["description"]).startswith("Starts at 10:30am; the finish time has not been announced.")
+
+
+def test_the_emailed_invitation_names_its_charset_once(index, venue, today):
+    event = add_event(index, "emailed", today + timedelta(days=30), venue=venue)
+    part = emailed_calendar(event)
+    assert part["Content-Type"].lower().count("charset") == 1
+    assert part.get_content_charset() == "utf-8"
+    assert part.get_param("method") == "PUBLISH"
+    assert part.get_filename() == "emailed.ics"
+    assert part.get_content_disposition() == "attachment"
+    calendar, _vcalendar = read_both(part.get_payload(decode=True))
+    assert str(calendar["method"]) == "PUBLISH"

@@ -2,13 +2,20 @@
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import feedparser
 import pytest
+from django.utils import timezone
+from wagtail.models import Page
 
-from events.models import AttendanceMode, EventPage
+from events.feeds import FEED_LENGTH
+from events.formatting import LONDON
+from events.models import AttendanceMode, EventPage, NewsPage
+from reports.models import ReportIndexPage
 from tests.conftest import html
 from tests.events.factories import add_event, add_news
+from tests.reports.factories import add_report
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +34,123 @@ def test_the_feed_lists_news_and_events_newest_first(client, index, today):
     assert channel.findtext("title").endswith(": news, events and reports")
     items = channel.findall("item")
     titles = [item.findtext("title") for item in items]
-    assert titles[:2] == ["Next workshop", "Fresh news"]
+    assert titles[0] == "Next workshop"
+    assert titles.index("Fresh news") < titles.index("Collaborative workshop on diversity and inclusion")
     assert "Workshop on strategic workforce planning in mental health settings" in titles
     first = items[0]
     assert first.findtext("link") == "http://testserver/news-and-events/next-workshop/"
     assert first.findtext("category") == "Workshop"
     assert "Online" in first.findtext("description")
+
+
+def feed_dates(client):
+    """The feed as a feed reader reads it: each item's title and the moment it is dated, in the feed's order."""
+    response = client.get("/news-and-events/feed.xml")
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return {entry.title: datetime(*entry.published_parsed[:6], tzinfo=UTC) for entry in feed.entries}
+
+
+def first_published(page, moment):
+    Page.objects.filter(pk=page.pk).update(first_published_at=moment)
+
+
+def start_of(day):
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def test_the_feed_dates_each_item_by_what_it_is(client, index, today):
+    now = timezone.now().replace(microsecond=0)
+    yesterday = now - timedelta(days=1)
+    reports = ReportIndexPage.objects.get()
+    # Each item: the page, when it was first published, and the date the feed must give it.
+    items = {
+        # An event announced before it happens is dated when it was announced...
+        "Upcoming workshop": (
+            add_event(index, "upcoming-workshop", today + timedelta(days=30)),
+            now - timedelta(days=2),
+            now - timedelta(days=2),
+        ),
+        # ...and one put on the site afterwards by when it happened: at its start, or its day's.
+        "Past workshop": (
+            add_event(index, "past-workshop", today - timedelta(days=40), start_time=time(14)),
+            yesterday,
+            datetime.combine(today - timedelta(days=40), time(14), tzinfo=LONDON),
+        ),
+        "Untimed workshop": (
+            add_event(index, "untimed-workshop", today - timedelta(days=50), start_time=None),
+            yesterday,
+            start_of(today - timedelta(days=50)),
+        ),
+        # News and reports by the date they give; by their first publication only without one.
+        "Dated news": (
+            add_news(index, "dated-news", today - timedelta(days=3)),
+            yesterday,
+            start_of(today - timedelta(days=3)),
+        ),
+        "Undated news": (add_news(index, "undated-news", None), now - timedelta(hours=6), now - timedelta(hours=6)),
+        "Dated report": (
+            add_report(reports, "dated-report", today - timedelta(days=10)),
+            yesterday,
+            start_of(today - timedelta(days=10)),
+        ),
+        "Undated report": (
+            add_report(reports, "undated-report", None),
+            now - timedelta(days=20),
+            now - timedelta(days=20),
+        ),
+    }
+    for page, published_at, _date in items.values():
+        first_published(page, published_at)
+
+    dates = feed_dates(client)
+
+    for title, (_page, _published_at, date_given) in items.items():
+        assert dates[title] == date_given, title
+    # The initial content, loaded just before the test, is dated by its facts too.
+    assert dates["Collaborative workshop on diversity and inclusion"] == datetime(2020, 11, 16, 10, 30, tzinfo=UTC)
+    assert dates["Videoconference on psychological support for NHS staff"] == datetime(2020, 7, 2, 9, 30, tzinfo=UTC)
+    assert dates["Workshop for HR Directors on the Thriving at Work report"] == datetime(2018, 2, 1, tzinfo=UTC)
+    for event in EventPage.objects.filter(date__year__lte=2020, title__in=dates):
+        assert dates[event.title] < event.first_published_at, f"{event.title} is not new for being loaded today"
+    # Without a date of its own, the Thriving at Work news item has only its loading to go by.
+    assert dates["Read our report on ‘Thriving at Work’"] == NewsPage.objects.get(
+        slug="thriving-at-work-report"
+    ).first_published_at.replace(microsecond=0)
+    assert list(dates.values()) == sorted(dates.values(), reverse=True)
+    assert [title for title in dates if title in items] == [
+        "Undated news",
+        "Upcoming workshop",
+        "Dated news",
+        "Dated report",
+        "Undated report",
+        "Past workshop",
+        "Untimed workshop",
+    ]
+
+
+def test_the_feed_keeps_the_items_newest_by_the_dates_it_shows(client, index, today):
+    now = timezone.now().replace(microsecond=0)
+    long_ago = now - timedelta(days=400)
+    for number in range(FEED_LENGTH):
+        # Ranked by their date fields alone, these (workshops to come, announced long ago; dated news
+        # from long ago, ahead of undated news) would fill the feed.
+        first_published(add_event(index, f"announced-{number}", today + timedelta(days=number + 1)), long_ago)
+        first_published(add_news(index, f"old-news-{number}", today - timedelta(days=500)), long_ago)
+    recent = add_event(index, "recent", today - timedelta(days=7))
+    first_published(recent, now - timedelta(days=1))
+    undated = add_news(index, "undated", None)
+    first_published(undated, now - timedelta(days=2))
+    report = add_report(ReportIndexPage.objects.get(), "undated-report", None)
+    first_published(report, now - timedelta(days=3))
+
+    dates = feed_dates(client)
+
+    assert len(dates) == FEED_LENGTH
+    assert {"Recent", "Undated", "Undated report"} <= set(dates)
+    assert not [title for title in dates if title.startswith("Old news")]
+    assert list(dates.values()) == sorted(dates.values(), reverse=True)
 
 
 def test_the_index_links_its_feed_and_calendar(client, index):
