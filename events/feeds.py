@@ -8,10 +8,12 @@ one go, years after most of it happened):
   months ahead is new when announced, one recorded afterwards is as old as
   the day it happened;
 - a news item by its date, a report by its publication date, each from the
-  start of that day in London; by its first publication only where the page
-  has no date.
+  start of that day in London. Where that date is not known (the editor
+  left it blank, as the page's help text asks), the item has no date in the
+  feed either: its first publication would say it is new when it may be
+  years old.
 
-Items are ordered by the date they show, newest first.
+Items are ordered by the date they show, newest first, the undated last.
 """
 
 from datetime import UTC, datetime, time
@@ -30,9 +32,8 @@ from .models import EventPage
 
 FEED_LENGTH = 20
 
-# A page never published (made by code, not in the admin) has no first
-# publication: one without a date of its own either goes last, undated.
-UNDATED = datetime.min.replace(tzinfo=UTC)
+# Sorts after every date.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 def first_published_day():
@@ -55,14 +56,19 @@ def newest(pages, day):
 
 
 def feed_date(item):
-    """The moment the feed dates an item by, as the module docstring says."""
+    """The moment the feed dates an item by, as the module docstring says; None where it is not known."""
     if isinstance(item, EventPage):
         first = item.first_published_at
         return min(item.starts_at, first) if first else item.starts_at
     day = item.publication_date if isinstance(item, ReportPage) else item.date
-    if day:
-        return datetime.combine(day, time.min, tzinfo=LONDON)
-    return item.first_published_at or UNDATED
+    return datetime.combine(day, time.min, tzinfo=LONDON) if day else None
+
+
+def newest_first(item):
+    moment = feed_date(item)
+    if moment is not None:
+        return (True, moment)
+    return (False, item.first_published_at or EARLIEST)
 
 
 class NewsAndEventsFeed(Feed):
@@ -87,13 +93,11 @@ class NewsAndEventsFeed(Feed):
 
     def items(self):
         events = newest(self.index.events(), Least(F("date"), Coalesce(first_published_day(), F("date"))))
-        news = newest(self.index.news(), Coalesce(F("date"), first_published_day()))
+        news = newest(self.index.news(), F("date"))
         page_cache.shows(ReportPage)
-        reports = newest(
-            ReportPage.objects.live().exclude(private_q()), Coalesce(F("publication_date"), first_published_day())
-        )
+        reports = newest(ReportPage.objects.live().exclude(private_q()), F("publication_date"))
         items = events + news + reports
-        items.sort(key=feed_date, reverse=True)
+        items.sort(key=newest_first, reverse=True)
         return items[:FEED_LENGTH]
 
     def item_title(self, item):
@@ -108,8 +112,7 @@ class NewsAndEventsFeed(Feed):
         return item.full_url
 
     def item_pubdate(self, item):
-        moment = feed_date(item)
-        return None if moment == UNDATED else moment
+        return feed_date(item)
 
     def item_categories(self, item):
         if isinstance(item, ReportPage):
