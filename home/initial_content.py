@@ -34,6 +34,15 @@ def bullets(*items):
     return paragraph("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
 
 
+def inset_text(html):
+    return {"type": "inset_text", "value": {"body": html}}
+
+
+def page_link(page, text):
+    """A rich text link to a page, which follows the page if it moves."""
+    return f'<a linktype="page" id="{page.pk}">{text}</a>'
+
+
 def warning(title, html):
     return {"type": "warning_callout", "value": {"title": title, "heading_level": 2, "body": html}}
 
