@@ -25,7 +25,10 @@ class SpeakerBlock(blocks.StructBlock):
 
 
 class SessionBlock(blocks.StructBlock):
-    time = blocks.TimeBlock(required=False, help_text="When the session starts. Leave blank if not set.")
+    time = blocks.TimeBlock(
+        required=False,
+        help_text="When the session starts. Leave blank if no time is set: the part of the day (Morning) says when.",
+    )
     title = blocks.CharBlock(max_length=300, help_text="What the session is about, as the agenda words it.")
     speakers = blocks.ListBlock(SpeakerBlock(), min_num=0, default=[], help_text="Who presents. Optional.")
     to_be_confirmed = blocks.BooleanBlock(

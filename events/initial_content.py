@@ -10,8 +10,8 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 from wagtail.models import Page
 
-from home.initial_content import CONTACT_NAME, CONTACT_ROLE, bullets, paragraph
-from home.models import HomePage, StandardPage
+from home.initial_content import CONTACT_NAME, CONTACT_ROLE, bullets, inset_text, page_link, paragraph
+from home.models import HomePage, SiteSettings, StandardPage
 
 from .models import (
     AttendanceMode,
@@ -26,6 +26,16 @@ from .models import (
     NewsPageRelatedPage,
     Venue,
 )
+
+# "The workshop attendees will be limited to 50 spaces" (About the
+# Collaborative) is said of the 2020 quarterly workshops as planned, at venues
+# and "taking into consideration the administration arrangements and costs"
+# of them. Of the four, only 5 March was held as planned. 14 May and 15
+# September were held by videoconference, and the texts that announce them
+# give no limit; 19 November is not linked to an event of ours
+# (docs/content-sources.md). So only 5 March has its places; every other
+# event's is blank: no number is shown.
+QUARTERLY_WORKSHOP_PLACES = 50
 
 # The four venues of the 2020 schedule, in its rotation order.
 VENUES = [
@@ -96,6 +106,7 @@ def load(loader):
         show_in_menus=True,
     )
     _put_first_in_menu(home, index)
+    contact_page = SiteSettings.for_site(home.get_site()).contact_page
 
     loader.ensure_page(
         index,
@@ -126,7 +137,6 @@ def load(loader):
                 session(
                     "Overview of the Mental Health Workforce Equalities Subgroup and Implementation Project",
                     speaker(name="Dr Jacqui Dyer"),
-                    start=time(10, 30),
                 ),
             ),
             part(
@@ -138,6 +148,7 @@ def load(loader):
                 ),
             ),
         ],
+        capacity=None,
         booking_contact=joanna,
     )
 
@@ -171,6 +182,7 @@ def load(loader):
             )
         ],
         agenda=[],
+        capacity=None,
         booking_contact=joanna,
     )
 
@@ -211,6 +223,7 @@ def load(loader):
             ),
         ],
         agenda=[],
+        capacity=None,
         booking_contact=joanna,
     )
 
@@ -241,6 +254,7 @@ def load(loader):
         )["value"],
         body=[],
         agenda=[],
+        capacity=None,
         booking_contact=joanna,
     )
 
@@ -308,7 +322,9 @@ def load(loader):
             roles["Director of HR"],
             roles["Director of Organisational Development / Training"],
         ],
-        booking_contact=joanna,
+        capacity=QUARTERLY_WORKSHOP_PLACES,
+        # Its text names no contact (a new event's default is the last one used).
+        booking_contact=None,
     )
 
     thriving_workshop = loader.ensure_page(
@@ -337,6 +353,8 @@ def load(loader):
         ],
         agenda=[],
         audience=[roles["Director of HR"], roles["Staff health and wellbeing lead"]],
+        capacity=None,
+        booking_contact=None,
     )
 
     loader.ensure_page(
@@ -360,7 +378,13 @@ def load(loader):
                 "The workshop report is intended to assist NHS organisation in measuring current practice against "
                 "the recommendations, and to share good practice in developing plans to meet the Stevenson and "
                 "Farmer’s recommendations.</p>"
-            )
+            ),
+            # The text ends "Read the full Collaborative workshop report here."
+            # with its link removed: the report is not on this site.
+            inset_text(
+                "<p>The full workshop report is not yet published on this website. To ask for a copy, "
+                f"{page_link(contact_page, 'contact us')}.</p>"
+            ),
         ],
         related_pages=[NewsPageRelatedPage(page=thriving_workshop)],
     )
@@ -428,6 +452,6 @@ def _ensure_example_workshop_page(loader, index, venues, contact, roles, today):
         body=[],
         agenda=[],
         audience=[roles["Director of Nursing"], roles["Director of HR"]],
-        capacity=50,
+        capacity=QUARTERLY_WORKSHOP_PLACES,
         booking_contact=contact,
     )

@@ -34,6 +34,15 @@ def bullets(*items):
     return paragraph("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>")
 
 
+def inset_text(html):
+    return {"type": "inset_text", "value": {"body": html}}
+
+
+def page_link(page, text):
+    """A rich text link to a page, which follows the page if it moves."""
+    return f'<a linktype="page" id="{page.pk}">{text}</a>'
+
+
 def warning(title, html):
     return {"type": "warning_callout", "value": {"title": title, "heading_level": 2, "body": html}}
 
@@ -142,8 +151,8 @@ PRIVACY_BODY = [
     heading("How long we keep it"),
     paragraph(
         "<p>We erase your booking details one year after the workshop, keeping only a count of "
-        "who booked. You can cancel your place at any time with the link in your confirmation "
-        "email.</p>"
+        "who booked. You can cancel your place until the workshop starts, with the link in your "
+        "confirmation email.</p>"
     ),
     heading("Cookies"),
     paragraph(
@@ -180,18 +189,17 @@ ACCESSIBILITY_BODY = [
         "listen to the website using a screen reader",
     ),
     paragraph(
-        "<p>We have also made the website text as simple as possible to understand. The website "
-        "is built with the NHS.UK design system, whose components are designed and tested to meet "
-        "the Web Content Accessibility Guidelines (WCAG) 2.2 AA standard.</p>"
+        "<p>The website is built with the NHS.UK design system, whose components are designed and "
+        "tested to meet the Web Content Accessibility Guidelines (WCAG) 2.2 AA standard.</p>"
     ),
     heading("How accessible this website is"),
     paragraph("<p>We know some parts of this website are not fully accessible, or have not been checked:</p>"),
     bullets(
-        "some reports are PDF or Word documents that we did not make, and we have not checked them "
-        "all: they may not work well with a screen reader",
-        "workshops held by videoconference use the conferencing service named in your booking "
-        "e-mail, which we do not run",
-        "links to maps of venues open another organisation's website",
+        "documents to download, such as PDF or Word files, are not covered by the tests described "
+        "below, and may not work well with a screen reader",
+        "videoconferences take place on a conferencing service that is not part of this website, "
+        "and this statement does not cover it",
+        "links to maps of venues open OpenStreetMap, another organisation's website",
     ),
     heading("Feedback and contact information"),
     paragraph(
@@ -227,32 +235,29 @@ ACCESSIBILITY_BODY = [
     paragraph(
         "<p>This website is partially compliant with the Web Content Accessibility Guidelines "
         "version 2.2 AA standard, due to the non-compliances listed below. Every page of the "
-        "website itself passed our tests; the documents attached to reports have not all been "
-        "checked.</p>"
+        "website itself passed our tests; documents to download are not covered by them.</p>"
     ),
     heading("Non-accessible content", level=3),
     heading("Non-compliance with the accessibility regulations", level=4),
     paragraph(
-        "<p>Some PDF and Word documents attached to reports may not be tagged or structured so "
-        "that a screen reader can read them in order, with their headings and tables (this may "
-        "fail WCAG 2.2 success criteria 1.3.1 info and relationships and 2.4.2 page titled). "
-        "We check each new document before we publish it, and will replace or add an accessible "
-        "version of older ones when we are asked for them or when they are updated.</p>"
+        "<p>Documents to download, such as PDF or Word files attached to reports, may not be "
+        "tagged or structured so that a screen reader can read them in order, with their headings "
+        "and tables (this may fail WCAG 2.2 success criteria 1.3.1 info and relationships and "
+        "2.4.2 page titled). If you need a document in another format, contact us and say which "
+        "format you need.</p>"
     ),
     heading("Content that's not within the scope of the accessibility regulations", level=4),
     paragraph(
-        "<p>The accessibility regulations do not require us to fix PDFs or other documents "
-        "published before 23 September 2018 if they are not essential to providing our services, "
-        "or third-party content, such as videoconferencing services and map websites, that we "
-        "do not pay for, develop or control.</p>"
+        "<p>The accessibility regulations do not require us to fix third-party content that we "
+        "do not pay for, develop or control, such as OpenStreetMap, the map website that the "
+        "links to venues' maps open.</p>"
     ),
     heading("What we're doing to improve accessibility"),
     paragraph(
         "<p>Every change to the website is tested before it goes live, as described below. The "
         "people who publish on this website have an accessibility checker in their editing tools, "
         "which points out problems such as missing alternative text for images and headings out "
-        "of order before a page is published. We plan to have the website tested by people who "
-        "use screen readers and other assistive technology.</p>"
+        "of order before a page is published.</p>"
     ),
     heading("Preparation of this accessibility statement"),
     paragraph(

@@ -2,13 +2,14 @@
 The Reports section, with the one report the Collaborative's texts describe:
 the workshop report on 'Thriving at Work' (February 2018). The texts say what
 the report is for and what the workshop covered, but give no findings, no
-publication date and no file, so the page says only that, and offers no
-document.
+publication date and no file, so the page says only that, offers no
+document, and says first that the full report is not yet on this site and
+whom to ask for it (the site's contact details, from its settings).
 """
 
 from events.models import EventPage, NewsAndEventsIndexPage, NewsPage
-from home.initial_content import heading, paragraph
-from home.models import HomePage
+from home.initial_content import contact_details, heading, inset_text, page_link, paragraph
+from home.models import HomePage, SiteSettings
 
 from .models import ReportIndexPage, ReportPage, ReportRelatedPage
 
@@ -31,6 +32,7 @@ def load(loader):
     events = NewsAndEventsIndexPage.objects.get()
     workshop = EventPage.objects.child_of(events).get(slug="thriving-at-work-workshop")
     news = NewsPage.objects.child_of(events).get(slug="thriving-at-work-report")
+    contact_page = SiteSettings.for_site(home.get_site()).contact_page
     loader.ensure_page(
         index,
         ReportPage,
@@ -44,6 +46,12 @@ def load(loader):
         ),
         authors="National Mental Health Workforce Development Collaborative",
         body=[
+            heading("Getting the full report"),
+            inset_text(
+                "<p>The full report is not yet published on this website. To ask for a copy, "
+                f"{page_link(contact_page, 'contact us')}.</p>"
+            ),
+            contact_details(),
             heading("The workshop"),
             paragraph(
                 "<p>In February 2018, the unit organised a workshop for HR Directors. The Collaborative workshop "

@@ -237,7 +237,10 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         blank=True,
         default=50,
         validators=[MinValueValidator(1, "An event needs at least 1 place. Leave blank for no limit.")],
-        help_text="How many places can be booked. The Collaborative's workshops have 50. Blank means no limit.",
+        help_text=(
+            "How many places can be booked: the quarterly workshops are limited to 50. Leave blank if no limit was "
+            "set or none is known: bookings are then not limited, and the page shows no number of places."
+        ),
     )
     booking_contact = models.ForeignKey(
         Contact,

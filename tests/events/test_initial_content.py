@@ -1,6 +1,7 @@
 """The News and events section as loaded from the Collaborative's texts (docs/content-sources.md)."""
 
 import io
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from events.initial_content import VENUES, next_quarterly_meeting
 from events.models import Contact, EventPage, EventStatus, NewsPage, Venue
+from tests.conftest import html
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +174,85 @@ def test_seed_event_pages_say_what_the_sources_say(client, initial_content, seed
         soup = html(client.get(event.url))
         assert soup.main.h1.get_text(" ", strip=True).endswith(event.title)
     assert EventStatus.MOVED_ONLINE in EventPage.objects.values_list("status", flat=True)
+
+
+def summary_facts(soup):
+    return {
+        row.dt.get_text(strip=True): " ".join(row.dd.get_text(" ").split())
+        for row in soup.select("main dl.nhsuk-summary-list .nhsuk-summary-list__row")
+    }
+
+
+def test_only_the_workshop_the_source_limits_shows_its_places(client, initial_content):
+    # "Limited to 50 spaces" is said of the 2020 quarterly workshops as
+    # planned at their venues; of those, only 5 March was held as planned.
+    for event in EventPage.objects.live():
+        facts = summary_facts(html(client.get(event.url)))
+        expected = "50" if event.slug == "strategic-workforce-planning-workshop" else None
+        assert facts.get("Places") == expected, event.slug
+
+
+def test_dr_dyers_talk_is_in_the_morning_without_a_clock_time(client, initial_content, seed_text):
+    assert "In the morning, Dr Jacqui Dyer will present" in seed_text
+    event = EventPage.objects.get(slug="diversity-and-inclusion-workshop")
+    agenda = html(client.get(event.url)).select_one("main ol.agenda")
+    assert agenda.find_previous("h3").get_text(strip=True) == "Morning"
+    assert "Dr Jacqui Dyer" in agenda.get_text()
+    assert not re.search(r"\d(am|pm)", agenda.get_text()), "the source gives no time for the talk"
+
+
+def test_no_agenda_session_has_a_time_the_sources_do_not_give(initial_content):
+    timed = [
+        (event.slug, session["title"])
+        for event in EventPage.objects.all()
+        for part in event.agenda
+        for session in part.value["sessions"]
+        if session["time"]
+    ]
+    assert timed == []
+
+
+def test_the_thriving_at_work_news_item_says_the_full_report_is_not_online(client, initial_content):
+    item = NewsPage.objects.get(slug="thriving-at-work-report")
+    main = html(client.get(item.url)).main
+    assert "The full workshop report is not yet published on this website." in " ".join(main.get_text(" ").split())
+    assert main.find("a", string="contact us")["href"] == "/contact-us/"
+
+
+def test_only_events_whose_text_names_the_contact_have_one(initial_content, seed_text):
+    # "please contact Joanna Daci, Programme Operations Manager" (or "contact
+    # Joanna") closes the texts of the videoconferences and the diversity and
+    # inclusion workshop; those of 5 March 2020 and February 2018 name nobody.
+    assert seed_text.count("contact Joanna") == 4
+    contacts = dict(EventPage.objects.values_list("slug", "booking_contact__name"))
+    assert contacts == {
+        "diversity-and-inclusion-workshop": "Joanna Daci",
+        "health-education-england-mental-health-programme-videoconference": "Joanna Daci",
+        "psychological-support-for-nhs-staff-videoconference": "Joanna Daci",
+        "covid-19-workforce-issues-videoconference": "Joanna Daci",
+        "strategic-workforce-planning-workshop": None,
+        "thriving-at-work-workshop": None,
+    }
+
+
+def test_loading_again_corrects_untouched_events_and_keeps_edited_ones(initial_content):
+    from tests.conftest import make_user
+
+    # As an earlier version of the loader left them: 50 places everywhere.
+    for event in EventPage.objects.all():
+        event.capacity = 50
+        event.save_revision(user=None).publish(user=None, log_action=False)
+    edited = EventPage.objects.get(slug="covid-19-workforce-issues-videoconference")
+    edited.capacity = 40
+    edited.save_revision(user=make_user("editor")).publish()
+
+    load()
+
+    assert dict(EventPage.objects.values_list("slug", "capacity")) == {
+        "diversity-and-inclusion-workshop": None,
+        "health-education-england-mental-health-programme-videoconference": None,
+        "psychological-support-for-nhs-staff-videoconference": None,
+        "covid-19-workforce-issues-videoconference": 40,
+        "strategic-workforce-planning-workshop": 50,
+        "thriving-at-work-workshop": None,
+    }

@@ -65,6 +65,26 @@ def test_event_page_shows_when_where_who_and_the_agenda(client, index, venue, to
     assert soup.find("a", string="Contact the Collaborative about this workshop")["href"] == "/contact-us/"
 
 
+@pytest.mark.parametrize(
+    ("day_offset", "capacity", "places", "booking"),
+    [
+        (30, 50, "50 left of 50", "50 places left"),
+        (-30, 50, "50", None),
+        # Blank: nobody set a limit (or none is known). Nothing is claimed
+        # about places; an upcoming event says it is open to all.
+        (30, None, None, "Open to all"),
+        (-30, None, None, None),
+    ],
+)
+def test_the_places_row_shows_only_a_limit_an_editor_gave(client, index, today, day_offset, capacity, places, booking):
+    event = add_event(index, "an-event", today + timedelta(days=day_offset), capacity=capacity)
+    event.save_revision().publish()
+
+    facts = {row.dt.get_text(strip=True): text(row.dd) for row in html(client.get(event.url)).select("main dl div")}
+
+    assert (facts.get("Places"), facts.get("Booking")) == (places, booking)
+
+
 def test_an_event_moved_online_says_so_and_where_it_was_to_be(client, index, venue, today):
     event = add_event(
         index,

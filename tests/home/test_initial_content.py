@@ -1,6 +1,7 @@
 """load_initial_content builds the site once, changes nothing when repeated, and never undoes an editor's work."""
 
 import io
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -194,3 +195,27 @@ def test_the_accessibility_statement_has_every_part_the_regulations_ask_for(clie
     # It says how it was tested, and that it is no longer a draft.
     assert "axe-core" in text and "keyboard alone" in text
     assert "draft" not in text.lower()
+
+
+def test_the_accessibility_statement_says_only_what_is_true_of_this_site(client):
+    from bs4 import BeautifulSoup
+
+    from events.models import Venue
+
+    load()
+    soup = BeautifulSoup(client.get("/accessibility-statement/").content, "html.parser")
+    text = " ".join(soup.select_one("main").get_text(" ").split())
+    # Reports are the Collaborative's own web pages, not documents made by others.
+    assert "did not make" not in text
+    assert not re.search(r"reports are (PDF|Word)", text)
+    # The site runs no conferencing service and its e-mails name none.
+    assert "conferencing service named" not in text
+    assert "videoconferences take place on a conferencing service that is not part of this website" in text
+    # The map links go to OpenStreetMap, and the statement names it.
+    assert Venue(address_line_1="1 A Street", town_or_city="London").map_url.startswith(
+        "https://www.openstreetmap.org/"
+    )
+    assert "open OpenStreetMap" in text
+    # No checks or plans that nobody has undertaken.
+    assert "We check each new document" not in text
+    assert "We plan to" not in text

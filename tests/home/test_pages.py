@@ -135,6 +135,13 @@ def test_the_privacy_notice_says_it_is_a_draft_and_has_the_expected_sections(cli
     assert not html(client.get("/accessibility-statement/")).main.select_one(".nhsuk-card--warning")
 
 
+def test_the_privacy_notice_says_cancelling_ends_when_the_workshop_starts(client, initial_content):
+    # As the cancellation page does (events.views.booking_cancel): no promise of "at any time".
+    notice = " ".join(html(client.get("/privacy-notice/")).main.get_text(" ").split())
+    assert "at any time" not in notice
+    assert "You can cancel your place until the workshop starts" in notice
+
+
 def test_the_userbar_checks_pages_against_wcag_22_aa(client, initial_content, log_in):
     import json
 

@@ -343,6 +343,19 @@ def test_the_thriving_at_work_report_comes_from_the_source_text(client, initial_
     assert soup.select_one(".read-the-report")["href"] == report.url
 
 
+def test_the_thriving_at_work_report_says_the_full_report_is_not_online_and_whom_to_ask(client, initial_content):
+    report = ReportPage.objects.get(slug="thriving-at-work")
+    main = html(client.get(report.url)).main
+
+    contents = [a.get_text(strip=True) for a in main.select(".report-contents a")]
+    assert contents[0] == "Getting the full report"
+    assert "The full report is not yet published on this website." in text(main)
+    assert main.find("a", string="contact us")["href"] == "/contact-us/"
+    # The site's contact details, as its settings hold them: the source
+    # names the contact, and an e-mail address added there shows here too.
+    assert "Joanna Daci, Programme Operations Manager" in text(main.select_one(".report-body"))
+
+
 def html_of(markup):
     from bs4 import BeautifulSoup
 
