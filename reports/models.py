@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
+from home.metadata import canonical_address
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
@@ -111,6 +112,7 @@ class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         context["filter_form"] = form
         context["filtered"] = any(filters.values())
         context["reports"] = paginate(request, reports, self.PER_PAGE)
+        context["canonical_url"] = canonical_address(self, request, context["reports"].number)
         if context["filtered"] or context["reports"].number > 1:
             context["title_filter"] = with_page_number(form.describe("Reports"), context["reports"])
         return context
@@ -250,6 +252,10 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
         if self.workshop_id and self.workshop.live and is_public(self.workshop):
             return self.workshop
         return None
+
+    @property
+    def sharing_image(self):
+        return self.listing_image or self.cover_image
 
     def structured_data(self, request=None):
         data = {

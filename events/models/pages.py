@@ -68,6 +68,9 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         filters = form.filters()
         context["filter_form"] = form
         show = filters.get("show")
+        # Only the filtered lists have pages; the overview at the bare address
+        # has none, so every filtered view (and its page number) keeps the
+        # bare address as its canonical one (metadata_tags.canonical_url).
         if show:
             items = self.filtered_items(show, today, year=filters.get("year"), topic=filters.get("topic"))
             context["show"] = dict(SHOW_CHOICES)[show]
@@ -599,6 +602,10 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
         verbose_name = "news item"
 
     open_graph_type = "article"
+
+    @property
+    def sharing_image(self):
+        return self.listing_image or self.image
 
     def structured_data(self, request=None):
         data = {
