@@ -72,6 +72,15 @@ class ListingMixin(models.Model):
         return self.get_full_url(request)
 
     @property
+    def sharing_image(self):
+        """
+        The page's own picture for social media and search engines: its
+        listing image (news items and reports fall back on the picture they
+        show). Without one, the site's default is shown (home/metadata.py).
+        """
+        return self.listing_image
+
+    @property
     def meta_description(self):
         return self.search_description or self.listing_text
 

@@ -100,8 +100,8 @@ class StandardPage(PassThroughRoutingMixin, ListingMixin, Page):
 class SiteSettings(ClusterableModel, BaseSiteSetting):
     """Facts about the Collaborative that appear on every page: its name, contact details, footer links."""
 
-    # Read with the settings, in the same query: pages link to it.
-    select_related = ["contact_page"]
+    # Read with the settings, in the same query: pages link to the one and show the other.
+    select_related = ["contact_page", "default_sharing_image"]
 
     organisation_name = models.CharField(
         max_length=120,
@@ -112,6 +112,19 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
         blank=True,
         max_length=300,
         help_text=("What search engines show for a page that has no description or summary of its own."),
+    )
+    default_sharing_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=(
+            "The picture shown when a page without a listing image of its own is shared on social media, and "
+            "shown by search engines beside workshops, news and reports. Choose one at least 1,200 pixels wide, "
+            "with nothing important near its edges: it is cropped to different shapes. Until one is chosen, the "
+            "NHS logo is used."
+        ),
     )
     contact_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -136,7 +149,11 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("organisation_name"), FieldPanel("default_meta_description")],
+            [
+                FieldPanel("organisation_name"),
+                FieldPanel("default_meta_description"),
+                FieldPanel("default_sharing_image"),
+            ],
             heading="The Collaborative",
         ),
         MultiFieldPanel(

@@ -19,6 +19,7 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
+from home.metadata import canonical_address, collaborative, schema_images
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
@@ -111,6 +112,7 @@ class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         context["filter_form"] = form
         context["filtered"] = any(filters.values())
         context["reports"] = paginate(request, reports, self.PER_PAGE)
+        context["canonical_url"] = canonical_address(self, request, context["reports"].number)
         if context["filtered"] or context["reports"].number > 1:
             context["title_filter"] = with_page_number(form.describe("Reports"), context["reports"])
         return context
@@ -251,7 +253,16 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
             return self.workshop
         return None
 
+    @property
+    def sharing_image(self):
+        return self.listing_image or self.cover_image
+
     def structured_data(self, request=None):
+        """
+        schema.org Report. Dated only by its publication date: the day the
+        page went live is not when the report was published.
+        """
+        the_collaborative = collaborative(self, request)
         data = {
             "@context": "https://schema.org",
             "@type": "Report",
@@ -259,14 +270,17 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
             "headline": self.title,
             "description": self.summary,
             "url": self.full_url_for(request),
-            "publisher": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+            "image": schema_images(self, request),
+            "publisher": the_collaborative,
             "inLanguage": "en-GB",
         }
         if self.publication_date:
             data["datePublished"] = self.publication_date.isoformat()
         if self.last_reviewed:
             data["lastReviewed"] = self.last_reviewed.isoformat()
-        if self.authors:
+        if self.authors == the_collaborative["name"]:
+            data["author"] = the_collaborative
+        elif self.authors:
             data["author"] = {"@type": "Organization", "name": self.authors}
         if self.public_workshop:
             data["about"] = {"@type": "Event", "name": self.workshop.title, "url": self.workshop.full_url_for(request)}

@@ -13,6 +13,7 @@ import io
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -185,6 +186,22 @@ def calendar_invitations(message):
     }
 
 
+def metadata(response):
+    """
+    What search engines and social networks read from a page, as they read
+    it (extruct): its schema.org objects (JSON-LD) and its Open Graph tags.
+    """
+    import extruct
+
+    found = extruct.extract(
+        response.content.decode(),
+        base_url=response.wsgi_request.build_absolute_uri(),
+        syntaxes=["json-ld", "opengraph"],
+        uniform=True,
+    )
+    return SimpleNamespace(json_ld=found["json-ld"], opengraph=found["opengraph"][0] if found["opengraph"] else {})
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """
@@ -287,8 +304,6 @@ def private_content(initial_content, request):
     that name the private pages among their related pages, the report's
     workshop being the private one. Returns them by name.
     """
-    from types import SimpleNamespace
-
     from django.utils import timezone
 
     from events.models import NewsAndEventsIndexPage, NewsPageRelatedPage

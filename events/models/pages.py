@@ -2,7 +2,6 @@ import uuid
 from datetime import datetime, time
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -19,6 +18,7 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
+from home.metadata import collaborative, full_address, schema_images
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
@@ -68,6 +68,9 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
         filters = form.filters()
         context["filter_form"] = form
         show = filters.get("show")
+        # Only the filtered lists have pages; the overview at the bare address
+        # has none, so every filtered view (and its page number) keeps the
+        # bare address as its canonical one (metadata_tags.canonical_url).
         if show:
             items = self.filtered_items(show, today, year=filters.get("year"), topic=filters.get("topic"))
             context["show"] = dict(SHOW_CHOICES)[show]
@@ -125,6 +128,11 @@ class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
     def news(self):
         page_cache.shows(NewsPage)
         return NewsPage.objects.live().descendant_of(self).exclude(private_q()).order_by(*NEWEST_NEWS_FIRST)
+
+
+def schema_moment(moment):
+    """A moment as schema.org's dates give it: London time, to the second."""
+    return timezone.localtime(moment, LONDON).replace(microsecond=0).isoformat()
 
 
 class EventType(models.TextChoices):
@@ -365,14 +373,15 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         self.count_bookings()
         context["audience"] = list(self.audience.all())
-        context["structured_data"] = self.structured_data(request)
         # Reports name the workshop they came from (reports.ReportPage.workshop).
         page_cache.shows("reports.ReportPage")
         context["reports"] = list(self.reports.live().exclude(private_q()).order_by("-publication_date"))
         now = timezone.now()
+        booking_page = None
         if not self.is_past(now):
-            context["booking_page"] = self.booking_page()
+            booking_page = context["booking_page"] = self.booking_page()
             context["booking_closed_reason"] = self.booking_closed_reason(now)
+        context["structured_data"] = self.structured_data(request, booking_page, now)
         return context
 
     def serve_calendar(self, request):
@@ -412,43 +421,121 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         """Whether the event's day is over in London, now or at the moment `now`."""
         return self.date < timezone.localdate(now)
 
-    def structured_data(self, request=None):
-        """schema.org Event, for search engines' event listings."""
+    def structured_data(self, request, booking_page, now=None):
+        """
+        schema.org Event, for search engines' event listings, claiming only
+        what is known: an event whose venue or day was not recorded leaves
+        them out, and so does not qualify for Google's event results.
+        `booking_page` is its live booking form while it is to come, if any.
+        The fact each property comes from: tests/events/test_structured_data.py.
+        """
         data = {
             "@context": "https://schema.org",
             "@type": "Event",
             "name": self.title,
             "description": self.summary,
             "url": self.full_url_for(request),
-            "startDate": self._schema_moment(self.start_time),
+            "startDate": f"{self.date:%Y-%m}" if self.date_shows_month_only else self._schema_moment(self.start_time),
             "eventStatus": f"https://schema.org/{SCHEMA_EVENT_STATUS[self.status]}",
-            "eventAttendanceMode": f"https://schema.org/{SCHEMA_ATTENDANCE_MODE[self.attendance_mode]}",
-            "organizer": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+            "image": schema_images(self, request),
+            "organizer": collaborative(self, request),
         }
-        if self.end_time:
+        if not self.date_shows_month_only:
+            # Without an end time it ends the same day: the date alone says no more than that.
             data["endDate"] = self._schema_moment(self.end_time)
-        locations = []
-        if self.venue and not self.is_online:
-            locations.append(
-                {
-                    "@type": "Place",
-                    "name": self.venue.name,
-                    "address": {
-                        "@type": "PostalAddress",
-                        "streetAddress": ", ".join(
-                            line for line in (self.venue.address_line_1, self.venue.address_line_2) if line
-                        ),
-                        "addressLocality": self.venue.town_or_city,
-                        "postalCode": self.venue.postcode,
-                        "addressCountry": "GB",
-                    },
-                }
-            )
-        if self.attendance_mode != AttendanceMode.IN_PERSON:
-            locations.append({"@type": "VirtualLocation", "url": self.full_url_for(request)})
+        attendance_mode, locations = self._schema_attendance(request, booking_page)
+        if attendance_mode:
+            data["eventAttendanceMode"] = f"https://schema.org/{SCHEMA_ATTENDANCE_MODE[attendance_mode]}"
         if locations:
             data["location"] = locations[0] if len(locations) == 1 else locations
+        performers = self.schema_performers()
+        if performers:
+            data["performer"] = performers
+        offer = self._schema_offer(request, booking_page, now or timezone.now())
+        if offer:
+            data["offers"] = offer
         return data
+
+    def _schema_attendance(self, request, booking_page):
+        """
+        How it is attended and where, as far as known. Online, the place to
+        join is the booking form: the joining link itself only goes to
+        people booked. An event held in person at a venue not recorded
+        names neither the mode nor a place.
+        """
+        mode = AttendanceMode.ONLINE if self.status == EventStatus.MOVED_ONLINE else self.attendance_mode
+        locations = []
+        if mode != AttendanceMode.ONLINE and self.venue:
+            locations.append(self._schema_place(self.venue))
+        if mode != AttendanceMode.IN_PERSON:
+            online = {"@type": "VirtualLocation"}
+            if booking_page is not None:
+                online["url"] = full_address(booking_page, request)
+            locations.append(online)
+        if mode == AttendanceMode.IN_PERSON and not locations:
+            return None, []
+        return mode, locations
+
+    @staticmethod
+    def _schema_place(venue):
+        return {
+            "@type": "Place",
+            "name": venue.name,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": ", ".join(line for line in (venue.address_line_1, venue.address_line_2) if line),
+                "addressLocality": venue.town_or_city,
+                "postalCode": venue.postcode,
+                "addressCountry": "GB",
+            },
+        }
+
+    def schema_performers(self):
+        """
+        Who presents, from the agenda, each once: a person (with their role
+        and organisation when known), or an organisation presenting. Sessions
+        still to be confirmed are left out.
+        """
+        performers = []
+        for part in self.agenda:
+            for session in part.value["sessions"]:
+                if session["to_be_confirmed"]:
+                    continue
+                for speaker in session["speakers"]:
+                    if speaker["name"]:
+                        performer = {"@type": "Person", "name": speaker["name"]}
+                        if speaker["role"]:
+                            performer["jobTitle"] = speaker["role"]
+                        if speaker["organisation"]:
+                            performer["affiliation"] = {"@type": "Organization", "name": speaker["organisation"]}
+                    else:
+                        performer = {"@type": "Organization", "name": speaker["organisation"]}
+                    if performer not in performers:
+                        performers.append(performer)
+        return performers
+
+    def _schema_offer(self, request, booking_page, now):
+        """
+        A free place through the booking form, while booking is open or yet
+        to open: none once it has closed, nor for an event booked by asking
+        its contact (no address to book at).
+        """
+        if booking_page is None:
+            return None
+        opens_later = self.booking_opens_at is not None and now < self.booking_opens_at
+        if self.booking_closed_reason(self.booking_opens_at if opens_later else now):
+            return None
+        offer = {
+            "@type": "Offer",
+            "url": full_address(booking_page, request),
+            # The booking form takes no payment.
+            "price": 0,
+            "priceCurrency": "GBP",
+            "availability": "https://schema.org/SoldOut" if self.is_full else "https://schema.org/InStock",
+        }
+        if self.booking_opens_at:
+            offer["validFrom"] = schema_moment(self.booking_opens_at)
+        return offer
 
     def _schema_moment(self, moment):
         if moment is None:
@@ -603,17 +690,29 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     open_graph_type = "article"
 
+    @property
+    def sharing_image(self):
+        return self.listing_image or self.image
+
     def structured_data(self, request=None):
+        """schema.org NewsArticle: the Collaborative's news, dated by its news date or its first publication."""
+        the_collaborative = collaborative(self, request)
         data = {
             "@context": "https://schema.org",
             "@type": "NewsArticle",
             "headline": self.title,
             "description": self.summary,
             "url": self.full_url_for(request),
-            "publisher": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+            "image": schema_images(self, request),
+            "author": the_collaborative,
+            "publisher": the_collaborative,
         }
         if self.date:
             data["datePublished"] = self.date.isoformat()
+        elif self.first_published_at:
+            data["datePublished"] = schema_moment(self.first_published_at)
+        if self.last_published_at:
+            data["dateModified"] = schema_moment(self.last_published_at)
         return data
 
     def get_context(self, request, *args, **kwargs):

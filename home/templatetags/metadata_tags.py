@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from home.metadata import canonical_address, open_graph_image
 from home.models import SiteSettings
 
 register = template.Library()
@@ -22,6 +23,20 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))  # noqa: S308
 
 
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """
+    The page's one address (home/metadata.py): a listing that shows a page
+    of its items sets `canonical_url` itself, with the page number. Empty
+    where there is no page (search, errors).
+    """
+    page = context.get("page")
+    request = context.get("request")
+    if page is None or request is None:
+        return ""
+    return context.get("canonical_url") or canonical_address(page, request)
+
+
 @register.inclusion_tag("includes/open_graph.html", takes_context=True)
 def open_graph(context, description=""):
     page = context.get("page")
@@ -30,9 +45,10 @@ def open_graph(context, description=""):
         return {}
     return {
         "page": page,
-        "url": page.full_url_for(request) if hasattr(page, "full_url_for") else page.get_full_url(request),
+        "url": canonical_url(context),
         "title": page.seo_title or page.title,
         "description": description,
         "type": getattr(page, "open_graph_type", "website"),
         "site_name": SiteSettings.for_request(request).organisation_name,
+        "image": open_graph_image(page, request),
     }

@@ -15,16 +15,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection, CollectionViewRestriction
 from wagtail.test.utils import WagtailPageTestCase
 
 from events.models import EventPage, NewsAndEventsIndexPage, NewsPage
 from home.models import HomePage, SiteSettings, StandardPage
 from reports.models import ReportChange, ReportDocument, ReportIndexPage, ReportPage, ReportRelatedPage
-from tests.conftest import html
+from tests.conftest import html, metadata
 from tests.reports.factories import add_report, make_document, pdf_bytes
 
 Document = get_document_model()
+
+COLLABORATIVE = {
+    "@type": "Organization",
+    "name": "National Mental Health Workforce Development Collaborative",
+    "url": "http://testserver/",
+}
 
 pytestmark = pytest.mark.django_db
 
@@ -443,8 +451,34 @@ def test_a_report_describes_itself_to_search_engines_and_social_media(client, re
     assert data["datePublished"] == "2024-03-10"
     assert data["author"] == {"@type": "Organization", "name": "The Collaborative"}
     assert data["about"]["url"] == "http://testserver" + workshop.url
+    assert data["publisher"] == COLLABORATIVE
     assert soup.select_one('meta[property="og:type"]')["content"] == "article"
     assert soup.select_one('meta[property="og:title"]')["content"] == "Described"
+
+
+def test_the_thriving_at_work_report_claims_no_publication_date(client, reports_index):
+    report = ReportPage.objects.get(slug="thriving-at-work")
+    (data,) = metadata(client.get(report.url)).json_ld
+
+    # The Collaborative's text gives no publication date, and the day the page went
+    # live is not when the report was published: no date rather than a wrong one.
+    assert "datePublished" not in data
+    assert data["author"] == COLLABORATIVE
+    assert data["publisher"] == COLLABORATIVE
+    assert data["image"] == ["http://testserver/static/wagtailnhsukfrontend/favicons/largetile-310x310.png"]
+
+
+def test_a_report_is_shown_with_its_cover(client, reports_index):
+    cover = get_image_model().objects.create(title="The report's cover", file=get_test_image_file(size=(900, 1200)))
+    report = add_report(reports_index, "covered", date(2024, 3, 10), cover_image=cover)
+
+    found = metadata(client.get(report.url))
+    (data,) = found.json_ld
+    assert data["image"] == [
+        "http://testserver" + cover.get_rendition(spec).url
+        for spec in ("fill-1920x1080", "fill-1600x1200", "fill-1200x1200")
+    ]
+    assert found.opengraph["og:image"] == "http://testserver" + cover.get_rendition("fill-1200x630").url
 
 
 def test_reports_are_in_the_sites_feed(client, reports_index):
