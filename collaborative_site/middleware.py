@@ -162,12 +162,16 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     admin_prefix = "/admin/"
     admin_additions = {
-        "script-src": ["'unsafe-inline'"],
         "style-src": ["'unsafe-inline'"],
         "img-src": ["blob:"],
     }
-    # The preview panel frames the page being edited.
-    admin_replacements = {"frame-src": [SELF]}
+    admin_replacements = {
+        # Without the public pages' hash of enhance.js: beside a hash,
+        # browsers ignore 'unsafe-inline' (which allows enhance.js too).
+        "script-src": [SELF, "'unsafe-inline'"],
+        # The preview panel frames the page being edited.
+        "frame-src": [SELF],
+    }
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
