@@ -45,6 +45,17 @@ def test_the_checker_reports_each_documents_errors_under_its_name(nu_errors):
     assert nu_errors({}) == {}
 
 
+def test_without_the_checker_the_reason_says_how_to_get_it(monkeypatch, tmp_path):
+    from tests import validators
+
+    monkeypatch.setenv("VNU_JAR", str(tmp_path / "vnu.jar"))
+    assert validators.unavailable_reason() == (
+        f"no Nu Html Checker at {tmp_path / 'vnu.jar'}: install it with `make validators` (or set VNU_JAR)"
+    )
+    with pytest.raises(validators.NuCheckerUnavailable):
+        validators.nu_errors({"a page": "<!DOCTYPE html>"})
+
+
 @pytest.fixture
 def picture():
     """A news photograph's shape: 800 by 450."""
