@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-servers bench-faults backup guide-screenshots clean
+.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-servers bench-faults backup guide-screenshots validators clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -113,6 +113,13 @@ backup: install ## Back up the database and prove the backup restores (BACKUP_OU
 
 guide-screenshots: install-dev ## Take the editor guide's pictures again from the real admin (needs Chromium)
 	UPDATE_EDITOR_GUIDE=1 BROWSER_TESTS_REQUIRED=1 $(BIN)/pytest tests/browser/test_editor_guide_screenshots.py
+
+# The W3C Nu Html Checker, which the HTML tests run over rendered pages
+# (tests/validators.py); needs Java 11 or newer to run. Pinned, so that a new
+# release of its rules never fails a build unannounced.
+VNU_VERSION := 26.9.27
+validators: ## Install the W3C Nu Html Checker for the HTML tests (needs npm; Java to run)
+	npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(VENV)/validators vnu-jar@$(VNU_VERSION)
 
 clean: ## Remove .venv, the local database and uploads (asks nothing: be sure)
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal media private-media static tests/browser/screenshots

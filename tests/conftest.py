@@ -1,7 +1,8 @@
 """
 Fixtures shared by the whole suite, and the only place tests are skipped:
-browser tests where there is no Chromium, PostgreSQL tests on SQLite. CI sets
-BROWSER_TESTS_REQUIRED and POSTGRES_TESTS_REQUIRED so that there they fail
+browser tests where there is no Chromium, PostgreSQL tests on SQLite, HTML
+checks where there is no Nu Html Checker. CI sets BROWSER_TESTS_REQUIRED,
+POSTGRES_TESTS_REQUIRED and VALIDATORS_REQUIRED so that there they fail
 instead of skipping.
 
 Every test runs at the same moment, NOW, whatever the real date: see `clock`.
@@ -263,6 +264,20 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def nu_errors():
+    """
+    tests/validators.py's nu_errors({name: html}) -> {name: [errors]}: the
+    W3C Nu Html Checker over rendered pages, all in one run of Java.
+    """
+    from tests import validators
+
+    reason = validators.unavailable_reason()
+    if reason:
+        _skip_or_fail(reason, "VALIDATORS_REQUIRED")
+    return validators.nu_errors
 
 
 @pytest.fixture(scope="session")

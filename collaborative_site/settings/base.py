@@ -6,6 +6,8 @@ default secret. Every secret, host and service address comes from the
 environment; README.md lists each variable with its default.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -242,15 +244,27 @@ SHARED_CACHE = bool(REDIS_URL)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300 if SHARED_CACHE else 0)
 
 
+# enhance.js marks <body> for the NHS.UK components' JavaScript styles before
+# the page is first drawn, so the menu and error summaries never flash
+# unstyled. As a file at the start of <body> it blocked rendering until it
+# had arrived; `defer` would run it after the first paint, bringing the flash
+# back. So it is inline (base.html, {% enhance_script %}), and the policy
+# below allows exactly that text by its hash. Both come from this one read of
+# the file, so an edit to it can never leave them disagreeing.
+ENHANCE_SCRIPT = (PROJECT_DIR / "static" / "js" / "enhance.js").read_text(encoding="utf-8")
+ENHANCE_SCRIPT_HASH = "'sha256-{}'".format(
+    base64.b64encode(hashlib.sha256(ENHANCE_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+)
+
 # Security headers on every response. Production adds the HTTPS-only ones.
-# Public pages run only the site's own script files: no inline script, no
-# eval, nothing from elsewhere. The admin's policy is relaxed
-# (collaborative_site/middleware.py) because Wagtail's admin needs inline
-# scripts and styles.
+# Public pages run only the site's own script files and enhance.js: no other
+# inline script, no eval, nothing from elsewhere. The admin's policy is
+# relaxed (collaborative_site/middleware.py) because Wagtail's admin needs
+# inline scripts and styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, ENHANCE_SCRIPT_HASH],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         # The NHS.UK stylesheet takes the Frutiger typeface from the NHS's own server.

@@ -33,6 +33,19 @@ if "SITE_URL" not in os.environ:  # noqa: F405
 # release can never be served a stale stylesheet.
 STORAGES["staticfiles"]["BACKEND"] = "collaborative_site.storage.StaticFilesStorage"  # noqa: F405
 
+# Pages, feeds and calendars go compressed to browsers that accept gzip:
+# about a quarter of their size, for a tenth of a millisecond of compression.
+# Inside whitenoise, which serves static files compressed already, and the
+# security headers' middleware, which read no body; outside the page cache,
+# which keeps pages uncompressed (its key does not vary by Accept-Encoding)
+# and everything else that reads or writes a response's body, as Django's
+# documentation asks.
+MIDDLEWARE = [*MIDDLEWARE]  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "collaborative_site.middleware.TextGZipMiddleware",
+)
+
 # Background work leaves the request: queued in the database for the
 # worker processes (docs/deployment.md, "The worker").
 TASKS = tasks_setting("database")

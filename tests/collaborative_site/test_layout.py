@@ -1,6 +1,10 @@
 """The layout every page shares: skip link, header menu and search, breadcrumbs, footer, error pages."""
 
+import base64
+import hashlib
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -106,6 +110,32 @@ def test_every_stylesheet_and_script_the_layout_links_is_served(client, initial_
         response = client.get(url)
         assert response.status_code == 200, url
         response.close()
+
+
+def test_the_enhancement_script_runs_inline_before_the_page_is_drawn_as_the_policy_allows(client, initial_content):
+    """
+    enhance.js marks <body> for the NHS.UK components' JavaScript styles before
+    anything is drawn (no flash of the menu unstyled), without making the
+    browser wait for a file: it is the first thing in <body>, inline, and the
+    Content-Security-Policy allows exactly its text by its hash.
+    """
+    response = client.get("/about/")
+    soup = html(response)
+    script = soup.body.find(True)
+    assert script.name == "script" and not script.has_attr("src")
+    source = (settings.PROJECT_DIR / "static" / "js" / "enhance.js").read_text(encoding="utf-8")
+    assert script.string == source
+    assert 'classList.add("js-enabled")' in source
+
+    digest = base64.b64encode(hashlib.sha256(script.string.encode()).digest()).decode()
+    policy = dict(
+        directive.strip().split(" ", 1) for directive in response["Content-Security-Policy"].split(";") if directive
+    )
+    assert policy["script-src"].split() == ["'self'", f"'sha256-{digest}'"]
+    # Nothing else runs inline (JSON-LD is data), and no script file holds up the page.
+    inline = [tag for tag in soup.find_all("script", src=False) if tag.get("type") != "application/ld+json"]
+    assert inline == [script]
+    assert all(tag.get("type") == "module" or tag.has_attr("defer") for tag in soup.find_all("script", src=True))
 
 
 def test_404_page_is_in_the_site_layout(client, initial_content):

@@ -4,6 +4,7 @@ response carries the security headers, cookies are locked down, /healthz
 answers load balancers, and gunicorn takes its settings from the environment.
 """
 
+import gzip
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from datetime import timedelta
 import pytest
 from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 
 from .test_settings import PRODUCTION_ENV, PROJECT_DIR, load_settings
 
@@ -264,15 +266,94 @@ def test_public_pages_allow_only_the_sites_own_scripts_and_the_admin_is_relaxed(
         for directive in public["Content-Security-Policy"].split(";")
         if directive.strip()
     )
-    assert policy["script-src"] == "'self'"
+    # The site's own files, and enhance.js inline by its hash (tests/collaborative_site/test_layout.py).
+    assert policy["script-src"].startswith("'self' 'sha256-")
     assert policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'self'"
     assert public["Permissions-Policy"]
     assert public["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
     admin = client.get("/admin/login/")
-    assert "script-src 'self' 'unsafe-inline'" in admin["Content-Security-Policy"]
+    # Without the public pages' hash, which would make browsers ignore 'unsafe-inline'.
+    assert "script-src 'self' 'unsafe-inline';" in admin["Content-Security-Policy"]
+    assert "sha256" not in admin["Content-Security-Policy"]
     assert "frame-src 'self'" in admin["Content-Security-Policy"]
+
+
+@pytest.fixture
+def production_middleware(settings):
+    """The production settings' middleware, in their order, over the test database's content."""
+    settings.MIDDLEWARE = load_settings("production", PRODUCTION_ENV, "MIDDLEWARE")["MIDDLEWARE"]
+    return settings.MIDDLEWARE
+
+
+def test_compression_sits_inside_whitenoise_and_outside_the_page_cache(production_middleware):
+    gzip_at = production_middleware.index("collaborative_site.middleware.TextGZipMiddleware")
+    assert production_middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") == gzip_at - 1
+    # Every middleware inside it may read or write the body; the page cache keeps pages uncompressed.
+    assert gzip_at < production_middleware.index("home.page_cache.PageCacheMiddleware")
+
+
+@pytest.mark.django_db
+def test_production_compresses_pages_calendars_and_feeds_but_not_documents(
+    client, production_middleware, initial_content
+):
+    from tests.reports.factories import make_document, pdf_bytes
+
+    workshop_calendar = "/news-and-events/strategic-workforce-planning-workshop/calendar.ics"
+    for path in ("/about/", workshop_calendar, "/news-and-events/feed.xml", "/sitemap.xml"):
+        plain = client.get(path)
+        compressed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert "Content-Encoding" not in plain, path
+        assert compressed["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in compressed["Vary"], path
+        assert gzip.decompress(compressed.content) == plain.content, path
+    assert len(compressed.content) < len(plain.content) / 2
+
+    document = make_document("Workshop report", "report.pdf", pdf_bytes(pages=40))
+    download = client.get(document.url, HTTP_ACCEPT_ENCODING="gzip")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download.get("Content-Encoding") != "gzip"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "compressed"),
+    [
+        ("text/html; charset=utf-8", True),
+        ("text/csv", True),
+        ("application/rss+xml; charset=utf-8", True),
+        ("application/json", True),
+        ("image/png", False),
+        ("application/pdf", False),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+    ],
+)
+def test_only_text_is_compressed(rf, content_type, compressed):
+    from django.http import HttpResponse
+
+    from collaborative_site.middleware import TextGZipMiddleware
+
+    request = rf.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    response = TextGZipMiddleware(lambda request: HttpResponse(b"a" * 1000, content_type=content_type))(request)
+    assert (response.get("Content-Encoding") == "gzip") is compressed
+
+
+@pytest.mark.django_db
+def test_a_compressed_page_never_repeats_its_csrf_token(client, production_middleware, initial_content):
+    """BREACH guesses a secret from compressed sizes across many responses: Django masks the CSRF token in each."""
+    from events.models import NewsAndEventsIndexPage
+    from tests.events.factories import add_booking_form, add_event
+
+    workshop = add_event(NewsAndEventsIndexPage.objects.get(), "a-workshop", timezone.localdate() + timedelta(days=9))
+    form_page = add_booking_form(workshop)
+    tokens = []
+    for _ in range(2):
+        response = client.get(form_page.url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip"
+        page = gzip.decompress(response.content).decode()
+        tokens.append(page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0])
+    assert tokens[0] != tokens[1]
 
 
 @pytest.mark.django_db
