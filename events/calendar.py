@@ -76,7 +76,7 @@ def event_entry(event, request=None, joining_instructions=""):
     location = event_location(event)
     if location:
         entry.add("location", location)
-    url = event.full_url_for(request)
+    url = event.get_full_url(request)
     if url:
         entry.add("url", url)
     # Joining instructions go only into the copy e-mailed to a confirmed

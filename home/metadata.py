@@ -10,7 +10,6 @@ from urllib.parse import urljoin
 from django.templatetags.static import static
 from wagtail.models import Site
 
-from .mixins import ListingMixin
 from .models import SiteSettings
 
 # The picture when neither the page nor the site settings have one: the NHS
@@ -29,25 +28,13 @@ SCHEMA_IMAGE_SPECS = ("fill-1920x1080", "fill-1600x1200", "fill-1200x1200")
 OPEN_GRAPH_IMAGE_SPEC = "fill-1200x630"
 
 
-def full_address(page, request):
-    """
-    A page's full address, decided for every page type as ListingMixin's
-    full_url_for decides it (the booking form, which has no listing fields,
-    included).
-    """
-    full_url_for = getattr(page, "full_url_for", None)
-    if full_url_for is None:
-        return ListingMixin.full_url_for(page, request)
-    return full_url_for(request)
-
-
 def canonical_address(page, request, page_number=1):
     """
     The address search engines should keep for what `page` shows: its own,
     without filters or any other query string. Only a listing's page number
     after the first stays, each page of a listing holding different items.
     """
-    address = full_address(page, request)
+    address = page.get_full_url(request)
     return f"{address}?page={page_number}" if page_number > 1 else address
 
 
@@ -63,7 +50,7 @@ def collaborative(page, request):
     return {
         "@type": "Organization",
         "name": _settings(page, request).organisation_name,
-        "url": full_address(home, request),
+        "url": home.get_full_url(request),
     }
 
 
@@ -76,19 +63,19 @@ def schema_images(page, request):
     """schema.org's image for the page: full addresses of its picture in each shape Google asks for."""
     image = sharing_image(page, request)
     if image is None:
-        return [urljoin(full_address(page, request), static(FALLBACK_IMAGE["path"]))]
+        return [urljoin(page.get_full_url(request), static(FALLBACK_IMAGE["path"]))]
     renditions = image.get_renditions(*SCHEMA_IMAGE_SPECS)
-    return [urljoin(full_address(page, request), renditions[spec].url) for spec in SCHEMA_IMAGE_SPECS]
+    return [urljoin(page.get_full_url(request), renditions[spec].url) for spec in SCHEMA_IMAGE_SPECS]
 
 
 def open_graph_image(page, request):
     """The picture for the page's Open Graph tags: its full address, size and description."""
     image = sharing_image(page, request)
     if image is None:
-        return {**FALLBACK_IMAGE, "url": urljoin(full_address(page, request), static(FALLBACK_IMAGE["path"]))}
+        return {**FALLBACK_IMAGE, "url": urljoin(page.get_full_url(request), static(FALLBACK_IMAGE["path"]))}
     rendition = image.get_rendition(OPEN_GRAPH_IMAGE_SPEC)
     return {
-        "url": urljoin(full_address(page, request), rendition.url),
+        "url": urljoin(page.get_full_url(request), rendition.url),
         "width": rendition.width,
         "height": rendition.height,
         "alt": rendition.alt,

@@ -62,15 +62,6 @@ class ListingMixin(models.Model):
         """The summary to show in a listing: the editor's summary, else the introduction."""
         return self.listing_summary or getattr(self, "introduction", "") or getattr(self, "summary", "")
 
-    def full_url_for(self, request=None):
-        """
-        The page's public address, from its Site record (settings.SITE_URL),
-        never from the Host the request came with: a cached page, an e-mail or
-        a feed made from one visitor's request is read by everyone else. The
-        request only spares Wagtail looking the Site up again.
-        """
-        return self.get_full_url(request)
-
     @property
     def sharing_image(self):
         """

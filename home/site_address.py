@@ -1,7 +1,9 @@
 """
 The site's public address (settings.SITE_URL) and Wagtail's Site record,
-which every full link is made from: Wagtail builds a page's full URL, and so
-the sitemap's entries, from the Site's hostname and port.
+which every full link is made from: Wagtail builds a page's full URL
+(page.get_full_url(request), and so the sitemap's entries) from the Site's
+hostname and port. Never from the Host a request came with: a cached page, a
+feed or an e-mail made from one visitor's request is read by everyone else.
 """
 
 from urllib.parse import urlsplit

@@ -269,7 +269,7 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
             "name": self.title,
             "headline": self.title,
             "description": self.summary,
-            "url": self.full_url_for(request),
+            "url": self.get_full_url(request),
             "image": schema_images(self, request),
             "publisher": the_collaborative,
             "inLanguage": "en-GB",
@@ -283,7 +283,7 @@ class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
         elif self.authors:
             data["author"] = {"@type": "Organization", "name": self.authors}
         if self.public_workshop:
-            data["about"] = {"@type": "Event", "name": self.workshop.title, "url": self.workshop.full_url_for(request)}
+            data["about"] = {"@type": "Event", "name": self.workshop.title, "url": self.workshop.get_full_url(request)}
         tags = [tag.name for tag in self.tag_list]
         if tags:
             data["keywords"] = ", ".join(tags)

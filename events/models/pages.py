@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
-from home.metadata import collaborative, full_address, schema_images
+from home.metadata import collaborative, schema_images
 from home.mixins import ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
@@ -434,7 +434,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
             "@type": "Event",
             "name": self.title,
             "description": self.summary,
-            "url": self.full_url_for(request),
+            "url": self.get_full_url(request),
             "startDate": f"{self.date:%Y-%m}" if self.date_shows_month_only else self._schema_moment(self.start_time),
             "eventStatus": f"https://schema.org/{SCHEMA_EVENT_STATUS[self.status]}",
             "image": schema_images(self, request),
@@ -470,7 +470,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         if mode != AttendanceMode.IN_PERSON:
             online = {"@type": "VirtualLocation"}
             if booking_page is not None:
-                online["url"] = full_address(booking_page, request)
+                online["url"] = booking_page.get_full_url(request)
             locations.append(online)
         if mode == AttendanceMode.IN_PERSON and not locations:
             return None, []
@@ -527,7 +527,7 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
             return None
         offer = {
             "@type": "Offer",
-            "url": full_address(booking_page, request),
+            "url": booking_page.get_full_url(request),
             # The booking form takes no payment.
             "price": 0,
             "priceCurrency": "GBP",
@@ -702,7 +702,7 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
             "@type": "NewsArticle",
             "headline": self.title,
             "description": self.summary,
-            "url": self.full_url_for(request),
+            "url": self.get_full_url(request),
             "image": schema_images(self, request),
             "author": the_collaborative,
             "publisher": the_collaborative,
