@@ -45,12 +45,11 @@ def _settings(page, request):
 def collaborative(page, request):
     """The Collaborative as schema.org's Organization: its name and its home page's address."""
     site = Site.find_for_request(request) or page.get_site()
-    # The site's root is always the home page: its address needs no more of it than Page's own fields.
-    home = site.root_page.specific_deferred
     return {
         "@type": "Organization",
         "name": _settings(page, request).organisation_name,
-        "url": home.get_full_url(request),
+        # The home page is the Site's root: its address is the Site's own, with no query for the page.
+        "url": f"{site.root_url}/",
     }
 
 
