@@ -37,7 +37,7 @@ if settings.DEBUG:
 urlpatterns += [
     # Files that sit beside a page: /news-and-events/<event>/calendar.ics, /news-and-events/feed.xml.
     re_path(r"^(?P<page_path>(?:[\w\-]+/)*)calendar\.ics$", events_views.calendar_file, name="calendar_file"),
-    re_path(r"^(?P<page_path>(?:[\w\-]+/)*)feed\.xml$", events_views.news_and_events_feed, name="news_feed"),
+    re_path(r"^(?P<page_path>(?:[\w\-]+/)*)feed\.xml$", site_views.news_and_events_feed, name="news_feed"),
     # Everything else is a Wagtail page: this must stay last.
     path("", include(wagtail_urls)),
 ]

@@ -5,7 +5,11 @@ from django.templatetags.static import static
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
 
+from events.models import NewsAndEventsIndexPage
+from events.views import public_page_at
 from home import page_cache
+
+from .feeds import NewsAndEventsFeed
 
 
 def favicon(request):
@@ -30,3 +34,7 @@ def sitemap(request):
     """Wagtail's sitemap.xml: every public page, so any page published refreshes it in the page cache."""
     page_cache.shows(Page)
     return wagtail_sitemap(request)
+
+
+def news_and_events_feed(request, page_path):
+    return NewsAndEventsFeed(public_page_at(request, page_path, NewsAndEventsIndexPage))(request)

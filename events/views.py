@@ -7,7 +7,6 @@ from wagtail.models import Site
 
 from .booking import BookingBusy, book_place, cancel_booking, too_many_attempts
 from .emails import booking_for_cancel_token
-from .feeds import NewsAndEventsFeed
 from .forms import form_started_token
 from .models import BookingFormPage, EventPage, NewsAndEventsIndexPage
 
@@ -29,10 +28,6 @@ def public_page_at(request, page_path, page_types):
 
 def calendar_file(request, page_path):
     return public_page_at(request, page_path, EventPage | NewsAndEventsIndexPage).serve_calendar(request)
-
-
-def news_and_events_feed(request, page_path):
-    return NewsAndEventsFeed(public_page_at(request, page_path, NewsAndEventsIndexPage))(request)
 
 
 # Booking -------------------------------------------------------------------

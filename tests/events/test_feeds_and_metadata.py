@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from wagtail.models import Page
 
-from events.feeds import FEED_LENGTH
+from collaborative_site.feeds import FEED_LENGTH
 from events.formatting import LONDON
 from events.models import AttendanceMode, EventPage, NewsPage
 from reports.models import ReportIndexPage

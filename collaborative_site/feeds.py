@@ -14,6 +14,9 @@ one go, years after most of it happened):
   years old.
 
 Items are ordered by the date they show, newest first, the undated last.
+
+It lives in the project package because it spans the sections: events may
+not import reports.
 """
 
 from datetime import UTC, datetime, time
@@ -23,12 +26,11 @@ from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.db.models.functions import Coalesce, Least, TruncDate
 
+from events.formatting import LONDON
+from events.models import EventPage
 from home import page_cache
 from home.restrictions import private_q
 from reports.models import ReportPage
-
-from .formatting import LONDON
-from .models import EventPage
 
 FEED_LENGTH = 20
 
