@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "events",
     "reports",
     "search",
+    # backup_and_verify: running the site, not its content.
+    "collaborative_site.operations",
     "wagtailnhsukfrontend",
     "csp",
     "storages",

@@ -20,15 +20,10 @@ from django.db import connection
 from django.utils import timezone
 from wagtail.models import Page
 
+from collaborative_site.operations import backup as backup_module
+from collaborative_site.operations.backup import PostgresBackup, SqliteBackup, find_postgres_program
+from collaborative_site.operations.compare import Tables, compare_databases
 from events.models import Booking, BookingStatus
-from home.management.commands import backup_and_verify
-from home.management.commands.backup_and_verify import (
-    PostgresBackup,
-    SqliteBackup,
-    Tables,
-    compare_databases,
-    find_postgres_program,
-)
 from tests.events.factories import add_booking_form, add_event, make_booking
 
 
@@ -254,22 +249,22 @@ def test_a_table_missing_from_the_restore_is_reported_not_a_crash():
 
 
 def test_pg_dump_comes_from_path_first(monkeypatch):
-    monkeypatch.setattr(backup_and_verify.shutil, "which", lambda name: f"/opt/bin/{name}")
+    monkeypatch.setattr(backup_module.shutil, "which", lambda name: f"/opt/bin/{name}")
 
     assert find_postgres_program("pg_dump") == "/opt/bin/pg_dump"
 
 
 def test_otherwise_the_newest_installed_pg_dump_is_used(monkeypatch):
-    monkeypatch.setattr(backup_and_verify.shutil, "which", lambda name: None)
+    monkeypatch.setattr(backup_module.shutil, "which", lambda name: None)
     installed = [f"/usr/lib/postgresql/{version}/bin/pg_dump" for version in ("9.6", "15", "13")]
-    monkeypatch.setattr(backup_and_verify.glob, "glob", lambda pattern: installed)
+    monkeypatch.setattr(backup_module.glob, "glob", lambda pattern: installed)
 
     assert find_postgres_program("pg_dump") == "/usr/lib/postgresql/15/bin/pg_dump"
 
 
 def test_without_pg_dump_the_error_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(backup_and_verify.shutil, "which", lambda name: None)
-    monkeypatch.setattr(backup_and_verify.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(backup_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(backup_module.glob, "glob", lambda pattern: [])
 
     with pytest.raises(CommandError, match=r"pg_dump was not found on PATH .*apt-get install postgresql-client"):
         find_postgres_program("pg_dump")
