@@ -256,7 +256,6 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
-        default=last_used_booking_contact,
         help_text="Who visitors can ask about the event and booking. A new event starts with the last one used.",
     )
     booking_opens_at = models.DateTimeField(
@@ -348,6 +347,15 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     class Meta:
         verbose_name = "event"
+
+    def __init__(self, *args, **kwargs):
+        # Filled in here rather than as the field's default so that the
+        # migrations never import this module. As with a default, only an
+        # event made without a contact of its own gets one: rows read from the
+        # database come as positional values and keep theirs.
+        if not args and "booking_contact" not in kwargs and "booking_contact_id" not in kwargs:
+            kwargs["booking_contact_id"] = last_used_booking_contact()
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         super().clean()
