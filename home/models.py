@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
@@ -15,8 +16,6 @@ from wagtail.search import index
 from .blocks import BaseStreamBlock
 from .mixins import ListingMixin, PassThroughRoutingMixin
 
-ORGANISATION_NAME = "National Mental Health Workforce Development Collaborative"
-
 
 class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
     """
@@ -26,7 +25,7 @@ class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
 
     hero_heading = models.CharField(
         max_length=120,
-        default=ORGANISATION_NAME,
+        default=settings.WAGTAIL_SITE_NAME,
         help_text="The large heading at the top of the home page: usually the Collaborative's full name.",
     )
     introduction = models.TextField(
@@ -105,7 +104,7 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 
     organisation_name = models.CharField(
         max_length=120,
-        default=ORGANISATION_NAME,
+        default=settings.WAGTAIL_SITE_NAME,
         help_text="Shown in the header of every page and at the end of every browser tab title.",
     )
     default_meta_description = models.TextField(
