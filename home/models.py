@@ -14,10 +14,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
-from .mixins import ListingMixin, PassThroughRoutingMixin
+from .mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 
 
-class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
+class HomePage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """
     The front page: who the Collaborative is, then its next workshops, latest
     news and latest reports.
@@ -28,6 +28,7 @@ class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
         default=settings.WAGTAIL_SITE_NAME,
         help_text="The large heading at the top of the home page: usually the Collaborative's full name.",
     )
+    # Overrides IntroductionMixin's optional field: the hero is not complete without it.
     introduction = models.TextField(
         max_length=600,
         help_text="One or two sentences under the heading that say what the Collaborative is for.",
@@ -64,21 +65,16 @@ class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
         verbose_name = "home page"
 
 
-class StandardPage(PassThroughRoutingMixin, ListingMixin, Page):
+class StandardPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """A general content page: About the Collaborative, privacy notice, contact and the like."""
 
-    introduction = models.TextField(
-        blank=True,
-        max_length=600,
-        help_text="A lead paragraph shown in larger text under the title. Optional.",
-    )
     body = StreamField(
         BaseStreamBlock(),
         help_text="The page's content, built from headings, paragraphs and NHS.UK components.",
     )
 
     content_panels = Page.content_panels + [
-        FieldPanel("introduction"),
+        FieldPanel("introduction", help_text="A lead paragraph shown in larger text under the title. Optional."),
         FieldPanel("body"),
     ]
 

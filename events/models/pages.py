@@ -19,7 +19,7 @@ from wagtail.search import index
 from home import page_cache
 from home.blocks import BaseStreamBlock
 from home.metadata import collaborative, schema_images
-from home.mixins import ListingMixin, PassThroughRoutingMixin
+from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
 
@@ -40,12 +40,8 @@ NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_a
 WORKSHOP_PLACES = page_cache.register_scope("workshop-places")
 
 
-class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
+class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """The News and events section: upcoming and past workshops, and news."""
-
-    introduction = models.TextField(
-        blank=True, max_length=600, help_text="A sentence under the title that says what visitors find here."
-    )
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
