@@ -28,7 +28,6 @@ from icalendar import Event as CalendarEvent
 
 from .formatting import LONDON, format_time
 
-PRODUCT_ID = "-//National Mental Health Workforce Development Collaborative//Website//EN"
 METHOD = "PUBLISH"
 STATUSES = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}
 
@@ -101,7 +100,7 @@ def event_location(event):
 
 def build_calendar(events, request=None, name=None, joining_instructions=""):
     calendar = Calendar()
-    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("prodid", f"-//{settings.WAGTAIL_SITE_NAME}//Website//EN")
     calendar.add("version", "2.0")
     calendar.add("method", METHOD)
     if name:

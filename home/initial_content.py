@@ -10,7 +10,9 @@ Where the source leaves a gap (the contact e-mail address was removed), the
 field stays empty.
 """
 
-from .models import ORGANISATION_NAME, FooterLink, HomePage, SiteSettings, StandardPage
+from django.conf import settings
+
+from .models import FooterLink, HomePage, SiteSettings, StandardPage
 
 INTRODUCTION = (
     "The National Mental Health Workforce Development Collaborative is a voluntary group of "
@@ -291,9 +293,9 @@ ACCESSIBILITY_BODY = [
 def load(loader):
     home = loader.ensure_home_page(
         HomePage,
-        site_name=ORGANISATION_NAME,
+        site_name=settings.WAGTAIL_SITE_NAME,
         title="Home",
-        hero_heading=ORGANISATION_NAME,
+        hero_heading=settings.WAGTAIL_SITE_NAME,
         introduction=INTRODUCTION,
         seo_title="",
         search_description=INTRODUCTION,
@@ -332,7 +334,7 @@ def load(loader):
         StandardPage,
         "accessibility-statement",
         title="Accessibility statement",
-        introduction=f"This accessibility statement applies to the {ORGANISATION_NAME} website.",
+        introduction=f"This accessibility statement applies to the {settings.WAGTAIL_SITE_NAME} website.",
         body=ACCESSIBILITY_BODY,
     )
     _fill_site_settings(home, contact, [privacy, accessibility, contact])

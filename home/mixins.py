@@ -76,6 +76,22 @@ class ListingMixin(models.Model):
         return self.search_description or self.listing_text
 
 
+class IntroductionMixin(models.Model):
+    """
+    A short optional paragraph under the page's title, also the listing text
+    when the editor writes no summary (ListingMixin.listing_text). A page whose
+    introduction says something more particular gives its own help text in
+    its FieldPanel.
+    """
+
+    introduction = models.TextField(
+        blank=True, max_length=600, help_text="A sentence under the title that says what visitors find here."
+    )
+
+    class Meta:
+        abstract = True
+
+
 class PassThroughRoutingMixin:
     """
     Finds the page a URL names without loading every page on the way as its

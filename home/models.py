@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models
@@ -13,12 +14,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
-from .mixins import ListingMixin, PassThroughRoutingMixin
-
-ORGANISATION_NAME = "National Mental Health Workforce Development Collaborative"
+from .mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 
 
-class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
+class HomePage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """
     The front page: who the Collaborative is, then its next workshops, latest
     news and latest reports.
@@ -26,9 +25,10 @@ class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
 
     hero_heading = models.CharField(
         max_length=120,
-        default=ORGANISATION_NAME,
+        default=settings.WAGTAIL_SITE_NAME,
         help_text="The large heading at the top of the home page: usually the Collaborative's full name.",
     )
+    # Overrides IntroductionMixin's optional field: the hero is not complete without it.
     introduction = models.TextField(
         max_length=600,
         help_text="One or two sentences under the heading that say what the Collaborative is for.",
@@ -65,21 +65,16 @@ class HomePage(PassThroughRoutingMixin, ListingMixin, Page):
         verbose_name = "home page"
 
 
-class StandardPage(PassThroughRoutingMixin, ListingMixin, Page):
+class StandardPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """A general content page: About the Collaborative, privacy notice, contact and the like."""
 
-    introduction = models.TextField(
-        blank=True,
-        max_length=600,
-        help_text="A lead paragraph shown in larger text under the title. Optional.",
-    )
     body = StreamField(
         BaseStreamBlock(),
         help_text="The page's content, built from headings, paragraphs and NHS.UK components.",
     )
 
     content_panels = Page.content_panels + [
-        FieldPanel("introduction"),
+        FieldPanel("introduction", help_text="A lead paragraph shown in larger text under the title. Optional."),
         FieldPanel("body"),
     ]
 
@@ -105,7 +100,7 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 
     organisation_name = models.CharField(
         max_length=120,
-        default=ORGANISATION_NAME,
+        default=settings.WAGTAIL_SITE_NAME,
         help_text="Shown in the header of every page and at the end of every browser tab title.",
     )
     default_meta_description = models.TextField(

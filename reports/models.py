@@ -20,7 +20,7 @@ from wagtail.search import index
 from home import page_cache
 from home.blocks import BaseStreamBlock
 from home.metadata import canonical_address, collaborative, schema_images
-from home.mixins import ListingMixin, PassThroughRoutingMixin
+from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
 
@@ -59,12 +59,8 @@ class ReportBodyBlock(BaseStreamBlock):
     recommendations = RecommendationsBlock()
 
 
-class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
+class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """The Reports section: every published report, newest first, filtered by year and topic."""
-
-    introduction = models.TextField(
-        blank=True, max_length=600, help_text="A sentence under the title that says what visitors find here."
-    )
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]

@@ -2,7 +2,6 @@
 
 import datetime
 import django.db.models.deletion
-import events.models.pages
 from django.db import migrations, models
 
 
@@ -16,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='eventpage',
             name='booking_contact',
-            field=models.ForeignKey(blank=True, default=events.models.pages.last_used_booking_contact, help_text='Who visitors can ask about the event and booking. A new event starts with the last one used.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='events.contact'),
+            field=models.ForeignKey(blank=True, help_text='Who visitors can ask about the event and booking. A new event starts with the last one used.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='events.contact'),
         ),
         migrations.AlterField(
             model_name='eventpage',

@@ -23,6 +23,8 @@ from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from home.mixins import IntroductionMixin
+
 # The questions every booking form asks, whatever an editor adds: capacity,
 # duplicates, e-mails and exports depend on them. Their names are reserved.
 STANDARD_QUESTIONS = (
@@ -259,17 +261,12 @@ class BookingEmail(models.Model):
         return f"{self.get_kind_display()} to {self.recipient}"
 
 
-class BookingFormPage(FormMixin, Page):
+class BookingFormPage(IntroductionMixin, FormMixin, Page):
     """
     The form visitors book a place with, added as the only child of its
     workshop. The standard questions are always asked; editors may add more.
     """
 
-    introduction = models.TextField(
-        blank=True,
-        max_length=600,
-        help_text="Optional. A sentence above the form, e.g. who the places are for.",
-    )
     privacy_notice = models.ForeignKey(
         "wagtailcore.Page",
         null=True,
@@ -285,7 +282,7 @@ class BookingFormPage(FormMixin, Page):
     )
 
     content_panels = Page.content_panels + [
-        FieldPanel("introduction"),
+        FieldPanel("introduction", help_text="Optional. A sentence above the form, e.g. who the places are for."),
         InlinePanel(
             "form_fields",
             heading="Extra questions",

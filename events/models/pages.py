@@ -19,7 +19,7 @@ from wagtail.search import index
 from home import page_cache
 from home.blocks import BaseStreamBlock
 from home.metadata import collaborative, schema_images
-from home.mixins import ListingMixin, PassThroughRoutingMixin
+from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
 
@@ -40,12 +40,8 @@ NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_a
 WORKSHOP_PLACES = page_cache.register_scope("workshop-places")
 
 
-class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, Page):
+class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """The News and events section: upcoming and past workshops, and news."""
-
-    introduction = models.TextField(
-        blank=True, max_length=600, help_text="A sentence under the title that says what visitors find here."
-    )
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
@@ -256,7 +252,6 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
-        default=last_used_booking_contact,
         help_text="Who visitors can ask about the event and booking. A new event starts with the last one used.",
     )
     booking_opens_at = models.DateTimeField(
@@ -348,6 +343,15 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
 
     class Meta:
         verbose_name = "event"
+
+    def __init__(self, *args, **kwargs):
+        # Filled in here rather than as the field's default so that the
+        # migrations never import this module. As with a default, only an
+        # event made without a contact of its own gets one: rows read from the
+        # database come as positional values and keep theirs.
+        if not args and "booking_contact" not in kwargs and "booking_contact_id" not in kwargs:
+            kwargs["booking_contact_id"] = last_used_booking_contact()
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -11,10 +11,11 @@ the title, are read once per request.
 """
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from wagtail.models import Page, Site
 
-from home.models import ORGANISATION_NAME, SiteSettings
+from home.models import SiteSettings
 from home.page_cache import remembered
 from home.restrictions import private_q
 
@@ -34,7 +35,7 @@ def _site_settings(context):
 
 def _organisation_name(context):
     site_settings = _site_settings(context)
-    return site_settings.organisation_name if site_settings else ORGANISATION_NAME
+    return (site_settings and site_settings.organisation_name) or settings.WAGTAIL_SITE_NAME
 
 
 def _build_site_chrome(request, site):
@@ -119,6 +120,12 @@ def site_header(context):
 def site_footer(context):
     """Footer links from the site settings, leaving out any page that is not live."""
     return {"organisation_name": _organisation_name(context), "footer_links": _site_chrome(context)["footer_links"]}
+
+
+@register.simple_tag(takes_context=True)
+def organisation_name(context):
+    """The Collaborative's name as the site settings give it, for titles that page_title cannot build."""
+    return _organisation_name(context)
 
 
 @register.inclusion_tag("wagtailnhsukfrontend/breadcrumb.html", takes_context=True)
