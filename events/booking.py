@@ -27,6 +27,7 @@ from django.utils.crypto import salted_hmac
 
 from home.client_address import client_address
 
+from . import booking_questions
 from .emails import queue_email
 from .models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
 from .models.bookings import normalise_email
@@ -269,17 +270,6 @@ def too_many_attempts(request):
 
 # Personal data -------------------------------------------------------------
 
-ERASED_FIELDS = {
-    "name": "",
-    "email": "",
-    "email_normalised": "",
-    "job_title": "",
-    "organisation": "",
-    "access_needs": "",
-    "dietary_needs": "",
-    "form_data": {},
-}
-
 
 def erase_personal_data(bookings):
     """
@@ -295,6 +285,8 @@ def erase_personal_data(bookings):
             cancel_booking(booking)
     ids = [booking.pk for booking in bookings]
     with transaction.atomic():
-        erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(erased_at=now, **ERASED_FIELDS)
+        erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(
+            erased_at=now, **booking_questions.erased_fields()
+        )
         BookingEmail.objects.filter(booking_id__in=ids).update(recipient="", message="", error="")
     return erased

@@ -7,6 +7,7 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from home.forms import YearAndTopicFilterForm
 
+from . import booking_questions
 from .formatting import without_control_characters
 
 SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news", "News")]
@@ -45,55 +46,14 @@ class BookingFormBuilder(FormBuilder):
         return super().create_hidden_field(field, options)
 
 
-def _text(label, max_length, *, required=True, autocomplete=None, hint="", textarea_rows=None, missing=None):
-    attrs = {"autocomplete": autocomplete} if autocomplete else {}
-    widget = forms.Textarea(attrs={"rows": textarea_rows, **attrs}) if textarea_rows else forms.TextInput(attrs)
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=required,
-        help_text=hint,
-        widget=widget,
-        error_messages={
-            "required": missing or f"Enter your {label.lower()}",
-            "max_length": f"{label} must be {max_length} characters or fewer",
-        },
-    )
-
-
 class BookingForm(BaseForm):
     """
-    The questions every booking form asks. An editor's own questions are
-    added after organisation (booking_form_class); the needs and consent
-    questions stay last.
+    The questions every booking form asks: the standard questions
+    (events/booking_questions.py, added by booking_form_class), then an
+    editor's own, then the sensitive standard questions (the needs) and
+    consent last.
     """
 
-    name = _text("Full name", 120, autocomplete="name")
-    email = forms.EmailField(
-        label="Work email address",
-        max_length=254,
-        help_text="We will send your confirmation here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your work email address",
-            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk",
-            "max_length": "Work email address must be 254 characters or fewer",
-        },
-    )
-    job_title = _text("Job title", 120, autocomplete="organization-title", hint="For example, Director of Nursing.")
-    organisation = _text(
-        "Organisation", 150, autocomplete="organization", hint="For example, Oxford Health NHS Foundation Trust."
-    )
-    access_needs = _text(
-        "Accessibility or communication needs",
-        1000,
-        required=False,
-        textarea_rows=3,
-        hint="For example, step-free access, a hearing loop, a British Sign Language interpreter or large print.",
-    )
-    dietary_needs = _text(
-        "Dietary needs", 500, required=False, textarea_rows=2, hint="For example, vegetarian, halal or a nut allergy."
-    )
     consent = forms.BooleanField(
         label="I agree to the Collaborative keeping these details to manage my booking",
         error_messages={"required": "Tick the box to agree to the privacy notice, or we cannot book your place"},
@@ -106,15 +66,20 @@ class BookingForm(BaseForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    STANDARD_FIRST = ("name", "email", "job_title", "organisation")
-    STANDARD_LAST = ("access_needs", "dietary_needs", "consent")
     # The template draws this one itself, out of sight.
     rendered_separately = ("website",)
 
     def __init__(self, *args, privacy_notice_url=None, **kwargs):
         super().__init__(*args, **kwargs)
-        extra = [name for name in self.fields if name not in self.STANDARD_FIRST + self.STANDARD_LAST + ("website",)]
-        self.order_fields([*self.STANDARD_FIRST, *extra, *self.STANDARD_LAST, "website"])
+        self.order_fields(
+            [
+                *booking_questions.question_names(sensitive=False),
+                *self.extra_question_names,
+                *booking_questions.question_names(sensitive=True),
+                booking_questions.CONSENT,
+                "website",
+            ]
+        )
         self.answers_with_control_characters = self._remove_control_characters()
         if privacy_notice_url:
             self.fields["consent"].help_text = format_html(
@@ -124,7 +89,8 @@ class BookingForm(BaseForm):
 
     @property
     def extra_question_names(self):
-        return [name for name in self.fields if name not in self.STANDARD_FIRST + self.STANDARD_LAST + ("website",)]
+        standard = (*booking_questions.question_names(), booking_questions.CONSENT, "website")
+        return [name for name in self.fields if name not in standard]
 
     def _remove_control_characters(self):
         """
@@ -181,8 +147,7 @@ class BookingForm(BaseForm):
         return cleaned_data
 
     def standard_answers(self):
-        names = self.STANDARD_FIRST + ("access_needs", "dietary_needs")
-        return {name: self.cleaned_data[name] for name in names}
+        return {name: self.cleaned_data[name] for name in booking_questions.question_names()}
 
     def extra_answers(self):
         """The answers to an editor's own questions, as JSON can store them."""
@@ -191,7 +156,8 @@ class BookingForm(BaseForm):
 
 def booking_form_class(form_fields):
     """The booking form: the standard questions, then the editor's own."""
-    return type("BookingPageForm", (BookingForm,), BookingFormBuilder(form_fields).formfields)
+    standard = {question.name: question.form_field() for question in booking_questions.BOOKING_QUESTIONS}
+    return type("BookingPageForm", (BookingForm,), {**standard, **BookingFormBuilder(form_fields).formfields})
 
 
 _started_signer = signing.Signer(salt="events.booking.started")

@@ -21,7 +21,7 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
-from . import admin_views
+from . import admin_views, booking_questions
 from .emails import STRANDED_AFTER
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
 from .models import (
@@ -35,7 +35,6 @@ from .models import (
     NewsPage,
     Venue,
 )
-from .models.bookings import SENSITIVE_COLUMNS, STANDARD_COLUMNS
 
 
 class VenueViewSet(SnippetViewSet):
@@ -164,7 +163,9 @@ class BookingIndexView(BookingExportMixin, IndexView):
     # An export option, not a filter on the bookings.
     IGNORED_PARAMS = (*IndexView.IGNORED_PARAMS, INCLUDE_NEEDS_PARAMETER)
 
-    export_headings = {"workshop": "Workshop", **dict(STANDARD_COLUMNS), **dict(SENSITIVE_COLUMNS)}
+    @property
+    def export_headings(self):
+        return {"workshop": "Workshop", **dict(booking_questions.columns(include_sensitive=True))}
 
     def to_row_dict(self, item):
         # The same values as a workshop's own export: statuses as words, empty answers empty.
@@ -198,27 +199,22 @@ class BookingAdmin(ModelAdmin):
     list_select_related = ("event",)
     search_fields = ("name", "email", "organisation")
     list_per_page = 50
-    list_export = ("submit_time", "workshop", "status", "name", "email", "job_title", "organisation")
-    inspect_view_fields = (
-        "event",
-        "status",
-        "name",
-        "email",
-        "job_title",
-        "organisation",
-        "access_needs",
-        "dietary_needs",
-        "form_data",
-        "submit_time",
-        "consented_at",
-        "status_changed_at",
-        "cancelled_at",
-    )
 
     def get_list_export(self, request):
-        if include_needs(request):
-            return (*self.list_export, *(name for name, heading in SENSITIVE_COLUMNS))
-        return self.list_export
+        needs = booking_questions.question_names(sensitive=True) if include_needs(request) else ()
+        return ("submit_time", "workshop", "status", *booking_questions.question_names(sensitive=False), *needs)
+
+    def get_inspect_view_fields(self):
+        return (
+            "event",
+            "status",
+            *booking_questions.question_names(),
+            "form_data",
+            "submit_time",
+            "consented_at",
+            "status_changed_at",
+            "cancelled_at",
+        )
 
     def get_queryset(self, request):
         return (

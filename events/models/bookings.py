@@ -25,31 +25,7 @@ from wagtail.models import Page
 
 from home.mixins import IntroductionMixin
 
-# The questions every booking form asks, whatever an editor adds: capacity,
-# duplicates, e-mails and exports depend on them. Their names are reserved.
-STANDARD_QUESTIONS = (
-    "name",
-    "email",
-    "job_title",
-    "organisation",
-    "access_needs",
-    "dietary_needs",
-    "consent",
-)
-# Personal details an export leaves out unless the exporter asks for them.
-SENSITIVE_QUESTIONS = ("access_needs", "dietary_needs")
-# The columns of every booking listing and export, and their headings.
-STANDARD_COLUMNS = (
-    ("submit_time", "Booked at"),
-    ("status", "Status"),
-    ("name", "Name"),
-    ("email", "E-mail"),
-    ("job_title", "Job title"),
-    ("organisation", "Organisation"),
-)
-SENSITIVE_COLUMNS = (("access_needs", "Accessibility or communication needs"), ("dietary_needs", "Dietary needs"))
-# Names the form keeps for itself (spam trap, timing) or that an export uses.
-RESERVED_NAMES = frozenset(STANDARD_QUESTIONS + ("website", "started", "status", "submit_time", "workshop"))
+from .. import booking_questions
 
 
 class BookingFormField(AbstractFormField):
@@ -59,7 +35,7 @@ class BookingFormField(AbstractFormField):
 
     def clean(self):
         super().clean()
-        if get_field_clean_name(self.label or "") in RESERVED_NAMES:
+        if get_field_clean_name(self.label or "") in booking_questions.reserved_names():
             raise ValidationError(
                 {
                     "label": (
@@ -189,12 +165,7 @@ class Booking(AbstractFormSubmission):
             **(self.form_data or {}),
             "submit_time": self.submit_time,
             "status": self.get_status_display(),
-            "name": self.name,
-            "email": self.email,
-            "job_title": self.job_title,
-            "organisation": self.organisation,
-            "access_needs": self.access_needs,
-            "dietary_needs": self.dietary_needs,
+            **{name: getattr(self, name) for name in booking_questions.question_names()},
             "workshop": self.event.title,
         }
 
@@ -327,9 +298,7 @@ class BookingFormPage(IntroductionMixin, FormMixin, Page):
         return Booking.objects.filter(page=self).select_related("event")
 
     def get_data_fields(self, include_sensitive=False):
-        columns = list(STANDARD_COLUMNS)
-        if include_sensitive:
-            columns += SENSITIVE_COLUMNS
+        columns = list(booking_questions.columns(include_sensitive=include_sensitive))
         return columns + [(field.clean_name, field.label) for field in self.get_form_fields()]
 
     def get_submissions_list_view_class(self):
