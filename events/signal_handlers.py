@@ -11,7 +11,7 @@ def bump_calendar_sequence(sender, instance, **kwargs):
 
 def give_new_places_to_the_waiting_list(sender, instance, **kwargs):
     """When an editor publishes a higher capacity, the people waiting get the new places at once."""
-    from .booking import fill_free_places
+    from .booking.rules import fill_free_places
 
     if instance.bookings.waiting().exists():
         fill_free_places(instance)

@@ -21,9 +21,9 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
-from . import admin_views
-from .emails import STRANDED_AFTER
-from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
+from .booking import admin_views
+from .booking.emails import STRANDED_AFTER
+from .booking.exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
 from .models import (
     SOONEST_FIRST,
     AudienceRole,

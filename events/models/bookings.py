@@ -313,7 +313,7 @@ class BookingFormPage(IntroductionMixin, FormMixin, Page):
         return self.get_parent().specific
 
     def get_form_class(self):
-        from ..forms import booking_form_class
+        from ..booking.forms import booking_form_class
 
         return booking_form_class(self.get_form_fields())
 
@@ -333,7 +333,7 @@ class BookingFormPage(IntroductionMixin, FormMixin, Page):
         return columns + [(field.clean_name, field.label) for field in self.get_form_fields()]
 
     def get_submissions_list_view_class(self):
-        from ..admin_views import BookingSubmissionsListView
+        from ..booking.admin_views import BookingSubmissionsListView
 
         return BookingSubmissionsListView
 

@@ -24,9 +24,9 @@ from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
 
 from ..blocks import AgendaBlock
+from ..booking.forms import SHOW_CHOICES, ListingFilterForm
 from ..calendar import LONDON, calendar_response
 from ..formatting import format_date, format_event_datetime, format_moment
-from ..forms import SHOW_CHOICES, ListingFilterForm
 from .bookings import BookingFormPage, BookingStatus, booking_count
 from .venues import AudienceRole, Contact, Venue
 

@@ -27,9 +27,9 @@ from django.utils.crypto import salted_hmac
 
 from home.client_address import client_address
 
+from ..models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
+from ..models.bookings import normalise_email
 from .emails import queue_email
-from .models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
-from .models.bookings import normalise_email
 
 logger = logging.getLogger(__name__)
 

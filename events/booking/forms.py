@@ -7,7 +7,7 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from home.forms import YearAndTopicFilterForm
 
-from .formatting import without_control_characters
+from ..formatting import without_control_characters
 
 SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news", "News")]
 
