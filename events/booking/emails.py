@@ -40,7 +40,9 @@ from ..calendar import METHOD, build_calendar
 from ..formatting import format_date
 from ..models import BookingEmail, BookingEmailKind, EventStatus
 
-logger = logging.getLogger(__name__)
+# The name this module's log lines had before it moved into events/booking/:
+# monitoring alerts on it (docs/deployment.md, Monitoring).
+logger = logging.getLogger("events.emails")
 
 CANCEL_SALT = "events.booking.cancel"
 

@@ -10,7 +10,7 @@ starts with BEGIN IMMEDIATE (see the DATABASES setting), which does the same
 for the whole database.
 
 E-mails are recorded in the same transaction and sent only after it commits
-(events/emails.py): a booking never waits for, or fails with, the mail server.
+(emails.py): a booking never waits for, or fails with, the mail server.
 """
 
 import logging
@@ -31,7 +31,9 @@ from ..models import Booking, BookingEmail, BookingEmailKind, BookingStatus, Eve
 from ..models.bookings import normalise_email
 from .emails import queue_email
 
-logger = logging.getLogger(__name__)
+# The name this module's log lines had before it moved into events/booking/:
+# monitoring alerts on it (docs/deployment.md, Monitoring).
+logger = logging.getLogger("events.booking")
 
 
 class BookingBusy(Exception):

@@ -3,7 +3,7 @@ Booking a place at a workshop: the booking form page an editor adds under a
 workshop, the questions they add to it, each booking, and every e-mail sent
 about a booking.
 
-The rules (capacity, waiting list, cancelling) live in events/booking.py;
+The rules (capacity, waiting list, cancelling) live in events/booking/;
 these models only hold the data.
 """
 
