@@ -79,7 +79,7 @@ def purge_booking_personal_data_task(days):
     Erase the personal details of bookings for workshops that ended more than
     `days` days ago; returns how many bookings were erased.
     """
-    from .booking.rules import erase_personal_data
+    from .booking.privacy import erase_personal_data
     from .models import Booking
 
     cutoff = timezone.localdate() - timedelta(days=days)

@@ -27,7 +27,8 @@ from wagtail_modeladmin.views import InspectView
 from ..models import Booking, BookingEmailKind, BookingFormPage, EventPage
 from .emails import delivery_status, queue_email
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
-from .rules import BookingBusy, NoPlaceFree, cancel_booking, erase_personal_data, promote_booking
+from .privacy import erase_personal_data
+from .rules import BookingBusy, NoPlaceFree, cancel_booking, promote_booking
 
 VIEW = "events.view_booking"
 CHANGE = "events.change_booking"

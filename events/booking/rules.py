@@ -19,15 +19,10 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from home.client_address import client_address
-
-from ..models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
+from ..models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus
 from ..models.bookings import normalise_email
 from .emails import queue_email
 
@@ -241,62 +236,3 @@ def queue_contact_notice(booking):
     contact = booking.event.booking_contact
     if contact and contact.email:
         queue_email(booking, BookingEmailKind.CONTACT_NOTICE, recipient=contact.email)
-
-
-# Abuse ---------------------------------------------------------------------
-
-
-def too_many_attempts(request):
-    """
-    Count a booking attempt from this client and say whether it is over the
-    limit. The count lives in the cache, so with Redis it is shared by every
-    app server. If the cache is down, the booking goes ahead: losing the
-    limit for a while is better than turning every booker away.
-    """
-    # A keyed hash, not the address itself: the cache holds no personal data.
-    key = "booking-attempts:" + salted_hmac("events.booking.attempts", client_address(request)).hexdigest()
-    try:
-        cache.add(key, 0, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
-        try:
-            attempts = cache.incr(key)
-        except ValueError:
-            # The count expired between add and incr: this is the first attempt of a new window.
-            cache.set(key, 1, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
-            attempts = 1
-    except Exception:  # noqa: BLE001 (any failure of the cache server)
-        logger.warning("The cache is unavailable: booking attempts are not being limited", exc_info=True)
-        return False
-    return attempts > settings.BOOKING_RATE_LIMIT_ATTEMPTS
-
-
-# Personal data -------------------------------------------------------------
-
-ERASED_FIELDS = {
-    "name": "",
-    "email": "",
-    "email_normalised": "",
-    "job_title": "",
-    "organisation": "",
-    "access_needs": "",
-    "dietary_needs": "",
-    "form_data": {},
-}
-
-
-def erase_personal_data(bookings):
-    """
-    Erase the personal details in these bookings, keeping each row's status
-    and times so that attendance figures still add up. A place at a workshop
-    still to come is cancelled first, so it goes to the next person waiting.
-    Returns how many bookings were erased.
-    """
-    now = timezone.now()
-    bookings = [booking for booking in bookings if booking.erased_at is None]
-    for booking in bookings:
-        if not booking.is_cancelled and not booking.event.has_started(now):
-            cancel_booking(booking)
-    ids = [booking.pk for booking in bookings]
-    with transaction.atomic():
-        erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(erased_at=now, **ERASED_FIELDS)
-        BookingEmail.objects.filter(booking_id__in=ids).update(recipient="", message="", error="")
-    return erased

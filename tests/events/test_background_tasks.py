@@ -179,12 +179,12 @@ def test_the_retention_purge_runs_on_the_worker(index, queued_in_the_database, s
 def test_a_purge_that_fails_says_so_and_exits_with_an_error(index, monkeypatch):
     from django.core.management.base import CommandError
 
-    from events.booking import rules as booking_rules
+    from events.booking import privacy as booking_privacy
 
     def broken(bookings):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(booking_rules, "erase_personal_data", broken)
+    monkeypatch.setattr(booking_privacy, "erase_personal_data", broken)
     with pytest.raises(CommandError, match="The erasure failed: builtins.RuntimeError"):
         run("purge_bookings")
 

@@ -22,9 +22,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
+from events.booking.abuse import client_address
 from events.booking.emails import cancel_url
 from events.booking.forms import form_started_token
-from events.booking.rules import cancel_booking, client_address
+from events.booking.rules import cancel_booking
 from events.formatting import format_date
 from events.models import (
     AttendanceMode,
