@@ -39,7 +39,7 @@ BARRIER_TIMEOUT = 60
 
 
 def answers(label, number):
-    from events.forms import form_started_token
+    from events.booking.forms import form_started_token
 
     return {
         "name": f"Booker {label} {number}",

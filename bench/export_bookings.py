@@ -45,7 +45,7 @@ FORMATS = ("csv", "xlsx")
 # booking would cost about ten times as much (x7.8 measured, before the fix).
 MAX_GROWTH = 2.5
 BOM = b"\xef\xbb\xbf"
-# StreamedRows in events/exports.py reads the bookings this many at a time.
+# StreamedRows in events/booking/exports.py reads the bookings this many at a time.
 CHUNK_SIZE = 1000
 NEUTRALISED = "'=SUM(1+1) Health Trust"
 

@@ -968,7 +968,7 @@ def emails_after_faults(environment, mail, event_ids, summary):
     """Every e-mail recorded, once the mail server answers again: sent by the workers, the failed ones retried."""
     from django_tasks_db.models import DBTaskResult
 
-    from events.emails import subject_for
+    from events.booking.emails import subject_for
     from events.models import BookingEmail
 
     say()

@@ -623,7 +623,7 @@ class SqlTimer:
 
 def in_process_requests(urls, form_path):
     """Each page as a test client request, and a booking POST with a new address each time: name -> send(client)."""
-    from events.forms import form_started_token
+    from events.booking.forms import form_started_token
 
     numbers = iter(range(1_000_000))
 

@@ -11,7 +11,7 @@ def bump_calendar_sequence(sender, instance, **kwargs):
 
 def give_new_places_to_the_waiting_list(sender, instance, **kwargs):
     """When an editor publishes a higher capacity, the people waiting get the new places at once."""
-    from .booking import fill_free_places
+    from .booking.rules import fill_free_places
 
     if instance.bookings.waiting().exists():
         fill_free_places(instance)
@@ -19,7 +19,7 @@ def give_new_places_to_the_waiting_list(sender, instance, **kwargs):
 
 def publish_a_new_booking_form_with_its_workshop(sender, instance, **kwargs):
     """
-    A booking form added with its workshop (see wagtail_hooks.add_the_booking_form)
+    A booking form added with its workshop (see booking.admin.add_the_booking_form)
     goes live when the workshop first does: publishing or approving the
     workshop approves its form too. (The signal does not say who published,
     so the form's publication is logged without a user.)

@@ -6,6 +6,11 @@ what it does is recorded, so a repeat finds nothing left to do.
 
 The schedule (collaborative_site/crontab) queues the periodic ones through
 the management commands, which also say what became of them.
+
+This module stays at events/tasks.py, outside events/booking/, though most of
+its work is booking's: the database backend stores each queued task by its
+import path ("events.tasks.send_booking_email_task"), so moving it would strand
+the tasks queued when the move is deployed.
 """
 
 import logging
@@ -21,7 +26,7 @@ logger = logging.getLogger(__name__)
 @task()
 def send_booking_email_task(record_id):
     """Send one recorded booking e-mail: True if sent, False if it failed (recorded), None if taken or gone."""
-    from .emails import send_booking_email
+    from .booking.emails import send_booking_email
 
     return send_booking_email(record_id)
 
@@ -34,7 +39,7 @@ def queue_booking_reminders_task(days):
     reminders makes each the one and only, however many runs overlap.
     Returns what became of their sending (sending_outcomes).
     """
-    from .emails import enqueue_sending
+    from .booking.emails import enqueue_sending
     from .models import Booking, BookingEmail, BookingEmailKind, EventStatus
 
     now = timezone.now()
@@ -74,7 +79,7 @@ def purge_booking_personal_data_task(days):
     Erase the personal details of bookings for workshops that ended more than
     `days` days ago; returns how many bookings were erased.
     """
-    from .booking import erase_personal_data
+    from .booking.privacy import erase_personal_data
     from .models import Booking
 
     cutoff = timezone.localdate() - timedelta(days=days)

@@ -5,9 +5,10 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from wagtail.models import Site
 
-from .booking import BookingBusy, book_place, cancel_booking, too_many_attempts
-from .emails import booking_for_cancel_token
-from .forms import form_started_token
+from .booking.abuse import too_many_attempts
+from .booking.emails import booking_for_cancel_token
+from .booking.forms import form_started_token
+from .booking.rules import BookingBusy, book_place, cancel_booking
 from .models import BookingFormPage, EventPage, NewsAndEventsIndexPage
 
 

@@ -1,82 +1,29 @@
-from datetime import timedelta
-from urllib.parse import urlencode
+"""
+The events app's registrations with Wagtail, and nothing else: what they
+register lives in events/snippets.py (the snippets' menu) and
+events/booking/admin.py (the Bookings menu, the dashboard panel, the booking
+form added with a workshop), and the admin's booking views in
+events/booking/admin_views.py.
+"""
 
-from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
-from django.contrib.admin import display as admin_display
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
 from django.templatetags.static import static
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.pages import PageViewSet
-from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
-from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
-from wagtail_modeladmin.views import IndexView
+from wagtail_modeladmin.options import modeladmin_register
 
-from . import admin_views, booking_questions
-from .emails import STRANDED_AFTER
-from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
-from .models import (
-    SOONEST_FIRST,
-    AudienceRole,
-    Booking,
-    BookingFormPage,
-    Contact,
-    EventPage,
-    NewsAndEventsIndexPage,
-    NewsPage,
-    Venue,
+from .booking import admin_views
+from .booking.admin import (
+    BookingAdmin,
+    BookingAdministratorMenuItem,
+    UpcomingBookingsPanel,
+    add_the_booking_form,
+    booking_forms_only_for_booking_administrators,
 )
-
-
-class VenueViewSet(SnippetViewSet):
-    model = Venue
-    icon = "site"
-    menu_label = "Venues"
-    list_display = ["name", "town_or_city", "postcode"]
-    list_filter = ["town_or_city"]
-    list_export = ["name", "address_line_1", "address_line_2", "town_or_city", "postcode", "nearest_station"]
-    export_filename = "venues"
-    index_view_class = admin_views.FormulaSafeSnippetIndexView
-    # Searches the model's own search index (Venue.search_fields): naming
-    # fields here makes Wagtail's SQLite full-text backend fail.
-    ordering = ["town_or_city", "name"]
-
-
-class ContactViewSet(SnippetViewSet):
-    model = Contact
-    icon = "user"
-    menu_label = "Booking contacts"
-    list_display = ["name", "role", "email", "phone"]
-    list_export = ["name", "role", "email", "phone"]
-    export_filename = "booking-contacts"
-    index_view_class = admin_views.FormulaSafeSnippetIndexView
-
-
-class AudienceRoleViewSet(SnippetViewSet):
-    model = AudienceRole
-    icon = "group"
-    menu_label = "Audience roles"
-    list_display = ["name"]
-    search_fields = ["name"]
-    # Not in the search index: a plain database search over its one field.
-    search_backend_name = None
-
-
-class NewsAndEventsSnippets(SnippetViewSetGroup):
-    items = (VenueViewSet, ContactViewSet, AudienceRoleViewSet)
-    menu_icon = "date"
-    menu_label = "News and events"
-    menu_name = "news-and-events"
-
+from .models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
+from .snippets import NewsAndEventsSnippets
 
 register_snippet(NewsAndEventsSnippets)
 
@@ -93,224 +40,9 @@ def give_news_and_events_page_types_their_icons():
 
 # Bookings --------------------------------------------------------------------
 
-
-class BookingPermissionHelper(PermissionHelper):
-    """Bookings are made by visitors, never typed in: the admin only views, cancels and promotes them."""
-
-    def user_can_list(self, user):
-        return user.has_perm("events.view_booking")
-
-    def user_can_inspect_obj(self, user, obj):
-        return user.has_perm("events.view_booking")
-
-    def user_can_create(self, user):
-        return False
-
-    def user_can_edit_obj(self, user, obj):
-        return False
-
-    def user_can_delete_obj(self, user, obj):
-        return False
-
-
-class BookingButtonHelper(ButtonHelper):
-    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
-        buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
-        if not self.request.user.has_perm("events.change_booking") or obj.is_erased:
-            return buttons
-        next_url = urlencode({"next": self.request.get_full_path()})
-        classname = self.finalise_classname(classnames_add or [], classnames_exclude)
-        if obj.is_waiting:
-            buttons.append(
-                {
-                    "url": reverse("events_promote_booking", args=[obj.pk]) + "?" + next_url,
-                    "label": "Give a place",
-                    "classname": classname,
-                    "title": f"Give {obj} a place",
-                }
-            )
-        if not obj.is_cancelled:
-            buttons.append(
-                {
-                    "url": reverse("events_cancel_booking", args=[obj.pk]) + "?" + next_url,
-                    "label": "Cancel",
-                    "classname": classname + " no",
-                    "title": f"Cancel {obj}'s booking",
-                }
-            )
-        return buttons
-
-
-class WorkshopFilter(RelatedOnlyFieldListFilter):
-    """The workshops that have bookings, latest first."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = "workshop"
-
-    def field_admin_ordering(self, field, request, model_admin):
-        # Django's own version asks Django's admin site, which this project does not install.
-        return ("-date", "-start_time")
-
-
-class BookedAtFilter(DateFieldListFilter):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = "date booked"
-
-
-class BookingIndexView(BookingExportMixin, IndexView):
-    # An export option, not a filter on the bookings.
-    IGNORED_PARAMS = (*IndexView.IGNORED_PARAMS, INCLUDE_NEEDS_PARAMETER)
-
-    @property
-    def export_headings(self):
-        return {"workshop": "Workshop", **dict(booking_questions.columns(include_sensitive=True))}
-
-    def to_row_dict(self, item):
-        # The same values as a workshop's own export: statuses as words, empty answers empty.
-        answers = item.get_data()
-        return {field: answers.get(field) for field in self.list_export}
-
-    def export_label(self):
-        filtered = set(self.get_filters_params()) or self.query
-        return "Bookings: all workshops" + (" (filtered)" if filtered else "")
-
-    def get_filename(self):
-        return f"bookings-{timezone.localdate():%Y-%m-%d}"
-
-
-class BookingAdmin(ModelAdmin):
-    """Every booking across workshops: find, filter, cancel, promote and export."""
-
-    model = Booking
-    menu_label = "Bookings"
-    menu_icon = "list-ul"
-    menu_order = 250
-    add_to_admin_menu = True
-    permission_helper_class = BookingPermissionHelper
-    button_helper_class = BookingButtonHelper
-    index_view_class = BookingIndexView
-    index_template_name = "events/admin/booking_index.html"
-    inspect_view_enabled = True
-    inspect_view_class = admin_views.BookingInspectView
-    list_display = ("name", "organisation", "workshop", "status_label", "booked_at", "email_problem")
-    list_filter = (("event", WorkshopFilter), "status", ("submit_time", BookedAtFilter))
-    list_select_related = ("event",)
-    search_fields = ("name", "email", "organisation")
-    list_per_page = 50
-
-    def get_list_export(self, request):
-        needs = booking_questions.question_names(sensitive=True) if include_needs(request) else ()
-        return ("submit_time", "workshop", "status", *booking_questions.question_names(sensitive=False), *needs)
-
-    def get_inspect_view_fields(self):
-        return (
-            "event",
-            "status",
-            *booking_questions.question_names(),
-            "form_data",
-            "submit_time",
-            "consented_at",
-            "status_changed_at",
-            "cancelled_at",
-        )
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                failed_emails=Count("emails", filter=Q(emails__sent_at=None, emails__failed_at__isnull=False)),
-                # Never sent nor failed, long after it was queued: no worker
-                # took it, or its sender stopped with it (a server restarted mid-send).
-                unsent_emails=Count(
-                    "emails",
-                    filter=Q(
-                        emails__sent_at=None,
-                        emails__failed_at=None,
-                        emails__claimed_at=None,
-                        emails__created_at__lt=timezone.now() - STRANDED_AFTER,
-                    ),
-                ),
-                stranded_emails=Count(
-                    "emails",
-                    filter=Q(
-                        emails__sent_at=None,
-                        emails__failed_at=None,
-                        emails__claimed_at__isnull=False,
-                        emails__created_at__lt=timezone.now() - STRANDED_AFTER,
-                    ),
-                ),
-            )
-        )
-
-    @admin_display(description="Workshop", ordering="event__date")
-    def workshop(self, obj):
-        return obj.event.title
-
-    @admin_display(description="Status", ordering="status")
-    def status_label(self, obj):
-        return obj.get_status_display()
-
-    @admin_display(description="Booked at", ordering="submit_time")
-    def booked_at(self, obj):
-        return formats.date_format(timezone.localtime(obj.submit_time), "j M Y, H:i")
-
-    @admin_display(description="E-mail delivery")
-    def email_problem(self, obj):
-        if obj.failed_emails:
-            return "Not delivered: will retry"
-        if obj.stranded_emails:
-            return "Not sent: its sender stopped, will retry"
-        if obj.unsent_emails:
-            return "Not sent: still waiting for the background worker"
-        return ""
-
-
 modeladmin_register(BookingAdmin)
 
-
-@hooks.register("after_create_page")
-def add_the_booking_form(request, page):
-    """
-    A new workshop still to come gets its booking form at once, with the
-    standard questions, as a draft that goes live with the workshop: adding
-    a workshop and opening its booking are one step. An editor deletes the
-    form for an event that takes no bookings.
-    """
-    event = page.specific
-    if not isinstance(event, EventPage) or event.is_past() or BookingFormPage.objects.child_of(event).exists():
-        return
-    form_page = BookingFormPage(
-        title="Book a place",
-        slug="book",
-        live=False,
-        privacy_notice_id=last_used_privacy_notice(),
-        owner=request.user,
-    )
-    event.add_child(instance=form_page)
-    revision = form_page.save_revision(user=request.user, log_action=True)
-    if event.live:
-        # Published as it was created: the form goes live with it now.
-        revision.publish(user=request.user)
-    kind = event.get_event_type_display().lower()
-    when = "It is live now" if event.live else f"It goes live with the {kind}"
-    messages.info(
-        request,
-        f"Added a booking form under {event.title}, with the standard questions. {when}; edit it to add "
-        "questions of your own, or delete it if this event takes no bookings.",
-    )
-
-
-def last_used_privacy_notice():
-    """The privacy notice the last booking form links to, or the site's own privacy notice page."""
-    used = BookingFormPage.objects.exclude(privacy_notice=None).order_by("-pk").values_list("privacy_notice_id")
-    return (
-        used.first()[0]
-        if used.exists()
-        else Page.objects.filter(slug="privacy-notice").values_list("pk", flat=True).first()
-    )
+hooks.register("after_create_page", add_the_booking_form)
 
 
 # Before Wagtail's forms app registers its own URLs, so that this
@@ -333,18 +65,7 @@ def register_booking_admin_urls():
     ]
 
 
-@hooks.register("filter_form_submissions_for_user")
-def booking_forms_only_for_booking_administrators(user, editable_forms):
-    """
-    Bookings hold personal data, so a booking form's submissions are for
-    Booking administrators, who need no page-editing rights to see them;
-    editors and moderators, who edit the form, never see who booked.
-    """
-    booking_forms = ContentType.objects.get_for_model(BookingFormPage)
-    other_forms = editable_forms.exclude(content_type=booking_forms)
-    if not user.has_perm("events.view_booking"):
-        return other_forms
-    return Page.objects.filter(Q(pk__in=other_forms.values("pk")) | Q(content_type=booking_forms))
+hooks.register("filter_form_submissions_for_user", booking_forms_only_for_booking_administrators)
 
 
 @hooks.register("insert_global_admin_css")
@@ -368,55 +89,6 @@ def register_erase_menu_item():
     )
 
 
-class BookingAdministratorMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("events.erase_booking")
-
-
 @hooks.register("construct_homepage_panels")
 def add_upcoming_bookings_panel(request, panels):
     panels.insert(0, UpcomingBookingsPanel())
-
-
-# "Recent" bookings on the dashboard: those of the last week.
-RECENT = timedelta(days=7)
-
-
-class UpcomingBookingsPanel(Component):
-    """The dashboard's view of the next workshops: places booked of the capacity, and who is waiting."""
-
-    name = "upcoming_bookings"
-    order = 50
-    template_name = "events/admin/upcoming_bookings_panel.html"
-
-    def get_context_data(self, parent_context):
-        request = parent_context["request"]
-        events = list(
-            EventPage.objects.live()
-            .filter(date__gte=timezone.localdate())
-            .with_booking_counts()
-            .order_by(*SOONEST_FIRST)[:8]
-        )
-        # Each workshop's booking form, in one query: a child's tree path is its parent's plus one step.
-        children = Q()
-        for event in events:
-            children |= Q(path__startswith=event.path, depth=event.depth + 1)
-        form_pages = (
-            {page.path[: -Page.steplen]: page.pk for page in BookingFormPage.objects.filter(children).only("path")}
-            if events
-            else {}
-        )
-        can_view = request.user.has_perm("events.view_booking")
-        recent_bookings = Booking.objects.active().filter(submit_time__gte=timezone.now() - RECENT).count()
-        rows = [
-            {
-                "event": event,
-                "bookings_url": (
-                    reverse("wagtailforms:list_submissions", args=[form_pages[event.path]])
-                    if can_view and event.path in form_pages
-                    else ""
-                ),
-            }
-            for event in events
-        ]
-        return {"rows": rows, "can_view": can_view, "recent_bookings": recent_bookings, "recent_days": RECENT.days}

@@ -480,7 +480,7 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 
 
-# Booking (events/booking.py).
+# Booking (events/booking/).
 # Seconds a booking form must be open before it is sent: people take longer, bots do not.
 BOOKING_MIN_FILL_SECONDS = env_int("BOOKING_MIN_FILL_SECONDS", 3)
 # Booking attempts one client address may make in the window (seconds),

@@ -1,6 +1,8 @@
 """
 The News and events section's models: venues and contacts (venues.py), the
-section's pages (pages.py) and bookings (bookings.py).
+section's pages (pages.py), the choices of an event's fields (choices.py) and
+bookings (bookings.py). What booking needs of an event is a mixin EventPage
+inherits (events/booking/event.py).
 """
 
 from .bookings import Booking, BookingEmail, BookingEmailKind, BookingFormField, BookingFormPage, BookingStatus

@@ -3,7 +3,7 @@ Booking a place at a workshop: the booking form page an editor adds under a
 workshop, the questions they add to it, each booking, and every e-mail sent
 about a booking.
 
-The rules (capacity, waiting list, cancelling) live in events/booking.py;
+The rules (capacity, waiting list, cancelling) live in events/booking/;
 these models only hold the data.
 """
 
@@ -25,7 +25,7 @@ from wagtail.models import Page
 
 from home.mixins import IntroductionMixin
 
-from .. import booking_questions
+from ..booking import questions as booking_questions
 
 
 class BookingFormField(AbstractFormField):
@@ -284,7 +284,7 @@ class BookingFormPage(IntroductionMixin, FormMixin, Page):
         return self.get_parent().specific
 
     def get_form_class(self):
-        from ..forms import booking_form_class
+        from ..booking.forms import booking_form_class
 
         return booking_form_class(self.get_form_fields())
 
@@ -302,7 +302,7 @@ class BookingFormPage(IntroductionMixin, FormMixin, Page):
         return columns + [(field.clean_name, field.label) for field in self.get_form_fields()]
 
     def get_submissions_list_view_class(self):
-        from ..admin_views import BookingSubmissionsListView
+        from ..booking.admin_views import BookingSubmissionsListView
 
         return BookingSubmissionsListView
 

@@ -24,10 +24,12 @@ from home.pagination import paginate, with_page_number
 from home.restrictions import is_public, private_q
 
 from ..blocks import AgendaBlock
+from ..booking.event import BookableEvent
+from ..booking.forms import SHOW_CHOICES, ListingFilterForm
 from ..calendar import LONDON, calendar_response
-from ..formatting import format_date, format_event_datetime, format_moment
-from ..forms import SHOW_CHOICES, ListingFilterForm
-from .bookings import BookingFormPage, BookingStatus, booking_count
+from ..formatting import format_event_datetime
+from .bookings import BookingStatus, booking_count
+from .choices import AttendanceMode, EventStatus, EventType
 from .venues import AudienceRole, Contact, Venue
 
 # The orders listings show, shared by the index and the home page's tags.
@@ -131,25 +133,6 @@ def schema_moment(moment):
     return timezone.localtime(moment, LONDON).replace(microsecond=0).isoformat()
 
 
-class EventType(models.TextChoices):
-    WORKSHOP = "workshop", "Workshop"
-    VIDEOCONFERENCE = "videoconference", "Videoconference"
-    FORUM = "forum", "Forum"
-
-
-class AttendanceMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person, at a venue"
-    ONLINE = "online", "Online"
-    HYBRID = "hybrid", "In person and online"
-
-
-class EventStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Going ahead as planned"
-    CANCELLED = "cancelled", "Cancelled"
-    POSTPONED = "postponed", "Postponed"
-    MOVED_ONLINE = "moved_online", "Moved online"
-
-
 SCHEMA_EVENT_STATUS = {
     EventStatus.SCHEDULED: "EventScheduled",
     EventStatus.CANCELLED: "EventCancelled",
@@ -187,7 +170,7 @@ class EventPageQuerySet(PageQuerySet):
         )
 
 
-class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
+class EventPage(PassThroughRoutingMixin, ListingMixin, BookableEvent, Page):
     """A workshop, videoconference or forum: when and where, what for, who for, and its agenda."""
 
     event_type = models.CharField(
@@ -545,100 +528,6 @@ class EventPage(PassThroughRoutingMixin, ListingMixin, Page):
         if moment is None:
             return self.date.isoformat()
         return datetime.combine(self.date, moment, tzinfo=LONDON).isoformat()
-
-    # Booking ------------------------------------------------------------
-
-    @property
-    def starts_at(self):
-        """The moment the event begins; for an event with no time, the start of its day."""
-        return datetime.combine(self.date, self.start_time or time.min, tzinfo=LONDON)
-
-    def has_started(self, now=None):
-        """Whether the event has begun, now or at the moment `now`: booking and cancelling end then."""
-        return (now or timezone.now()) >= self.starts_at
-
-    def booking_closed_reason(self, now=None):
-        """
-        Why nobody can book now, in a sentence for the event page and the
-        booking form; None while booking is open (even when full: then
-        bookers join the waiting list).
-        """
-        now = now or timezone.now()
-        kind = self.get_event_type_display().lower()
-        if self.status == EventStatus.CANCELLED:
-            return f"This {kind} has been cancelled, so booking is closed."
-        if self.status == EventStatus.POSTPONED:
-            return f"This {kind} has been postponed. Booking will open again when it has a new date."
-        if self.date_shows_month_only or self.has_started(now):
-            return f"This {kind} has already started, so booking is closed."
-        if self.booking_opens_at and now < self.booking_opens_at:
-            return f"Booking opens on {format_moment(self.booking_opens_at)}."
-        if self.booking_closes_at and now >= self.booking_closes_at:
-            return f"Booking closed on {format_moment(self.booking_closes_at)}."
-        return None
-
-    def count_bookings(self):
-        """
-        Read the confirmed and waiting-list counts in one query, for a page
-        that shows them several times (places left, full or not, the form).
-        The workshop's own pages are refreshed in the page cache by its
-        address when a booking changes them (events/apps.py).
-        """
-        counts = self.bookings.aggregate(
-            confirmed=models.Count("pk", filter=models.Q(status=BookingStatus.CONFIRMED)),
-            waiting=models.Count("pk", filter=models.Q(status=BookingStatus.WAITING)),
-        )
-        self.confirmed_bookings = counts["confirmed"]
-        self.waiting_bookings = counts["waiting"]
-
-    @property
-    def confirmed_count(self):
-        # Listings annotate the count (with_booking_counts) so that a page of
-        # cards costs one query, not one per card.
-        if hasattr(self, "confirmed_bookings"):
-            return self.confirmed_bookings
-        return self.bookings.confirmed().count()
-
-    @property
-    def waiting_count(self):
-        if hasattr(self, "waiting_bookings"):
-            return self.waiting_bookings
-        return self.bookings.waiting().count()
-
-    @property
-    def places_left(self):
-        """How many places can still be booked; None when there is no limit."""
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.confirmed_count, 0)
-
-    @property
-    def is_full(self):
-        return self.places_left == 0
-
-    @property
-    def booking_state(self):
-        """
-        Whether a visitor can book, in a few words for cards and the page:
-        "Booking closed", "Booking opens ...", "12 places left", "Fully
-        booked: waiting list open".
-        """
-        now = timezone.now()
-        if self.is_past(now) or self.booking_closed_reason(now):
-            if self.booking_opens_at and now < self.booking_opens_at and self.status == EventStatus.SCHEDULED:
-                return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
-            return "Booking closed"
-        places_left = self.places_left
-        if places_left is None:
-            return "Open to all"
-        if places_left == 0:
-            return "Fully booked: waiting list open"
-        return f"{places_left} {'place' if places_left == 1 else 'places'} left"
-
-    def booking_page(self):
-        """The live booking form under this event, if it has one."""
-        page_cache.shows(BookingFormPage)
-        return BookingFormPage.objects.child_of(self).live().first()
 
 
 class NewsPageTag(TaggedItemBase):

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.emails import cancel_token
+from events.booking.emails import cancel_token
 from events.models import BookingFormPage, BookingStatus, EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage
 from events.views import CONFIRMATION_SALT
 from reports.models import ReportPage

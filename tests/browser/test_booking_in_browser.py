@@ -13,8 +13,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from events import views
-from events.booking import BookingBusy
-from events.emails import cancel_token
+from events.booking.emails import cancel_token
+from events.booking.rules import BookingBusy
 from events.models import Booking, BookingFormPage, BookingStatus, EventPage
 from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
 from tests.conftest import calendar_invitations

@@ -14,7 +14,7 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
-from events.forms import form_started_token
+from events.booking.forms import form_started_token
 from events.models import EventPage, EventStatus, NewsAndEventsIndexPage, NewsPage
 from home.models import StandardPage
 from reports.models import ReportIndexPage, ReportPage

@@ -13,7 +13,7 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
-from events.forms import form_started_token
+from events.booking.forms import form_started_token
 from events.models import (
     AttendanceMode,
     Booking,

@@ -120,7 +120,7 @@ def test_an_email_no_worker_took_is_shown_as_waiting_and_queued_once_however_oft
 def test_a_failed_email_is_queued_again_once_and_a_duplicate_sending_sends_nothing(
     form_page, queued_in_the_database, settings, clock, client, django_capture_on_commit_callbacks
 ):
-    from events.emails import enqueue_sending
+    from events.booking.emails import enqueue_sending
 
     settings.EMAIL_BACKEND = "tests.events.test_booking.FailingBackend"
     with django_capture_on_commit_callbacks(execute=True):
@@ -179,12 +179,12 @@ def test_the_retention_purge_runs_on_the_worker(index, queued_in_the_database, s
 def test_a_purge_that_fails_says_so_and_exits_with_an_error(index, monkeypatch):
     from django.core.management.base import CommandError
 
-    from events import booking as booking_rules
+    from events.booking import privacy as booking_privacy
 
     def broken(bookings):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(booking_rules, "erase_personal_data", broken)
+    monkeypatch.setattr(booking_privacy, "erase_personal_data", broken)
     with pytest.raises(CommandError, match="The erasure failed: builtins.RuntimeError"):
         run("purge_bookings")
 

@@ -22,10 +22,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from events.booking import cancel_booking, client_address
-from events.emails import cancel_url
+from events.booking.abuse import client_address
+from events.booking.emails import cancel_url
+from events.booking.forms import form_started_token
+from events.booking.rules import cancel_booking
 from events.formatting import format_date
-from events.forms import form_started_token
 from events.models import (
     AttendanceMode,
     Booking,
@@ -746,7 +747,7 @@ def test_the_index_queries_do_not_grow_with_the_events_booked(client, index, tod
 def test_a_database_too_busy_to_book_asks_the_visitor_to_send_the_form_again(client, form_page, monkeypatch):
     from django.db import OperationalError
 
-    from events import booking as booking_rules
+    from events.booking import rules as booking_rules
 
     def always_busy(event_id):
         raise OperationalError("canceling statement due to lock timeout")

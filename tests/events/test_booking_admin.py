@@ -649,7 +649,7 @@ def test_the_dashboard_panel_takes_a_fixed_number_of_queries(
     log_in(booking_admin)
     client.get(reverse("wagtailadmin_home"))
 
-    from events.wagtail_hooks import UpcomingBookingsPanel
+    from events.booking.admin import UpcomingBookingsPanel
 
     request = client.get(reverse("wagtailadmin_home")).wsgi_request
     with django_assert_max_num_queries(3):

@@ -107,7 +107,7 @@ def test_failed_emails_are_sent_again_by_the_retry_command(index, settings):
     form_page = workshop_with_form(index, "spring-workshop", 20)
     booking = make_booking(form_page, email="jo@example.nhs.uk")
     settings.EMAIL_BACKEND = FAILING_BACKEND
-    from events.emails import queue_email, send_booking_email
+    from events.booking.emails import queue_email, send_booking_email
 
     record = queue_email(booking, BookingEmailKind.CONFIRMATION)
     assert send_booking_email(record.pk) is False
@@ -197,7 +197,7 @@ def test_overlapping_retry_runs_send_each_email_once(index, settings):
 
 
 def test_an_email_whose_sender_stopped_mid_send_is_shown_and_sent_again_after_the_lease(index, clock, client, log_in):
-    from events.emails import SENDING_LEASE
+    from events.booking.emails import SENDING_LEASE
 
     form_page = workshop_with_form(index, "spring-workshop", 20)
     # Claimed by a sender whose server then stopped: never sent, never failed.
@@ -247,7 +247,7 @@ def committed_index(committed_content):
 def test_an_email_the_database_could_not_record_at_once_is_recorded_when_it_answers_and_never_sent_again(
     committed_index, clock, monkeypatch
 ):
-    from events import emails
+    from events.booking import emails
 
     monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0, 0))
     form_page = workshop_with_form(committed_index, "spring-workshop", 20)
@@ -267,7 +267,7 @@ def test_an_email_the_database_could_not_record_at_once_is_recorded_when_it_answ
 def test_an_email_sent_while_the_database_stays_away_is_held_by_its_claim_and_logged(
     committed_index, monkeypatch, caplog
 ):
-    from events import emails
+    from events.booking import emails
 
     monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0))
     form_page = workshop_with_form(committed_index, "spring-workshop", 20)
@@ -289,7 +289,7 @@ def test_an_email_sent_while_the_database_stays_away_is_held_by_its_claim_and_lo
 def test_a_claim_the_database_made_but_whose_answer_was_lost_is_known_as_the_senders_own(committed_index, monkeypatch):
     from django.db.models import QuerySet
 
-    from events import emails
+    from events.booking import emails
 
     monkeypatch.setattr(emails, "RECORDING_PAUSES", (0, 0))
     form_page = workshop_with_form(committed_index, "spring-workshop", 20)
@@ -316,7 +316,7 @@ def test_a_claim_the_database_made_but_whose_answer_was_lost_is_known_as_the_sen
 
 
 def test_a_database_failure_before_sending_leaves_the_email_free_for_the_next_retry(index, monkeypatch):
-    from events import emails
+    from events.booking import emails
 
     form_page = workshop_with_form(index, "spring-workshop", 20)
     record = old_unsent_email(form_page)

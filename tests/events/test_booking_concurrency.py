@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from events import booking as booking_rules
-from events.forms import form_started_token
+from events.booking import rules as booking_rules
+from events.booking.forms import form_started_token
 from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
 from tests.events.factories import add_event, booking_answers
 

@@ -13,8 +13,8 @@ import pytest
 from django.core import mail, signing
 from django.utils import timezone
 
-from events.booking import REPEAT_REQUEST_INTERVAL, cancel_booking
-from events.emails import CANCEL_SALT, cancel_url
+from events.booking.emails import CANCEL_SALT, cancel_url
+from events.booking.rules import REPEAT_REQUEST_INTERVAL, cancel_booking
 from events.models import Booking, BookingEmail, BookingEmailKind, BookingStatus
 from events.views import CONFIRMATION_SALT
 from tests.conftest import html

@@ -1,6 +1,6 @@
 """
 The standard booking questions are declared in one place
-(events/booking_questions.py): the form, both exports (with and without
+(events/booking/questions.py): the form, both exports (with and without
 needs), the inspect view and erasure all follow it.
 
 Dietary needs stands for a question added in that one place: taken out of
@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from events import booking_questions
-from events.booking import erase_personal_data
-from events.booking_questions import BookingQuestion, text_question
+from events.booking.privacy import erase_personal_data
+from events.booking import questions as booking_questions
+from events.booking.questions import BookingQuestion, text_question
 from tests.conftest import html, make_user
 from tests.events.factories import add_booking_form, add_event, make_booking
 from tests.events.test_booking_admin import bookings_url, read_csv, submissions_url

@@ -12,7 +12,7 @@ import vobject
 from icalendar import Calendar
 from wagtail.models import PageViewRestriction
 
-from events.emails import build_email
+from events.booking.emails import build_email
 from events.models import BookingEmail, BookingEmailKind, EventPage, EventStatus
 from tests.events.factories import add_booking_form, add_event, make_booking
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.models import Page
 
-from events.exports import neutralise
+from events.booking.exports import neutralise
 from events.formatting import without_control_characters
 from events.models import Booking, BookingFormField
 from tests.conftest import make_user

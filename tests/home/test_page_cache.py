@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Page
 
-from events.booking import cancel_booking
+from events.booking.rules import cancel_booking
 from events.models import Booking, NewsAndEventsIndexPage
 from home.models import FooterLink, PageCacheClear, StandardPage
 from home.page_cache import HIT_HEADER

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from events.emails import enqueue_sending
+from events.booking.emails import enqueue_sending
 from events.models import BookingEmail
 from events.tasks import emails_waiting_for_a_worker, sending_outcomes
 

@@ -5,14 +5,14 @@ Every booking form asks them, whatever an editor adds; each answer is kept in
 the Booking field of the same name. From BOOKING_QUESTIONS follow:
 
 - the booking form: its fields, in this order, the sensitive ones after an
-  editor's own questions (events/forms.py), and the names an editor's
+  editor's own questions (forms.py), and the names an editor's
   question may not take (reserved_names);
 - the answers a booking gives Wagtail's listing and exports (Booking.get_data)
   and the columns of every export: a sensitive question only in the export
   "with access and dietary needs" (columns);
-- the fields a booking's inspect view shows (events/wagtail_hooks.py);
+- the fields a booking's inspect view shows (admin.py);
 - what erasure, by hand or when the retention period is over, writes in
-  each answer's place (erased_fields, events/booking.py).
+  each answer's place (erased_fields, privacy.py).
 
 So adding a question (after adding its field to Booking), or marking one
 sensitive, is one edit here. Everything reads this tuple when it runs, not

@@ -7,8 +7,8 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from home.forms import YearAndTopicFilterForm
 
-from . import booking_questions
-from .formatting import without_control_characters
+from ..formatting import without_control_characters
+from . import questions as booking_questions
 
 SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news", "News")]
 
@@ -49,7 +49,7 @@ class BookingFormBuilder(FormBuilder):
 class BookingForm(BaseForm):
     """
     The questions every booking form asks: the standard questions
-    (events/booking_questions.py, added by booking_form_class), then an
+    (questions.py, added by booking_form_class), then an
     editor's own, then the sensitive standard questions (the needs) and
     consent last.
     """

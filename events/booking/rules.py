@@ -10,7 +10,7 @@ starts with BEGIN IMMEDIATE (see the DATABASES setting), which does the same
 for the whole database.
 
 E-mails are recorded in the same transaction and sent only after it commits
-(events/emails.py): a booking never waits for, or fails with, the mail server.
+(emails.py): a booking never waits for, or fails with, the mail server.
 """
 
 import logging
@@ -19,20 +19,16 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from home.client_address import client_address
-
-from . import booking_questions
+from ..models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus
+from ..models.bookings import normalise_email
 from .emails import queue_email
-from .models import Booking, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
-from .models.bookings import normalise_email
 
-logger = logging.getLogger(__name__)
+# The name this module's log lines had before it moved into events/booking/:
+# monitoring alerts on it (docs/deployment.md, Monitoring).
+logger = logging.getLogger("events.booking")
 
 
 class BookingBusy(Exception):
@@ -240,53 +236,3 @@ def queue_contact_notice(booking):
     contact = booking.event.booking_contact
     if contact and contact.email:
         queue_email(booking, BookingEmailKind.CONTACT_NOTICE, recipient=contact.email)
-
-
-# Abuse ---------------------------------------------------------------------
-
-
-def too_many_attempts(request):
-    """
-    Count a booking attempt from this client and say whether it is over the
-    limit. The count lives in the cache, so with Redis it is shared by every
-    app server. If the cache is down, the booking goes ahead: losing the
-    limit for a while is better than turning every booker away.
-    """
-    # A keyed hash, not the address itself: the cache holds no personal data.
-    key = "booking-attempts:" + salted_hmac("events.booking.attempts", client_address(request)).hexdigest()
-    try:
-        cache.add(key, 0, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
-        try:
-            attempts = cache.incr(key)
-        except ValueError:
-            # The count expired between add and incr: this is the first attempt of a new window.
-            cache.set(key, 1, timeout=settings.BOOKING_RATE_LIMIT_WINDOW)
-            attempts = 1
-    except Exception:  # noqa: BLE001 (any failure of the cache server)
-        logger.warning("The cache is unavailable: booking attempts are not being limited", exc_info=True)
-        return False
-    return attempts > settings.BOOKING_RATE_LIMIT_ATTEMPTS
-
-
-# Personal data -------------------------------------------------------------
-
-
-def erase_personal_data(bookings):
-    """
-    Erase the personal details in these bookings, keeping each row's status
-    and times so that attendance figures still add up. A place at a workshop
-    still to come is cancelled first, so it goes to the next person waiting.
-    Returns how many bookings were erased.
-    """
-    now = timezone.now()
-    bookings = [booking for booking in bookings if booking.erased_at is None]
-    for booking in bookings:
-        if not booking.is_cancelled and not booking.event.has_started(now):
-            cancel_booking(booking)
-    ids = [booking.pk for booking in bookings]
-    with transaction.atomic():
-        erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(
-            erased_at=now, **booking_questions.erased_fields()
-        )
-        BookingEmail.objects.filter(booking_id__in=ids).update(recipient="", message="", error="")
-    return erased

@@ -27,8 +27,8 @@ from wagtail.admin.views.mixins import list_to_str
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from .formatting import without_control_characters
-from .models import Booking
+from ..formatting import without_control_characters
+from ..models import Booking
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_ACTION = "events.export_bookings"

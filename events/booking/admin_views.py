@@ -24,10 +24,11 @@ from wagtail.models import Page
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail_modeladmin.views import InspectView
 
-from .booking import BookingBusy, NoPlaceFree, cancel_booking, erase_personal_data, promote_booking
+from ..models import Booking, BookingEmailKind, BookingFormPage, EventPage
 from .emails import delivery_status, queue_email
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
-from .models import Booking, BookingEmailKind, BookingFormPage, EventPage
+from .privacy import erase_personal_data
+from .rules import BookingBusy, NoPlaceFree, cancel_booking, promote_booking
 
 VIEW = "events.view_booking"
 CHANGE = "events.change_booking"

@@ -1,0 +1,21 @@
+"""
+Booking a place at a workshop. Where each rule lives:
+
+- rules.py: who gets a place, who joins the waiting list, cancelling and
+  promoting, one decision at a time per workshop (its lock).
+- event.py: what booking asks of an event (has it started, is booking open
+  and why not, places left), a mixin EventPage inherits.
+- abuse.py: the limit on booking attempts per client. forms.py refuses a form
+  sent too fast or with its hidden field filled; rules.py tells an address's
+  owner of a repeat booking at most once an hour.
+- privacy.py: erasing bookers' personal details.
+- emails.py: the e-mails, recorded with the booking and sent after it commits.
+- forms.py: the booking form (standard questions, then the editor's own),
+  and the News and events listing's filter.
+- exports.py: the bookings as spreadsheets, safe to open.
+- admin.py and admin_views.py: the Bookings menu, the dashboard panel, and
+  the admin's views (cancel, promote, register, notify, erase).
+
+The models stay in events/models/bookings.py, and the background tasks in
+events/tasks.py, whose import paths queued tasks are stored by.
+"""

@@ -1,0 +1,113 @@
+"""
+What booking needs of an event: when it starts, whether booking is open and
+why not, and how many places are left. EventPage inherits it; the event's
+fields stay on EventPage (events/models/pages.py).
+"""
+
+from datetime import datetime, time
+
+from django.db import models
+from django.utils import timezone
+
+from home import page_cache
+
+from ..calendar import LONDON
+from ..formatting import format_date, format_moment
+from ..models.bookings import BookingFormPage, BookingStatus
+from ..models.choices import EventStatus
+
+
+class BookableEvent:
+    """EventPage's booking methods: methods only, so it adds no field and no migration."""
+
+    @property
+    def starts_at(self):
+        """The moment the event begins; for an event with no time, the start of its day."""
+        return datetime.combine(self.date, self.start_time or time.min, tzinfo=LONDON)
+
+    def has_started(self, now=None):
+        """Whether the event has begun, now or at the moment `now`: booking and cancelling end then."""
+        return (now or timezone.now()) >= self.starts_at
+
+    def booking_closed_reason(self, now=None):
+        """
+        Why nobody can book now, in a sentence for the event page and the
+        booking form; None while booking is open (even when full: then
+        bookers join the waiting list).
+        """
+        now = now or timezone.now()
+        kind = self.get_event_type_display().lower()
+        if self.status == EventStatus.CANCELLED:
+            return f"This {kind} has been cancelled, so booking is closed."
+        if self.status == EventStatus.POSTPONED:
+            return f"This {kind} has been postponed. Booking will open again when it has a new date."
+        if self.date_shows_month_only or self.has_started(now):
+            return f"This {kind} has already started, so booking is closed."
+        if self.booking_opens_at and now < self.booking_opens_at:
+            return f"Booking opens on {format_moment(self.booking_opens_at)}."
+        if self.booking_closes_at and now >= self.booking_closes_at:
+            return f"Booking closed on {format_moment(self.booking_closes_at)}."
+        return None
+
+    def count_bookings(self):
+        """
+        Read the confirmed and waiting-list counts in one query, for a page
+        that shows them several times (places left, full or not, the form).
+        The workshop's own pages are refreshed in the page cache by its
+        address when a booking changes them (events/apps.py).
+        """
+        counts = self.bookings.aggregate(
+            confirmed=models.Count("pk", filter=models.Q(status=BookingStatus.CONFIRMED)),
+            waiting=models.Count("pk", filter=models.Q(status=BookingStatus.WAITING)),
+        )
+        self.confirmed_bookings = counts["confirmed"]
+        self.waiting_bookings = counts["waiting"]
+
+    @property
+    def confirmed_count(self):
+        # Listings annotate the count (with_booking_counts) so that a page of
+        # cards costs one query, not one per card.
+        if hasattr(self, "confirmed_bookings"):
+            return self.confirmed_bookings
+        return self.bookings.confirmed().count()
+
+    @property
+    def waiting_count(self):
+        if hasattr(self, "waiting_bookings"):
+            return self.waiting_bookings
+        return self.bookings.waiting().count()
+
+    @property
+    def places_left(self):
+        """How many places can still be booked; None when there is no limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_full(self):
+        return self.places_left == 0
+
+    @property
+    def booking_state(self):
+        """
+        Whether a visitor can book, in a few words for cards and the page:
+        "Booking closed", "Booking opens ...", "12 places left", "Fully
+        booked: waiting list open".
+        """
+        now = timezone.now()
+        if self.is_past(now) or self.booking_closed_reason(now):
+            if self.booking_opens_at and now < self.booking_opens_at and self.status == EventStatus.SCHEDULED:
+                return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
+            return "Booking closed"
+        places_left = self.places_left
+        if places_left is None:
+            return "Open to all"
+        if places_left == 0:
+            return "Fully booked: waiting list open"
+        return f"{places_left} {'place' if places_left == 1 else 'places'} left"
+
+    def booking_page(self):
+        """The live booking form under this event, if it has one."""
+        page_cache.shows(BookingFormPage)
+        return BookingFormPage.objects.child_of(self).live().first()

@@ -1,0 +1,31 @@
+"""
+Bookers' personal data: erasing it, on a person's request (the admin's
+"Erase a person's data") or once it is past its retention period
+(events/tasks.py), while keeping the numbers that attendance figures need.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Booking, BookingEmail
+from . import questions
+from .rules import cancel_booking
+
+
+def erase_personal_data(bookings):
+    """
+    Erase the personal details in these bookings, keeping each row's status
+    and times so that attendance figures still add up. A place at a workshop
+    still to come is cancelled first, so it goes to the next person waiting.
+    Returns how many bookings were erased.
+    """
+    now = timezone.now()
+    bookings = [booking for booking in bookings if booking.erased_at is None]
+    for booking in bookings:
+        if not booking.is_cancelled and not booking.event.has_started(now):
+            cancel_booking(booking)
+    ids = [booking.pk for booking in bookings]
+    with transaction.atomic():
+        erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(erased_at=now, **questions.erased_fields())
+        BookingEmail.objects.filter(booking_id__in=ids).update(recipient="", message="", error="")
+    return erased
