@@ -10,8 +10,9 @@ Booking a place at a workshop. Where each rule lives:
   owner of a repeat booking at most once an hour.
 - privacy.py: erasing bookers' personal details.
 - emails.py: the e-mails, recorded with the booking and sent after it commits.
-- forms.py: the booking form (standard questions, then the editor's own),
-  and the News and events listing's filter.
+- questions.py: the standard questions, declared once; the form, the exports,
+  the inspect view and erasure follow from it.
+- forms.py: the booking form (standard questions, then the editor's own).
 - exports.py: the bookings as spreadsheets, safe to open.
 - admin.py and admin_views.py: the Bookings menu, the dashboard panel, and
   the admin's views (cancel, promote, register, notify, erase).

@@ -5,26 +5,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
-from home.forms import YearAndTopicFilterForm
-
 from ..formatting import without_control_characters
 from . import questions as booking_questions
-
-SHOW_CHOICES = [("upcoming", "Upcoming events"), ("past", "Past events"), ("news", "News")]
-
-
-class ListingFilterForm(YearAndTopicFilterForm):
-    """The News and events index's filters: what to show, then year and news topic."""
-
-    show = forms.ChoiceField(label="Show", choices=SHOW_CHOICES, widget=forms.RadioSelect, required=False)
-    field_order = ["show", "year", "topic"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["topic"].label = "News topic"
-
-
-# The booking form ----------------------------------------------------------
 
 
 class BookingFormBuilder(FormBuilder):

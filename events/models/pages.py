@@ -25,9 +25,9 @@ from home.restrictions import is_public, private_q
 
 from ..blocks import AgendaBlock
 from ..booking.event import BookableEvent
-from ..booking.forms import SHOW_CHOICES, ListingFilterForm
 from ..calendar import LONDON, calendar_response
 from ..formatting import format_event_datetime
+from ..forms import SHOW_CHOICES, ListingFilterForm
 from .bookings import BookingStatus, booking_count
 from .choices import AttendanceMode, EventStatus, EventType
 from .venues import AudienceRole, Contact, Venue

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from events.booking.privacy import erase_personal_data
 from events.booking import questions as booking_questions
+from events.booking.privacy import erase_personal_data
 from events.booking.questions import BookingQuestion, text_question
 from tests.conftest import html, make_user
 from tests.events.factories import add_booking_form, add_event, make_booking
