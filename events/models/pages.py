@@ -588,7 +588,7 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
         return self.listing_image or self.image
 
     def structured_data(self, request=None):
-        """schema.org NewsArticle: the Collaborative's news, dated by its news date or its first publication."""
+        """schema.org NewsArticle: the Collaborative's news, dated by its news date when it has one."""
         the_collaborative = collaborative(self, request)
         data = {
             "@context": "https://schema.org",
@@ -600,10 +600,10 @@ class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
             "author": the_collaborative,
             "publisher": the_collaborative,
         }
+        # Undated where its editor did not know the date (as the page and the
+        # feed are): its first publication could make a years-old item new.
         if self.date:
             data["datePublished"] = self.date.isoformat()
-        elif self.first_published_at:
-            data["datePublished"] = schema_moment(self.first_published_at)
         if self.last_published_at:
             data["dateModified"] = schema_moment(self.last_published_at)
         return data
