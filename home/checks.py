@@ -1,5 +1,6 @@
 """System checks (`manage.py check`, and `check --deploy`) for the settings home/ relies on."""
 
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -70,3 +71,59 @@ def check_public_address(app_configs, databases=None, **kwargs):
             )
         )
     return errors
+
+
+@checks.register(deploy=True)
+def check_sender_address(app_configs, **kwargs):
+    """Booking e-mails sent from a local address cannot be answered, and many mail servers refuse them."""
+    from home.site_address import is_local
+
+    errors = []
+    names = ["DEFAULT_FROM_EMAIL"]
+    if settings.SERVER_EMAIL != settings.DEFAULT_FROM_EMAIL:
+        names.append("SERVER_EMAIL")
+    for name in names:
+        address = parseaddr(getattr(settings, name, ""))[1]
+        domain = address.rpartition("@")[2]
+        if not domain or is_local(domain):
+            errors.append(
+                checks.Error(
+                    f"{name} is {address or 'empty'}: e-mails from the site would come from an address nobody "
+                    f"can reply to, and many mail servers refuse them.",
+                    hint=f"Set {name} to an address of the Collaborative's, such as workshops@example.org.",
+                    id="home.E004",
+                )
+            )
+    return errors
+
+
+@checks.register(deploy=True)
+def check_contact_details(app_configs, **kwargs):
+    """
+    The contact page, the report page (how to ask for the full report) and
+    the accessibility statement tell visitors to contact the Collaborative
+    through the site settings' contact details: without an e-mail address or
+    a telephone number, they lead nowhere. The source texts had the address
+    removed, so the initial content cannot fill it in.
+    """
+    from django.db import DatabaseError
+    from wagtail.models import Site
+
+    from home.models import SiteSettings
+
+    try:
+        site = Site.objects.filter(is_default_site=True).first()
+        contact = SiteSettings.for_site(site) if site else None
+    except DatabaseError:
+        return []  # check_public_address reports the database
+    if contact is None or contact.contact_email or contact.contact_phone:
+        return []
+    return [
+        checks.Warning(
+            "The site settings have no contact e-mail address or telephone number: the pages that tell visitors to "
+            "contact the Collaborative (the contact page, the Thriving at Work report, the accessibility statement) "
+            "give them no way to.",
+            hint="Add them in the admin under Settings > Site settings.",
+            id="home.W002",
+        )
+    ]

@@ -6,6 +6,7 @@ hostname and port. Never from the Host a request came with: a cached page, a
 feed or an e-mail made from one visitor's request is read by everyone else.
 """
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,4 +30,14 @@ def point_site_at_public_address(site):
 
 
 def is_local(hostname):
-    return hostname in ("localhost", "::1") or hostname.startswith("127.") or hostname.endswith(".localhost")
+    """
+    Whether only this machine or its own network could reach the host: a
+    loopback, private or unspecified address (127.0.0.1, 10.0.0.7, 0.0.0.0,
+    [::]), localhost, or a name with no domain (a machine's own name).
+    """
+    hostname = (hostname or "").strip("[]").lower()
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        return "." not in hostname or hostname.endswith((".localhost", ".local", ".internal"))
+    return address.is_private or address.is_loopback or address.is_unspecified or address.is_link_local

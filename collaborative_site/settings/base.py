@@ -570,6 +570,10 @@ def site_url_setting(default):
         raise ImproperlyConfigured(
             f"SITE_URL must be the site's public address, such as https://www.example.org, not {value!r}."
         )
+    if address.scheme == "https" and address.port not in (None, 443):
+        # Wagtail's Site record keeps a host and a port, and takes any port
+        # but 443 to mean http: the links would all be wrong.
+        raise ImproperlyConfigured(f"SITE_URL with https must use the standard port (443), not {address.port}.")
     return value
 
 

@@ -30,6 +30,7 @@ DOCUMENTED_ENV = {
     "ALLOWED_HOSTS": "collaborative.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://collaborative.example.org",
     "SITE_URL": "https://collaborative.example.org",
+    "DEFAULT_FROM_EMAIL": "workshops@collaborative.example.org",
 }
 
 
@@ -64,7 +65,21 @@ def deployed_database(tmp_path_factory):
     folder = tmp_path_factory.mktemp("deployed")
     run_in_production(manage("migrate", "--noinput", "-v", "0"), folder)
     run_in_production(manage("load_initial_content"), folder)
+    run_in_production(SET_CONTACT_DETAILS, folder)
     return folder / "production.sqlite3"
+
+
+# What an administrator does in Settings > Site settings before going live:
+# the source texts had the Collaborative's address removed.
+SET_CONTACT_DETAILS = """
+import django
+django.setup()
+from wagtail.models import Site
+from home.models import SiteSettings
+contact = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+contact.contact_email = "workshops@collaborative.example.org"
+contact.save()
+"""
 
 
 @pytest.fixture
@@ -102,6 +117,29 @@ def test_deployment_checks_fail_on_an_address_only_this_machine_can_reach(deploy
     output = run_in_production(DEPLOY_CHECK, deployed, expect_failure=True, **local)
     assert "(home.E001) SITE_URL is http://localhost:8000, an address only this machine can reach" in output
     assert "home.E003" not in output
+
+
+def test_deployment_checks_fail_on_a_sender_address_nobody_can_reply_to(deployed):
+    output = run_in_production(DEPLOY_CHECK, deployed, expect_failure=True, DEFAULT_FROM_EMAIL="webmaster@localhost")
+    assert "(home.E004) DEFAULT_FROM_EMAIL is webmaster@localhost: e-mails from the site would come from" in output
+    # The error address follows the sender unless set apart, and is then checked on its own.
+    assert "SERVER_EMAIL" not in output
+    apart = {"SERVER_EMAIL": "errors@collaborative-web-1"}
+    assert "(home.E004) SERVER_EMAIL is errors@collaborative-web-1" in run_in_production(
+        DEPLOY_CHECK, deployed, expect_failure=True, **apart
+    )
+
+
+def test_deployment_checks_warn_until_visitors_have_a_way_to_contact_the_collaborative(tmp_path):
+    folder = tmp_path / "no-contact"
+    folder.mkdir()
+    run_in_production(manage("migrate", "--noinput", "-v", "0"), folder)
+    run_in_production(manage("load_initial_content"), folder)
+    output = run_in_production(DEPLOY_CHECK, folder, expect_failure=True)
+    assert "(home.W002) The site settings have no contact e-mail address or telephone number" in output
+    assert "Add them in the admin under Settings > Site settings." in output
+    run_in_production(SET_CONTACT_DETAILS, folder)
+    assert "System check identified no issues" in run_in_production(DEPLOY_CHECK, folder)
 
 
 def test_deployment_checks_say_when_the_database_cannot_be_read(tmp_path):

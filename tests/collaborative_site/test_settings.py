@@ -74,6 +74,11 @@ def test_a_public_address_that_is_not_one_is_refused(value):
     assert "SITE_URL must be the site's public address, such as https://www.example.org" in loaded["error"]
 
 
+def test_an_https_address_on_a_port_wagtails_site_record_cannot_hold_is_refused():
+    loaded = load_settings("production", {**PRODUCTION_ENV, "SITE_URL": "https://example.org:8443"}, "SITE_URL")
+    assert "SITE_URL with https must use the standard port (443), not 8443" in loaded["error"]
+
+
 def test_wagtails_own_links_use_the_public_address_and_development_serves_where_make_run_does():
     production = load_settings(
         "production", {**PRODUCTION_ENV, "SITE_URL": "https://example.org/"}, "SITE_URL", "WAGTAILADMIN_BASE_URL"
