@@ -7,6 +7,7 @@ each app's schema.org data read them here, so that they all say the same.
 
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.templatetags.static import static
 from wagtail.models import Site
 
@@ -26,6 +27,11 @@ FALLBACK_IMAGE = {
 SCHEMA_IMAGE_SPECS = ("fill-1920x1080", "fill-1600x1200", "fill-1200x1200")
 # Social networks show a shared link's picture at 1.91:1.
 OPEN_GRAPH_IMAGE_SPEC = "fill-1200x630"
+
+
+def public_address(path):
+    """A path's full address on the site's public address (SITE_URL); an address already full is kept."""
+    return urljoin(f"{settings.SITE_URL}/", path)
 
 
 def canonical_address(page, request, page_number=1):
@@ -62,19 +68,19 @@ def schema_images(page, request):
     """schema.org's image for the page: full addresses of its picture in each shape Google asks for."""
     image = sharing_image(page, request)
     if image is None:
-        return [urljoin(page.get_full_url(request), static(FALLBACK_IMAGE["path"]))]
+        return [public_address(static(FALLBACK_IMAGE["path"]))]
     renditions = image.get_renditions(*SCHEMA_IMAGE_SPECS)
-    return [urljoin(page.get_full_url(request), renditions[spec].url) for spec in SCHEMA_IMAGE_SPECS]
+    return [public_address(renditions[spec].url) for spec in SCHEMA_IMAGE_SPECS]
 
 
 def open_graph_image(page, request):
     """The picture for the page's Open Graph tags: its full address, size and description."""
     image = sharing_image(page, request)
     if image is None:
-        return {**FALLBACK_IMAGE, "url": urljoin(page.get_full_url(request), static(FALLBACK_IMAGE["path"]))}
+        return {**FALLBACK_IMAGE, "url": public_address(static(FALLBACK_IMAGE["path"]))}
     rendition = image.get_rendition(OPEN_GRAPH_IMAGE_SPEC)
     return {
-        "url": urljoin(page.get_full_url(request), rendition.url),
+        "url": public_address(rendition.url),
         "width": rendition.width,
         "height": rendition.height,
         "alt": rendition.alt,

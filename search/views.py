@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
@@ -150,7 +151,14 @@ def search(request):
     chosen_type = request.GET.get("type", "")
     if chosen_type not in RESULT_TYPES:
         chosen_type = ""
-    context = {"search_query": query, "chosen_type": chosen_type, "title": "Search"}
+    # Its one address (canonical, og:url) is the bare search page's: the results
+    # for a query are for the visitor, not for search engines' indexes.
+    context = {
+        "search_query": query,
+        "chosen_type": chosen_type,
+        "title": "Search",
+        "canonical_path": reverse("search"),
+    }
 
     if query:
         # Every match is ranked, but as four columns; only the ten shown are

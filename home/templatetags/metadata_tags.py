@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from home.metadata import canonical_address, open_graph_image
+from home.metadata import canonical_address, open_graph_image, public_address
 from home.models import SiteSettings
 
 register = template.Library()
@@ -32,6 +32,9 @@ def canonical_url(context):
     """
     page = context.get("page")
     request = context.get("request")
+    if page is None and context.get("canonical_path"):
+        # A view of the site's own that is not a page (search): its address, without the query.
+        return public_address(context["canonical_path"])
     if page is None or request is None:
         return ""
     return context.get("canonical_url") or canonical_address(page, request)
@@ -41,9 +44,22 @@ def canonical_url(context):
 def open_graph(context, description=""):
     page = context.get("page")
     request = context.get("request")
-    if page is None or request is None:
+    if request is None:
         return {}
+    if page is None:
+        if not context.get("canonical_path"):
+            return {}  # an error page: nothing to share
+        return {
+            "shared": True,
+            "url": canonical_url(context),
+            "title": context.get("title", ""),
+            "description": description,
+            "type": "website",
+            "site_name": SiteSettings.for_request(request).organisation_name,
+            "image": open_graph_image(None, request),
+        }
     return {
+        "shared": True,
         "page": page,
         "url": canonical_url(context),
         "title": page.seo_title or page.title,

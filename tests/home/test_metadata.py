@@ -124,6 +124,20 @@ def test_a_private_page_names_no_address_and_no_picture(client, private_content)
     assert soup.select('meta[property^="og:"]') == []
 
 
-def test_pages_that_are_not_the_sites_pages_name_no_address(client, initial_content):
-    for path in ("/search/?q=workforce", "/no-such-page/"):
-        assert html(client.get(path)).select('link[rel="canonical"]') == [], path
+def test_an_error_page_names_no_address_and_no_picture(client, initial_content):
+    soup = html(client.get("/no-such-page/"))
+    assert soup.select('link[rel="canonical"]') == []
+    assert soup.select('meta[property^="og:"]') == []
+
+
+def test_search_names_its_bare_address_and_keeps_results_out_of_indexes(client, initial_content):
+    for path in ("/search/", "/search/?q=workforce", "/search/?q=workforce&kind=report"):
+        soup = html(client.get(path))
+        assert soup.select_one('link[rel="canonical"]')["href"] == "http://testserver/search/", path
+        tags = metadata(client.get(path)).opengraph
+        assert tags["og:url"] == "http://testserver/search/"
+        assert tags["og:title"] == "Search"
+        assert tags["og:image"] == "http://testserver/static/wagtailnhsukfrontend/favicons/largetile-310x310.png"
+        # Results pages are for the visitor: search engines are asked not to index them.
+        robots = soup.select_one('meta[name="robots"]')
+        assert (robots["content"] if robots else None) == (None if path == "/search/" else "noindex"), path

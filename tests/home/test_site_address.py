@@ -10,7 +10,7 @@ from home.site_address import is_local
     [
         "localhost",
         "127.0.0.1",
-        "0.0.0.0",
+        "0.0.0.0",  # noqa: S104 - a name to judge, not an address to bind
         "[::]",
         "[::1]",
         "10.0.0.7",
