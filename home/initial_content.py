@@ -177,7 +177,8 @@ PRIVACY_BODY = [
 # Filled in from the site's own accessibility audit (tests/browser/
 # test_accessibility_audit.py and test_keyboard_journey.py), run on every
 # change; what it cannot vouch for is said plainly.
-ACCESSIBILITY_TESTED = "24 November 2026"
+ACCESSIBILITY_PREPARED = "24 November 2026"
+ACCESSIBILITY_REVIEWED = "29 November 2026"
 ACCESSIBILITY_BODY = [
     paragraph(
         "<p>We want as many people as possible to be able to use this website. For example, "
@@ -187,8 +188,6 @@ ACCESSIBILITY_BODY = [
         "change colours, contrast levels and fonts using your browser or device settings",
         "zoom in up to 400% without the text spilling off the screen",
         "navigate the whole website, including booking a place at a workshop, using just a keyboard",
-        "navigate the website using speech recognition software",
-        "listen to the website using a screen reader",
     ),
     paragraph(
         "<p>The website is built with the NHS.UK design system, whose components are designed and "
@@ -197,8 +196,9 @@ ACCESSIBILITY_BODY = [
     heading("How accessible this website is"),
     paragraph("<p>We know some parts of this website are not fully accessible, or have not been checked:</p>"),
     bullets(
-        "documents to download, such as PDF or Word files, are not covered by the tests described "
-        "below, and may not work well with a screen reader",
+        "documents to download, such as PDF or Word files that may be attached to reports (none "
+        "is published yet), are not covered by the tests described below, and may not work well "
+        "with a screen reader",
         "videoconferences take place on a conferencing service that is not part of this website, "
         "and this statement does not cover it",
         "links to maps of venues open OpenStreetMap, another organisation's website",
@@ -242,7 +242,8 @@ ACCESSIBILITY_BODY = [
     heading("Non-accessible content", level=3),
     heading("Non-compliance with the accessibility regulations", level=4),
     paragraph(
-        "<p>Documents to download, such as PDF or Word files attached to reports, may not be "
+        "<p>Documents to download, such as PDF or Word files attached to reports (none is "
+        "published yet), may not be "
         "tagged or structured so that a screen reader can read them in order, with their headings "
         "and tables (this may fail WCAG 2.2 success criteria 1.3.1 info and relationships and "
         "2.4.2 page titled). If you need a document in another format, contact us and say which "
@@ -263,9 +264,10 @@ ACCESSIBILITY_BODY = [
     ),
     heading("Preparation of this accessibility statement"),
     paragraph(
-        f"<p>This statement was prepared on {ACCESSIBILITY_TESTED}. The website was last tested "
-        f"on {ACCESSIBILITY_TESTED} by the team that builds it, and is tested again whenever it "
-        "changes.</p>"
+        f"<p>This statement was prepared on {ACCESSIBILITY_PREPARED} and last reviewed on "
+        f"{ACCESSIBILITY_REVIEWED}. The team that builds the website runs the tests below on "
+        "every change to it, before the change goes live. It has not yet been tested with people "
+        "who use screen readers or speech recognition software.</p>"
     ),
     paragraph(
         "<p>We tested every type of page and every state a visitor can meet: the home page, "
