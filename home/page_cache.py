@@ -84,10 +84,21 @@ read together: some fifteen small keys) and one small query on an indexed
 column: whether a clearing is owed. A request asks that at most once,
 however many cached parts it reads, and only when the cache has something
 to serve it.
+
+Remembered parts (remembered(): the framework's look-ups every request
+makes, such as the Site, its settings, the page an address names, the menu)
+are kept in two tiers: the shared cache, and each process's memory beside
+the generation they were read under. A request reads the generation once
+(with the page, when the page cache is on), and then every part still held
+under it costs no round trip at all: on a page rendered afresh, a round trip
+per part cost more than several of the look-ups it saved. The memory tier
+follows the same generation, and the same clearing owed, as the shared one,
+so a change in any process reaches every process's next request.
 """
 
 import functools
 import logging
+import pickle
 from contextvars import ContextVar
 
 from django.apps import apps
@@ -139,6 +150,13 @@ _asked = ContextVar("page_cache_asked", default=None)
 # The scopes the page being rendered has said it depends on (set by
 # PageCacheMiddleware while it renders a page it may keep; None otherwise).
 _depends_on = ContextVar("page_cache_depends_on", default=None)
+
+# The memory tier of remembered(): key -> (generation, the value pickled).
+# Kept pickled so that no request can change what the next one is given.
+_in_process = {}
+# Parts are few (one per site, per page address at most); past this the
+# tier starts again empty rather than grow with addresses nobody reuses.
+IN_PROCESS_LIMIT = 2000
 
 # Declared by the apps, in their ready().
 _registered_scopes = set()
@@ -261,6 +279,18 @@ def current_generation():
     return generation
 
 
+def _generation_for_request():
+    """The generation, read once in the request being answered (or noted by the page cache's own read)."""
+    return once_per_request("generation", current_generation)
+
+
+def _note_generation(generation):
+    """Remember the generation just read, so that the request's remembered parts need not read it again."""
+    asked = _asked.get()
+    if asked is not None and generation is not None:
+        asked["generation"] = generation
+
+
 def _new_generation(key=GENERATION_KEY, timeout=None):
     """Start a new generation under key and return it; None if the cache could not be reached."""
     try:
@@ -328,6 +358,7 @@ def _clear_as_owed(owed):
     asked = _asked.get()
     if asked is not None:
         asked["clearing-owed"] = 0
+        asked["generation"] = generation
     logger.warning("Cleared the page cache, as owed since it could not be reached")
     return generation
 
@@ -357,7 +388,10 @@ def _read(key, scope_names=()):
     scopes_now = {name: found.get(scope_key) for name, scope_key in scope_keys.items()}
     generation = found.get(GENERATION_KEY)
     if generation is None:
-        return current_generation(), scopes_now, None
+        generation = current_generation()
+        _note_generation(generation)
+        return generation, scopes_now, None
+    _note_generation(generation)
     stored = found.get(key)
     if not _is_current(stored, generation, scopes_now):
         return generation, scopes_now, None
@@ -387,28 +421,49 @@ def _dependencies(names, scopes_now):
 
 def remembered(name, build, seconds):
     """
-    What build() returns, kept in the cache until the next change to
-    everything (the generation whole pages have too). Built afresh, and not
-    kept, if the cache fails; built afresh while a clearing of the cache is
-    owed. Without a shared cache (settings.SHARED_CACHE), kept only for the
-    request being answered.
+    What build() returns, kept until the next change to everything (the
+    generation whole pages have too): in this process's memory and in the
+    shared cache, for every process. Built afresh, and not kept, if the
+    cache fails; built afresh while a clearing of the cache is owed. Without
+    a shared cache (settings.SHARED_CACHE), kept only for the request being
+    answered. What build() returns must pickle (model instances do); None
+    is never kept, so that looking up what does not exist keeps nothing.
     """
     if not settings.SHARED_CACHE:
         # Another process's change could not clear this process's copy.
         return once_per_request(f"remembered:{name}", build)
     key = f"page-cache:part:{name}"
     try:
+        held = _in_process.get(key)
+        if held is not None and held[0] == _generation_for_request() and not _clearing_owed():
+            return pickle.loads(held[1])  # noqa: S301 (pickled by this process, below)
         generation, _, value = _read(key)
     except Exception:  # noqa: BLE001
         logger.warning("Cache unavailable: building %s afresh", name, exc_info=True)
         return build()
     if value is None:
         value = build()
+        if value is None:
+            return None
         try:
             cache.set(key, (generation, {}, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)
+    _keep_in_process(key, generation, value)
     return value
+
+
+def _keep_in_process(key, generation, value):
+    if generation is None:
+        return
+    if len(_in_process) >= IN_PROCESS_LIMIT:
+        _in_process.clear()
+    _in_process[key] = (generation, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def forget_in_process():
+    """Empty this process's memory tier (tests, whose clock may make a generation twice)."""
+    _in_process.clear()
 
 
 # Forgetting -------------------------------------------------------------------

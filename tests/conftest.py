@@ -106,10 +106,17 @@ def _only_on_postgres(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Wagtail caches the site's root paths: a test's rolled-back sites must not leak into the next."""
+    """
+    Wagtail caches the site's root paths, and the page cache remembers parts
+    in memory too: a test's rolled-back sites must not leak into the next
+    (under a frozen clock, a generation made afresh can repeat an earlier one).
+    """
     from django.core.cache import cache
 
+    from home.page_cache import forget_in_process
+
     cache.clear()
+    forget_in_process()
 
 
 PASSWORD = "a-long-test-password"  # noqa: S105 (the test users' password)
