@@ -6,7 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from collaborative_site import views as site_views
 from events import views as events_views
-from home import private_passwords
+from home import private_passwords, serving
 from search import views as search_views
 
 urlpatterns = [
@@ -38,6 +38,9 @@ urlpatterns += [
     # Files that sit beside a page: /news-and-events/<event>/calendar.ics, /news-and-events/feed.xml.
     re_path(r"^(?P<page_path>(?:[\w\-]+/)*)calendar\.ics$", events_views.calendar_file, name="calendar_file"),
     re_path(r"^(?P<page_path>(?:[\w\-]+/)*)feed\.xml$", site_views.news_and_events_feed, name="news_feed"),
-    # Everything else is a Wagtail page: this must stay last.
+    # Everything else is a Wagtail page, served by Wagtail's own view from
+    # the Site and page remembered until content changes (home/serving.py),
+    # at Wagtail's address for it; its other routes follow. This must stay last.
+    re_path(wagtail_urls.serve_pattern, serving.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
 ]

@@ -15,9 +15,11 @@ from wagtail.search import index
 
 from .blocks import BaseStreamBlock
 from .mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
+from .page_cache import remembered
+from .restrictions import ViewRestrictionsByPathMixin
 
 
-class HomePage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
+class HomePage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """
     The front page: who the Collaborative is, then its next workshops, latest
     news and latest reports.
@@ -65,7 +67,7 @@ class HomePage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
         verbose_name = "home page"
 
 
-class StandardPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
+class StandardPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """A general content page: About the Collaborative, privacy notice, contact and the like."""
 
     body = StreamField(
@@ -97,6 +99,17 @@ class SiteSettings(ClusterableModel, BaseSiteSetting):
 
     # Read with the settings, in the same query: pages link to the one and show the other.
     select_related = ["contact_page", "default_sharing_image"]
+
+    @classmethod
+    def for_site(cls, site):
+        """
+        The settings every page reads, remembered until the next change to
+        everything (saving them is one: home/page_cache.py) rather than read
+        on every request.
+        """
+        if site is None:
+            return super().for_site(site)
+        return remembered(f"site-settings:{site.pk}", lambda: super(SiteSettings, cls).for_site(site), 60 * 60)
 
     organisation_name = models.CharField(
         max_length=120,

@@ -52,3 +52,20 @@ def private_q():
 def is_public(page):
     """Whether a page already loaded is in no private section."""
     return not any(page.path.startswith(path) for path in _private_paths())
+
+
+class ViewRestrictionsByPathMixin:
+    """
+    For every page type: Wagtail checks a page's view restrictions each time
+    it is served, reading its ancestors and then their restrictions (two
+    queries). A page in no private section (the remembered paths above)
+    has none, which needs no query. A page in one, and an alias (whose
+    restrictions are its original's), is asked of Wagtail as before.
+    """
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        if self.alias_of_id is None and is_public(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()

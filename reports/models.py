@@ -22,7 +22,7 @@ from home.blocks import BaseStreamBlock
 from home.metadata import canonical_address, collaborative, schema_images
 from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
-from home.restrictions import is_public, private_q
+from home.restrictions import ViewRestrictionsByPathMixin, is_public, private_q
 
 from .forms import ReportFilterForm
 
@@ -59,7 +59,7 @@ class ReportBodyBlock(BaseStreamBlock):
     recommendations = RecommendationsBlock()
 
 
-class ReportIndexPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
+class ReportIndexPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
     """The Reports section: every published report, newest first, filtered by year and topic."""
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
@@ -118,7 +118,7 @@ class ReportPageTag(TaggedItemBase):
     content_object = ParentalKey("reports.ReportPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class ReportPage(PassThroughRoutingMixin, ListingMixin, Page):
+class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, Page):
     """One report: the report itself as a web page, its documents, and where it came from."""
 
     publication_date = models.DateField(

@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from home.mixins import IntroductionMixin
+from home.restrictions import ViewRestrictionsByPathMixin
 
 from ..booking import questions as booking_questions
 
@@ -232,7 +233,7 @@ class BookingEmail(models.Model):
         return f"{self.get_kind_display()} to {self.recipient}"
 
 
-class BookingFormPage(IntroductionMixin, FormMixin, Page):
+class BookingFormPage(ViewRestrictionsByPathMixin, IntroductionMixin, FormMixin, Page):
     """
     The form visitors book a place with, added as the only child of its
     workshop. The standard questions are always asked; editors may add more.

@@ -21,7 +21,7 @@ from home.blocks import BaseStreamBlock
 from home.metadata import collaborative, schema_images
 from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
-from home.restrictions import is_public, private_q
+from home.restrictions import ViewRestrictionsByPathMixin, is_public, private_q
 
 from ..blocks import AgendaBlock
 from ..booking.event import BookableEvent
@@ -42,7 +42,9 @@ NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_a
 WORKSHOP_PLACES = page_cache.register_scope("workshop-places")
 
 
-class NewsAndEventsIndexPage(PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
+class NewsAndEventsIndexPage(
+    ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page
+):
     """The News and events section: upcoming and past workshops, and news."""
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
@@ -170,7 +172,7 @@ class EventPageQuerySet(PageQuerySet):
         )
 
 
-class EventPage(PassThroughRoutingMixin, ListingMixin, BookableEvent, Page):
+class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, BookableEvent, Page):
     """A workshop, videoconference or forum: when and where, what for, who for, and its agenda."""
 
     event_type = models.CharField(
@@ -534,7 +536,7 @@ class NewsPageTag(TaggedItemBase):
     content_object = ParentalKey("events.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class NewsPage(PassThroughRoutingMixin, ListingMixin, Page):
+class NewsPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, Page):
     """A news item: what happened, what is coming, or a new report."""
 
     date = models.DateField(

@@ -7,7 +7,8 @@ kept in the cache, cleared with every cached page by any change that reaches
 every page: a page in the menu or the footer published, a setting saved
 (home/page_cache.py, even when whole pages are not cached). They cost no
 query on most requests. The current page's ancestors, for the breadcrumbs and
-the title, are read once per request.
+the title, are kept the same way when they are only the home page and a
+section (pages that every page shows), and otherwise read once per request.
 """
 
 from django import template
@@ -75,12 +76,20 @@ def _ancestors(context):
     memo = getattr(request, "_page_ancestors", {}) if request is not None else {}
     if page.pk not in memo:
         site = Site.find_for_request(request) if request is not None else None
-        ancestors = Page.objects.ancestor_of(page).order_by("depth")
-        if site is not None:
-            ancestors = ancestors.filter(path__startswith=site.root_page.path)
+
+        def read():
+            ancestors = Page.objects.ancestor_of(page).order_by("depth")
+            if site is not None:
+                return list(ancestors.filter(path__startswith=site.root_page.path))
+            return list(ancestors.filter(depth__gte=2))
+
+        if site is not None and page.depth <= site.root_page.depth + 2:
+            # Its ancestors are the site's root and a page directly under it,
+            # which every page shows (the menu): a change to either clears
+            # every remembered part. Deeper pages' ancestors are read each time.
+            memo[page.pk] = remembered(f"ancestors:{site.pk}:{page.pk}", read, SITE_CHROME_SECONDS)
         else:
-            ancestors = ancestors.filter(depth__gte=2)
-        memo[page.pk] = list(ancestors)
+            memo[page.pk] = read()
         if request is not None:
             request._page_ancestors = memo
     return memo[page.pk]
