@@ -106,6 +106,13 @@ MIDDLEWARE = [
     # Serves hashed, compressed static files from every app server without a
     # separate web server in front.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An ETag on every answer, and "304 Not Modified" to a browser that
+    # already holds the same one: outside the page cache, so a page served
+    # from it is answered so too, and inside the production gzip (which only
+    # weakens the tag). Nothing is sent a browser has not already been sent.
+    # No max-age or s-maxage: neither a browser nor a CDN could be told of
+    # a change, so a page made private would stay public there.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Outside the session and CSRF middleware, so it sees the cookies and
     # Vary headers they add before deciding to keep a page.
     "home.page_cache.PageCacheMiddleware",

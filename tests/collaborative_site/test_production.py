@@ -333,6 +333,22 @@ def test_compression_sits_inside_whitenoise_and_outside_the_page_cache(productio
 
 
 @pytest.mark.django_db
+def test_a_compressed_page_a_browser_already_holds_is_answered_not_modified(
+    client, production_middleware, initial_content
+):
+    """The ETag is made from the page as rendered (gzip only weakens it), so a browser sending it back gets a 304."""
+    conditional_at = production_middleware.index("django.middleware.http.ConditionalGetMiddleware")
+    assert production_middleware.index("collaborative_site.middleware.TextGZipMiddleware") < conditional_at
+    assert conditional_at < production_middleware.index("home.page_cache.PageCacheMiddleware")
+
+    first = client.get("/about/", HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip"
+    assert first["ETag"].startswith("W/")
+    again = client.get("/about/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert (again.status_code, again.content) == (304, b"")
+
+
+@pytest.mark.django_db
 def test_production_compresses_pages_calendars_and_feeds_but_not_documents(
     client, production_middleware, initial_content
 ):

@@ -120,6 +120,40 @@ def test_publishing_a_change_is_seen_at_once(initial_content, committing):
     assert "About the Collaborative, updated" in fresh.content.decode()
 
 
+def test_a_browser_holding_the_page_is_answered_not_modified_until_it_changes(
+    initial_content, committing, django_assert_max_num_queries
+):
+    """
+    An ETag on every page, and 304 with no body to a browser that sends it
+    back, from the cache too; never once the page has changed or become
+    private. No freshness is given, so browsers (and any CDN) always ask.
+    """
+    about = Page.objects.get(slug="about").specific
+    first = visit(about.url)
+    etag = first["ETag"]
+    assert "max-age" not in first.get("Cache-Control", "")
+
+    with django_assert_max_num_queries(1):  # from the page cache: whether a clearing is owed
+        held = Client().get(about.url, HTTP_IF_NONE_MATCH=etag)
+    assert (held.status_code, held.content, held["ETag"]) == (304, b"", etag)
+    # As the production gzip sends it, weakened.
+    assert Client().get(about.url, HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+
+    about.title = "About the Collaborative, changed"
+    with committing():
+        about.save_revision().publish()
+    changed = Client().get(about.url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert "About the Collaborative, changed" in changed.content.decode()
+    assert changed["ETag"] != etag
+
+    with committing():
+        restrict(about)
+    private = Client().get(about.url, HTTP_IF_NONE_MATCH=changed["ETag"])
+    assert private.status_code == 200
+    assert html(private).select_one("input[name=password]") is not None
+
+
 def test_a_saved_draft_keeps_the_cache_and_unpublishing_clears_it(initial_content, committing):
     about = Page.objects.get(slug="about").specific
     visit(about.url)
