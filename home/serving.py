@@ -71,8 +71,23 @@ def page_for_request(request, path):
     return model.objects.live().filter(pk=page_id).first() if model is not None else None
 
 
+def site_root_paths_for_request(request):
+    """
+    Wagtail's list of the sites' root paths, which every page address is
+    made from, kept on the request where Wagtail looks for it first: Wagtail
+    keeps it in the cache (a round trip for each request) and clears it when
+    a Site changes, which moves the page cache on too.
+    """
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = remembered(
+            "site-root-paths", lambda: list(Site.get_site_root_paths()), REMEMBERED_SECONDS
+        )
+    return request._wagtail_cached_site_root_paths
+
+
 def serve(request, path):
     """Wagtail's serve view, given the Site and the page from what is remembered."""
+    site_root_paths_for_request(request)
     page = page_for_request(request, path)
     if page is not None and not hasattr(request, "_wagtail_route_for_request"):
         request._wagtail_route_for_request = RouteResult(page)

@@ -140,7 +140,9 @@ def organisation_name(context):
 @register.inclusion_tag("wagtailnhsukfrontend/breadcrumb.html", takes_context=True)
 def site_breadcrumb(context):
     """NHS.UK breadcrumbs: the ancestors from the home page down, from the query the title shares."""
-    return {"breadcrumb_pages": _ancestors(context)}
+    # The request too: {% pageurl %} then finds the site's root paths on it
+    # rather than asking the cache again for each link.
+    return {"breadcrumb_pages": _ancestors(context), "request": context.get("request")}
 
 
 @register.simple_tag(takes_context=True)
