@@ -18,7 +18,7 @@ from home.restrictions import private_q
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
 
-from .tasks import count_search_hit
+from .search_hits import count_search
 
 RESULTS_PER_PAGE = 10
 # Longer queries are cut rather than refused: nobody types more, and it keeps
@@ -233,7 +233,7 @@ def search(request):
             context.update(help_for_an_empty_search())
         if request.GET.get("page", "1") == "1" and not chosen_type:
             # For the search terms report (Reports > Search terms in the admin).
-            count_search_hit.enqueue(query)
+            count_search(query)
     else:
         context.update(help_for_an_empty_search())
     return TemplateResponse(request, "search/search.html", context)
