@@ -1,7 +1,8 @@
 import unicodedata
-from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, FloatField, Q, Value, When
+from django.db.models.functions import Abs
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,7 @@ from home.restrictions import private_q
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
 
-from .tasks import count_search_hit
+from .search_hits import count_search
 
 RESULTS_PER_PAGE = 10
 # Longer queries are cut rather than refused: nobody types more, and it keeps
@@ -59,86 +60,125 @@ def _words(text):
     return "".join(char.lower() if char.isalnum() else " " for char in text).split()
 
 
-def rank(pages, query, today, event_dates=None):
-    """
-    The search backend's results, ordered as people expect: first the pages
-    whose title holds every word typed, then the rest; within each, by the
-    backend's score, weighted towards workshops and reports, titles that
-    start with the query, and workshops still to come. (SQLite's scores are
-    negative, PostgreSQL's positive: the size of the score is what counts.)
+# "The title holds this word" and "the title starts with these words" as
+# regular expressions that Python's re (SQLite's REGEXP, as Django defines it)
+# and PostgreSQL both read, so that the database compares titles as _words
+# does. The words come from _words, letters and digits only: nothing to escape.
+def _holds_word(word):
+    return rf"(^|\W){word}(\W|$)"
 
-    The pages may be plain matches (their type read from their content type)
-    with the workshops' dates given in event_dates, so that ranking many
-    results never loads each as its own type.
+
+def _starts_with_words(words):
+    return r"^\W*" + r"\W+".join(words)
+
+
+def relevance_order(matches, query, today, tie_break):
+    """
+    The matches (with the search backend's score in _score) ordered as
+    people expect, in the database: first the pages whose title holds every
+    word typed, then the rest; within each, by the backend's score,
+    weighted towards workshops and reports, titles that start with the
+    query, and workshops still to come (SQLite's scores are negative,
+    PostgreSQL's positive: the size of the score is what counts); equal
+    weighted scores by tie_break.
     """
     query_words = _words(query)
-    phrase = " ".join(query_words)
-    event_dates = event_dates or {}
-
-    def key(page):
-        title_words = _words(page.title)
-        title = " ".join(title_words)
-        page_type = _type_of_page(page)
-        weight = TYPE_WEIGHTS.get(page_type, 1.0)
-        if title.startswith(phrase):
-            weight *= STARTS_WITH_QUERY
-        if page_type is EventPage:
-            day = event_dates.get(page.pk, getattr(page, "date", None))
-            if day is not None and day >= today:
-                weight *= UPCOMING
-        in_title = bool(query_words) and all(word in title_words for word in query_words)
-        return (in_title, abs(page._score or 0) * weight)
-
-    return sorted(pages, key=key, reverse=True)
-
-
-def _type_of_page(page):
-    """A page's own type, from its content type (cached by Django: no query)."""
-    return page.specific_class or Page
-
-
-@dataclass
-class Match:
-    """A search match as four columns: enough to rank, count and page through it."""
-
-    pk: int
-    title: str
-    content_type_id: int
-    _score: float
-
-    @property
-    def specific_class(self):
-        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+    # Content types are cached by Django: no query after the first.
+    event_type, report_type = (ContentType.objects.get_for_model(model).pk for model in (EventPage, ReportPage))
+    weight = Case(
+        When(content_type_id=event_type, eventpage__date__gte=today, then=TYPE_WEIGHTS[EventPage] * UPCOMING),
+        When(content_type_id=event_type, then=TYPE_WEIGHTS[EventPage]),
+        When(content_type_id=report_type, then=TYPE_WEIGHTS[ReportPage]),
+        default=1.0,
+        output_field=FloatField(),
+    )
+    if query_words:
+        weight *= Case(
+            When(title__iregex=_starts_with_words(query_words), then=STARTS_WITH_QUERY),
+            default=1.0,
+            output_field=FloatField(),
+        )
+    weighted_score = Abs("_score") * weight
+    if not query_words:
+        return matches.order_by(weighted_score.desc(), tie_break)
+    # Ordering by "title holds every word" first, a fact of the page alone,
+    # let PostgreSQL sort every page on it before looking for matches, one
+    # index look-up per page: a common word in no title took 0.4 s. So the
+    # first key is the weighted score of the pages whose title holds every
+    # word (the others below any score, at -1) and the second that of the
+    # others, which also computes each page's score once.
+    holds_every_word = Q(*(Q(title__iregex=_holds_word(word)) for word in query_words))
+    score_in_title = Case(When(holds_every_word, then=weighted_score), default=-1.0, output_field=FloatField())
+    score_elsewhere = Case(When(holds_every_word, then=0.0), default=weighted_score, output_field=FloatField())
+    return matches.order_by(score_in_title.desc(), score_elsewhere.desc(), tie_break)
 
 
-def scored_matches(pages, query):
+def full_text_matches(pages, query):
     """
-    Every live page matching the query with its score, read as plain
-    columns: building a page object for each of a thousand matches cost
-    more than the search itself.
+    The pages matching the query, with the search backend's score in
+    _score, as a queryset still to be filtered, counted and ordered. Both of
+    Wagtail's database backends (SQLite's FTS5 and PostgreSQL's, the site's
+    WAGTAILSEARCH_BACKENDS) expose the query they run.
     """
-    results = pages.search(query).annotate_score("_score")
-    # Both of Wagtail's database backends (PostgreSQL and SQLite) expose the
-    # query they run; any other backend gives pages.
-    if hasattr(results, "get_queryset"):
-        return [Match(*row) for row in results.get_queryset().values_list("pk", "title", "content_type_id", "_score")]
-    return [Match(page.pk, page.title, page.content_type_id, page._score) for page in results]
+    return pages.search(query).annotate_score("_score").get_queryset()
 
 
-def type_of(page):
-    page_type = _type_of_page(page)
-    for key, (_label, models) in RESULT_TYPES.items():
-        if issubclass(page_type, models):
-            return key
-    return "pages"
+def title_matches(pages, query):
+    """
+    Full-text search drops the commonest words ("about", "the"), so a query
+    of only those finds nothing: titles still match, scored alike.
+    """
+    return pages.filter(title__icontains=query).annotate(_score=Value(0.0, output_field=FloatField()))
 
 
-def sections_by_path():
-    """The site's sections (the pages under the home page), by tree path, to label results in one query."""
-    home = HomePage.objects.first()
-    if home is None:
-        return {}
-    return {page.path: page for page in home.get_children().live().only("title", "path", "url_path")}
+def kind_q(kind):
+    """The pages of one kind of result (RESULT_TYPES): "pages" is every page of no other kind."""
+    if kind == "pages":
+        others = [model for key, (_label, models) in RESULT_TYPES.items() if key != "pages" for model in models]
+        return ~Page.objects.type_q(*others)
+    return Page.objects.type_q(*RESULT_TYPES[kind][1])
+
+
+def counts_by_kind(matches, promoted_ids):
+    """
+    How many pages matched at all, and how many of each kind are listed
+    (promoted pages apart: they are shown above the rest), in one query.
+    """
+    not_promoted = ~Q(pk__in=promoted_ids) if promoted_ids else Q()
+    counts = matches.order_by().aggregate(
+        matched=Count("pk"),
+        **{key: Count("pk", filter=kind_q(key) & not_promoted) for key in RESULT_TYPES},
+    )
+    return counts.pop("matched"), counts
+
+
+class RankedResults:
+    """
+    Ranked matches as Django's paginator reads them: their number, already
+    counted (the paginator would otherwise count the search again), and the
+    slice shown, read as their own types in their order.
+    """
+
+    def __init__(self, ranked, total):
+        self.ranked = ranked
+        self.total = total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, shown):
+        # Results show no StreamField: leave the bodies and agendas unread.
+        return list(self.ranked[shown].specific().defer_streamfields())
+
+
+def sections_by_path(pages):
+    """
+    The sections (the pages under the home page) the given pages are in, by
+    tree path, to label results: read by path, in one query, whatever the
+    size of the site.
+    """
+    paths = {page.path[: Page.steplen * 3] for page in pages}
+    return {page.path: page for page in Page.objects.live().filter(path__in=paths).only("title", "path", "url_path")}
 
 
 def section_of(page, sections):
@@ -161,66 +201,50 @@ def search(request):
     }
 
     if query:
-        # Every match is ranked, but as four columns; only the ten shown are
-        # then loaded as their own types. Loading all of them, StreamFields
-        # and all, made a common word cost a second.
+        # Ranked, filtered by kind, counted and cut to the page shown in the
+        # database: whatever the number of matches, only the ten shown are
+        # read, as their own types.
         searchable = Page.objects.live().exclude(private_q()).not_type(*NOT_SEARCHED)
-        pages = scored_matches(searchable, query)
-        if not pages:
-            # Full-text search drops the commonest words ("about", "the"),
-            # so a query of only those finds nothing: titles still match.
-            pages = list(searchable.filter(title__icontains=query).order_by("path"))
-            for page in pages:
-                page._score = 0
         promotions = promoted_pages(query)
-        promoted_ids = {page.pk for page in promotions}
-        event_ids = [page.pk for page in pages if _type_of_page(page) is EventPage]
-        event_dates = dict(EventPage.objects.filter(pk__in=event_ids).values_list("pk", "date"))
-        ranked = [page for page in rank(pages, query, timezone.localdate(), event_dates) if page.pk not in promoted_ids]
-        counts = {key: 0 for key in RESULT_TYPES}
-        for page in ranked:
-            counts[type_of(page)] += 1
+        promoted_ids = [page.pk for page in promotions]
+        matches = full_text_matches(searchable, query)
+        # Equal weighted scores keep the backend's own order (newest page first).
+        tie_break = "-pk"
+        matched, counts = counts_by_kind(matches, promoted_ids)
+        if not matched:
+            matches = title_matches(searchable, query)
+            tie_break = "path"
+            matched, counts = counts_by_kind(matches, promoted_ids)
+        listed = matches.exclude(pk__in=promoted_ids)
         if chosen_type:
-            ranked = [page for page in ranked if type_of(page) == chosen_type]
-        results = paginate(request, ranked, RESULTS_PER_PAGE)
-        shown = as_their_own_types(results.object_list)
-        sections = sections_by_path()
+            listed = listed.filter(kind_q(chosen_type))
+        ranked = relevance_order(listed, query, timezone.localdate(), tie_break)
+        total = sum(counts.values())
+        listed_total = counts[chosen_type] if chosen_type else total
+        results = paginate(request, RankedResults(ranked, listed_total), RESULTS_PER_PAGE)
+        sections = sections_by_path([*results.object_list, *promotions])
         context.update(
             {
                 "search_results": results,
-                "results": [describe(page, sections) for page in shown],
+                "results": [describe(page, sections) for page in results.object_list],
                 "promotions": [describe(page, sections) for page in promotions] if results.number == 1 else [],
                 "type_filters": [
                     {"key": key, "label": label, "count": counts[key]}
                     for key, (label, _) in RESULT_TYPES.items()
                     if counts[key]
                 ],
-                "total": sum(counts.values()),
-                "shown_total": sum(counts.values()) + len(promotions),
+                "total": total,
+                "shown_total": total + len(promotions),
             }
         )
-        if not ranked and not promotions:
+        if not total and not promotions:
             context.update(help_for_an_empty_search())
         if request.GET.get("page", "1") == "1" and not chosen_type:
-            # For the search terms report (Reports > Search terms in the admin),
-            # counted by a task: in production the worker does the counting's
-            # writes (a row locked per term), not the visitor's request.
-            count_search_hit.enqueue(query)
+            # For the search terms report (Reports > Search terms in the admin).
+            count_search(query)
     else:
         context.update(help_for_an_empty_search())
     return TemplateResponse(request, "search/search.html", context)
-
-
-def as_their_own_types(pages):
-    """The given plain pages as their own types, in one query per type, in the same order, scores kept."""
-    specific = Page.objects.filter(pk__in=[page.pk for page in pages]).specific().in_bulk()
-    shown = []
-    for page in pages:
-        own = specific.get(page.pk)
-        if own is not None:
-            own._score = page._score
-            shown.append(own)
-    return shown
 
 
 def promoted_pages(query):
