@@ -8,6 +8,7 @@ inherits (events/booking/event.py).
 from .bookings import Booking, BookingEmail, BookingEmailKind, BookingFormField, BookingFormPage, BookingStatus
 from .pages import (
     NEWEST_NEWS_FIRST,
+    NOT_ON_NEWS_CARDS,
     SOONEST_FIRST,
     WORKSHOP_PLACES,
     AttendanceMode,
@@ -29,6 +30,7 @@ __all__ = [
     "BookingFormPage",
     "BookingStatus",
     "NEWEST_NEWS_FIRST",
+    "NOT_ON_NEWS_CARDS",
     "SOONEST_FIRST",
     "WORKSHOP_PLACES",
     "AccessAnswer",

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from taggit.models import Tag, TaggedItemBase
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
@@ -18,6 +18,8 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
+from home.filter_choices import topics_of, years_with
+from home.indexes import NullsLastIndex
 from home.metadata import collaborative, schema_images
 from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
@@ -32,9 +34,15 @@ from .bookings import BookingStatus, booking_count
 from .choices import AttendanceMode, EventStatus, EventType
 from .venues import AudienceRole, Contact, Venue
 
-# The orders listings show, shared by the index and the home page's tags.
+# The orders listings show, shared by the index and the home page's tags,
+# each an index's order (Meta.indexes), so that a page of a listing is read
+# from the index and stops at its LIMIT, however many pages there are.
 SOONEST_FIRST = ("date", "start_time")
+LATEST_FIRST = ("-date", "-start_time")
 NEWEST_NEWS_FIRST = (models.F("date").desc(nulls_last=True), "-first_published_at")
+# What cards never show: the long text and StreamFields, left unread.
+NOT_ON_EVENT_CARDS = ("aims", "body", "agenda", "joining_instructions", "status_message")
+NOT_ON_NEWS_CARDS = ("body",)
 
 # The page cache scope of every listing that shows workshops' places left: a
 # booking or cancellation refreshes them (and the workshop's own pages) and
@@ -78,9 +86,9 @@ class NewsAndEventsIndexPage(
             context["title_filter"] = with_page_number(form.describe(context["show"]), context["items"])
             context["is_news"] = show == "news"
         else:
-            context["upcoming_events"] = self.upcoming_events(today)[: self.PER_PAGE]
-            context["past_events"] = self.past_events(today)[: self.OVERVIEW_LENGTH]
-            context["latest_news"] = self.news()[: self.OVERVIEW_LENGTH]
+            context["upcoming_events"] = self.upcoming_events(today).for_cards()[: self.PER_PAGE]
+            context["past_events"] = self.past_events(today).for_cards()[: self.OVERVIEW_LENGTH]
+            context["latest_news"] = self.news().defer(*NOT_ON_NEWS_CARDS)[: self.OVERVIEW_LENGTH]
         return context
 
     def serve_calendar(self, request):
@@ -90,40 +98,39 @@ class NewsAndEventsIndexPage(
 
     def filtered_items(self, show, today, year=None, topic=None):
         if show == "news":
-            items = self.news()
+            items = self.news().defer(*NOT_ON_NEWS_CARDS)
             if topic:
-                items = items.filter(tags__slug=topic).distinct()
+                # A subquery rather than a join: no duplicate rows, so no
+                # DISTINCT over the whole list before its LIMIT.
+                items = items.filter(pk__in=NewsPageTag.objects.filter(tag__slug=topic).values("content_object"))
         else:
             items = self.upcoming_events(today) if show == "upcoming" else self.past_events(today)
+            items = items.for_cards()
         if year:
             items = items.filter(date__year=year)
         return items
 
     def years(self):
         """Every year with an event or news item, newest first, for the year filter."""
-        event_years = {day.year for day in self.events().dates("date", "year")}
-        news_years = {day.year for day in self.news().exclude(date=None).dates("date", "year")}
-        return sorted(event_years | news_years, reverse=True)
+        return years_with(
+            self,
+            self.events().order_by(*LATEST_FIRST).values("date"),
+            self.news().order_by(NEWEST_NEWS_FIRST[0]).values("date"),
+        )
 
     def topics(self):
-        tags = Tag.objects.filter(events_newspagetag_items__content_object__in=self.news()).distinct()
-        return [(tag.slug, tag.name) for tag in tags.order_by("name")]
+        """The news items' topics, by name, for the topic filter."""
+        return topics_of(self.news())
 
     def events(self):
         page_cache.shows(EventPage)
-        return (
-            EventPage.objects.live()
-            .descendant_of(self)
-            .exclude(private_q())
-            .select_related("venue")
-            .with_booking_counts()
-        )
+        return EventPage.objects.live().descendant_of(self).exclude(private_q()).select_related("venue")
 
     def upcoming_events(self, today):
         return self.events().filter(date__gte=today).order_by(*SOONEST_FIRST)
 
     def past_events(self, today):
-        return self.events().filter(date__lt=today).order_by("-date", "-start_time")
+        return self.events().filter(date__lt=today).order_by(*LATEST_FIRST)
 
     def news(self):
         page_cache.shows(NewsPage)
@@ -163,6 +170,10 @@ def last_used_booking_contact():
 
 
 class EventPageQuerySet(PageQuerySet):
+    def for_cards(self):
+        """What an event card shows (the venue, the places left) in the same query, and nothing it does not."""
+        return self.select_related("venue").with_booking_counts().defer(*NOT_ON_EVENT_CARDS)
+
     def with_booking_counts(self):
         """Each event's confirmed and waiting-list counts, in the same query as the events."""
         page_cache.depends_on(WORKSHOP_PLACES)
@@ -328,6 +339,8 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
 
     class Meta:
         verbose_name = "event"
+        # The listings' order (SOONEST_FIRST, and LATEST_FIRST read backwards), the year filter's range.
+        indexes = [models.Index(fields=["date", "start_time"], name="event_date_start_time")]
 
     def __init__(self, *args, **kwargs):
         # Filled in here rather than as the field's default so that the
@@ -364,7 +377,8 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         context["audience"] = list(self.audience.all())
         # Reports name the workshop they came from (reports.ReportPage.workshop).
         page_cache.shows("reports.ReportPage")
-        context["reports"] = list(self.reports.live().exclude(private_q()).order_by("-publication_date"))
+        # Only their titles are shown: the report's own body is left unread.
+        context["reports"] = list(self.reports.live().exclude(private_q()).defer("body").order_by("-publication_date"))
         now = timezone.now()
         booking_page = None
         if not self.is_past(now):
@@ -582,6 +596,8 @@ class NewsPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixi
 
     class Meta:
         verbose_name = "news item"
+        # The listings' order (NEWEST_NEWS_FIRST), the year filter's range.
+        indexes = [NullsLastIndex(models.F("date").desc(nulls_last=True), name="news_date_newest_first")]
 
     open_graph_type = "article"
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from events.formatting import format_time
-from events.models import NEWEST_NEWS_FIRST, SOONEST_FIRST, EventPage, NewsPage
+from events.models import NEWEST_NEWS_FIRST, NOT_ON_NEWS_CARDS, SOONEST_FIRST, EventPage, NewsPage
 from home import page_cache
 from home.restrictions import private_q
 
@@ -13,14 +13,13 @@ register = template.Library()
 
 @register.simple_tag
 def upcoming_events(limit=3):
-    """The next live, public events, soonest first, with their venues and places left in the same query."""
+    """The next live, public events, soonest first, with what their cards show (venue, places left) in one query."""
     page_cache.shows(EventPage)
     return list(
         EventPage.objects.live()
         .exclude(private_q())
         .filter(date__gte=timezone.localdate())
-        .select_related("venue")
-        .with_booking_counts()
+        .for_cards()
         .order_by(*SOONEST_FIRST)[:limit]
     )
 
@@ -28,7 +27,9 @@ def upcoming_events(limit=3):
 @register.simple_tag
 def latest_news(limit=3):
     page_cache.shows(NewsPage)
-    return list(NewsPage.objects.live().exclude(private_q()).order_by(*NEWEST_NEWS_FIRST)[:limit])
+    return list(
+        NewsPage.objects.live().exclude(private_q()).defer(*NOT_ON_NEWS_CARDS).order_by(*NEWEST_NEWS_FIRST)[:limit]
+    )
 
 
 @register.filter

@@ -4,7 +4,7 @@ from django import template
 
 from home import page_cache
 from home.restrictions import private_q
-from reports.models import NEWEST_FIRST, ReportPage
+from reports.models import NEWEST_FIRST, NOT_ON_REPORT_CARDS, ReportPage
 
 register = template.Library()
 
@@ -13,5 +13,9 @@ register = template.Library()
 def latest_reports(limit=3):
     page_cache.shows(ReportPage)
     return list(
-        ReportPage.objects.live().exclude(private_q()).select_related("cover_image").order_by(*NEWEST_FIRST)[:limit]
+        ReportPage.objects.live()
+        .exclude(private_q())
+        .select_related("cover_image")
+        .defer(*NOT_ON_REPORT_CARDS)
+        .order_by(*NEWEST_FIRST)[:limit]
     )

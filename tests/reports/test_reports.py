@@ -403,6 +403,31 @@ def test_reports_can_be_filtered_by_year_and_topic(client, reports_index):
     assert len(titles("?year=banana&topic=%00&page=-4")) == 3
 
 
+def test_the_year_and_topic_filters_follow_publishing_unpublishing_and_privacy(client, reports_index):
+    from wagtail.models import PageViewRestriction
+
+    def choices():
+        page = html(client.get("/reports/"))
+        return (
+            [option.get_text() for option in page.select("#id_year option")][1:],
+            [option.get_text() for option in page.select("#id_topic option")][1:],
+        )
+
+    report = add_report(reports_index, "estates", date(2012, 3, 1))
+    report.tags.add("Estates")
+    report.save_revision().publish()
+    assert choices() == (["2012"], ["Estates"])
+
+    report.unpublish()
+    assert choices() == ([], [])
+
+    report.save_revision().publish()
+    restriction = PageViewRestriction.objects.create(page=report, restriction_type="login")
+    assert choices() == ([], [])
+    restriction.delete()
+    assert choices() == (["2012"], ["Estates"])
+
+
 def test_the_listing_is_paginated(client, reports_index):
     for number in range(12):
         add_report(reports_index, f"report-{number}", date(2020, 1, 1) + timedelta(days=number))
