@@ -15,6 +15,7 @@ from events.templatetags.events_tags import upcoming_events
 from home.models import HomePage, StandardPage
 from home.pagination import paginate
 from home.restrictions import private_q
+from home.serving import site_for_request, site_root_paths_for_request
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
 
@@ -187,6 +188,9 @@ def section_of(page, sections):
 
 def search(request):
     """Search every live, public page on the site, most relevant first, with a filter by kind of page."""
+    # The Site and its root paths as pages have them: remembered until content changes.
+    site_for_request(request)
+    site_root_paths_for_request(request)
     query = clean_query(request.GET.get("q", ""))
     chosen_type = request.GET.get("type", "")
     if chosen_type not in RESULT_TYPES:
