@@ -419,25 +419,28 @@ def _dependencies(names, scopes_now):
     return dependencies
 
 
-def remembered(name, build, seconds):
+def remembered(name, build, seconds, scopes=()):
     """
     What build() returns, kept until the next change to everything (the
     generation whole pages have too): in this process's memory and in the
-    shared cache, for every process. Built afresh, and not kept, if the
-    cache fails; built afresh while a clearing of the cache is owed. Without
-    a shared cache (settings.SHARED_CACHE), kept only for the request being
-    answered. What build() returns must pickle (model instances do); None
-    is never kept, so that looking up what does not exist keeps nothing.
+    shared cache, for every process. With scopes (registered scopes,
+    page_type_scope(), address_scopes()), kept in the shared cache only and
+    also forgotten when any of them moves on, as a whole page would be.
+    Built afresh, and not kept, if the cache fails; built afresh while a
+    clearing of the cache is owed. Without a shared cache
+    (settings.SHARED_CACHE), kept only for the request being answered. What
+    build() returns must pickle (model instances do); None is never kept, so
+    that looking up what does not exist keeps nothing.
     """
     if not settings.SHARED_CACHE:
         # Another process's change could not clear this process's copy.
         return once_per_request(f"remembered:{name}", build)
     key = f"page-cache:part:{name}"
     try:
-        held = _in_process.get(key)
+        held = None if scopes else _in_process.get(key)
         if held is not None and held[0] == _generation_for_request() and not _clearing_owed():
             return pickle.loads(held[1])  # noqa: S301 (pickled by this process, below)
-        generation, _, value = _read(key)
+        generation, scopes_now, value = _read(key, scopes)
     except Exception:  # noqa: BLE001
         logger.warning("Cache unavailable: building %s afresh", name, exc_info=True)
         return build()
@@ -446,10 +449,15 @@ def remembered(name, build, seconds):
         if value is None:
             return None
         try:
-            cache.set(key, (generation, {}, value), seconds)
+            dependencies = _dependencies(scopes, scopes_now)
+            if dependencies is not None:
+                cache.set(key, (generation, dependencies, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)
-    _keep_in_process(key, generation, value)
+    if not scopes:
+        # The memory tier follows the generation alone: a part that depends
+        # on narrower scopes would need them read anyway, with the part.
+        _keep_in_process(key, generation, value)
     return value
 
 

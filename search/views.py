@@ -1,3 +1,4 @@
+import hashlib
 import unicodedata
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +14,7 @@ from wagtail.search.utils import normalise_query_string
 from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
 from events.templatetags.events_tags import upcoming_events
 from home.models import HomePage, StandardPage
+from home.page_cache import page_type_scope, remembered
 from home.pagination import paginate
 from home.restrictions import private_q
 from home.serving import site_for_request, site_root_paths_for_request
@@ -22,6 +24,8 @@ from reports.templatetags.reports_tags import latest_reports
 from .search_hits import count_search
 
 RESULTS_PER_PAGE = 10
+# Changes clear remembered results at once; this only bounds how long an unused one stays.
+RESULTS_SECONDS = 10 * 60
 # Longer queries are cut rather than refused: nobody types more, and it keeps
 # the search backend's work bounded.
 MAX_QUERY_LENGTH = 255
@@ -153,6 +157,18 @@ def counts_by_kind(matches, promoted_ids):
     return counts.pop("matched"), counts
 
 
+def remembered_results(name, search_key, build):
+    """
+    What build() finds for this search, remembered until a page is
+    published, unpublished, moved, deleted or made private (the page cache's
+    scope for every page: the search index changes as a page is published,
+    search/signal_handlers.py), so that ranking a common word's thousands of
+    matches is paid once per change to the site, not once per search.
+    Without a shared cache, built for every search.
+    """
+    return remembered(f"search:{name}:{search_key}", build, RESULTS_SECONDS, scopes=(page_type_scope(Page),))
+
+
 class RankedResults:
     """
     Ranked matches as Django's paginator reads them: their number, already
@@ -160,16 +176,22 @@ class RankedResults:
     slice shown, read as their own types in their order.
     """
 
-    def __init__(self, ranked, total):
+    def __init__(self, ranked, total, search_key):
         self.ranked = ranked
         self.total = total
+        self.search_key = search_key
 
     def __len__(self):
         return self.total
 
     def __getitem__(self, shown):
+        def rank():
+            return list(self.ranked[shown].values_list("pk", flat=True))
+
+        ids = remembered_results(f"{shown.start}-{shown.stop}", self.search_key, rank)
         # Results show no StreamField: leave the bodies and agendas unread.
-        return list(self.ranked[shown].specific().defer_streamfields())
+        pages = Page.objects.live().exclude(private_q()).filter(pk__in=ids).specific().defer_streamfields().in_bulk()
+        return [pages[page_id] for page_id in ids if page_id in pages]
 
 
 def sections_by_path(pages):
@@ -211,21 +233,29 @@ def search(request):
         searchable = Page.objects.live().exclude(private_q()).not_type(*NOT_SEARCHED)
         promotions = promoted_pages(query)
         promoted_ids = [page.pk for page in promotions]
-        matches = full_text_matches(searchable, query)
-        # Equal weighted scores keep the backend's own order (newest page first).
-        tie_break = "-pk"
-        matched, counts = counts_by_kind(matches, promoted_ids)
-        if not matched:
-            matches = title_matches(searchable, query)
-            tie_break = "path"
-            matched, counts = counts_by_kind(matches, promoted_ids)
+        today = timezone.localdate()
+        search_key = hashlib.sha256(repr((query, chosen_type, promoted_ids, today)).encode()).hexdigest()
+
+        def count():
+            matched, counts = counts_by_kind(full_text_matches(searchable, query), promoted_ids)
+            if matched:
+                return {"full_text": True, "counts": counts}
+            return {"full_text": False, "counts": counts_by_kind(title_matches(searchable, query), promoted_ids)[1]}
+
+        found = remembered_results("counts", search_key, count)
+        counts = found["counts"]
+        if found["full_text"]:
+            # Equal weighted scores keep the backend's own order (newest page first).
+            matches, tie_break = full_text_matches(searchable, query), "-pk"
+        else:
+            matches, tie_break = title_matches(searchable, query), "path"
         listed = matches.exclude(pk__in=promoted_ids)
         if chosen_type:
             listed = listed.filter(kind_q(chosen_type))
-        ranked = relevance_order(listed, query, timezone.localdate(), tie_break)
+        ranked = relevance_order(listed, query, today, tie_break)
         total = sum(counts.values())
         listed_total = counts[chosen_type] if chosen_type else total
-        results = paginate(request, RankedResults(ranked, listed_total), RESULTS_PER_PAGE)
+        results = paginate(request, RankedResults(ranked, listed_total, search_key), RESULTS_PER_PAGE)
         sections = sections_by_path([*results.object_list, *promotions])
         context.update(
             {
