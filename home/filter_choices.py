@@ -3,12 +3,11 @@ The choices of a listing's year and topic filters (News and events, Reports),
 read from the live content on every request in a few queries whose cost does
 not grow with the number of pages.
 
-Read afresh rather than kept: a page published, unpublished or made private
-changes them at once, with nothing to invalidate. Kept with the page cache's
-remembered() they would follow only its "everything" generation, which
-publishing a news item or a report does not move (only its page type's
-scope), so a new year or topic would be missing until some other change;
-and without a shared cache remembered() keeps nothing beyond the request.
+With a shared cache they are remembered (remembered_choices) with the page
+cache's scopes of the page types they are read from, which publishing one
+moves on, as unpublishing, moving, deleting a page or making one private
+moves everything: a new year or topic shows at once. Without one they are
+read for every request.
 
 Each query walks an index and stops at the first live, public page it
 finds: one per year (between the oldest and the newest date) and one per
@@ -22,6 +21,22 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from taggit.models import Tag
 from wagtail.models import Page
+
+from home.page_cache import page_type_scope, remembered, shows
+
+# Changes clear them at once; this only bounds how long an unused list stays.
+CHOICES_SECONDS = 60 * 60
+
+
+def remembered_choices(name, listing, page_types, build):
+    """
+    The filter choices build() reads for `listing` from pages of
+    `page_types`, remembered until one of those is published (or anything
+    else changes everything). Their queries take ~5 ms of Python to build.
+    """
+    shows(*page_types)
+    scopes = [page_type_scope(page_type) for page_type in page_types]
+    return remembered(f"filter-choices:{name}:{listing.pk}", build, CHOICES_SECONDS, scopes=scopes)
 
 
 def _date_field(dates):

@@ -448,9 +448,12 @@ def remembered(name, build, seconds, scopes=()):
         value = build()
         if value is None:
             return None
+        # A scope with no generation yet is made by the page that first
+        # depends on it (PageCacheMiddleware), never here: the page would
+        # take one made during its request for a change, and not be kept.
+        dependencies = {name: scopes_now.get(name) for name in scopes}
         try:
-            dependencies = _dependencies(scopes, scopes_now)
-            if dependencies is not None:
+            if None not in dependencies.values():
                 cache.set(key, (generation, dependencies, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)
@@ -619,7 +622,8 @@ def _site_models():
 
 @functools.cache
 def _wagtail_models_pages_show():
-    """Wagtail's models whose changes change what visitors see, or who may see it: always everything."""
+    """Wagtail's (and taggit's) models whose changes change what visitors see, or who may see it: always everything."""
+    from taggit.models import Tag
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
@@ -635,6 +639,8 @@ def _wagtail_models_pages_show():
             # A page or collection made private must stop being served to all.
             PageViewRestriction,
             CollectionViewRestriction,
+            # A tag's name is shown on pages and in the topic filters.
+            Tag,
         ]
     )
 

@@ -19,7 +19,7 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
-from home.filter_choices import topics_of, years_with
+from home.filter_choices import remembered_choices, topics_of, years_with
 from home.indexes import NullsLastIndex
 from home.metadata import canonical_address, collaborative, schema_images
 from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
@@ -86,10 +86,15 @@ class ReportIndexPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, List
         return ReportPage.objects.live().exclude(private_q()).descendant_of(self).order_by(*NEWEST_FIRST)
 
     def years(self):
-        return years_with(self, self.reports().order_by(NEWEST_FIRST[0]).values("publication_date"))
+        return remembered_choices(
+            "years",
+            self,
+            (ReportPage,),
+            lambda: years_with(self, self.reports().order_by(NEWEST_FIRST[0]).values("publication_date")),
+        )
 
     def topics(self):
-        return topics_of(self.reports())
+        return remembered_choices("topics", self, (ReportPage,), lambda: topics_of(self.reports()))
 
     @staticmethod
     def filtered(reports, year=None, topic=None):

@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from home import page_cache
 from home.blocks import BaseStreamBlock
-from home.filter_choices import topics_of, years_with
+from home.filter_choices import remembered_choices, topics_of, years_with
 from home.indexes import NullsLastIndex
 from home.metadata import collaborative, schema_images
 from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
@@ -112,15 +112,20 @@ class NewsAndEventsIndexPage(
 
     def years(self):
         """Every year with an event or news item, newest first, for the year filter."""
-        return years_with(
+        return remembered_choices(
+            "years",
             self,
-            self.events().order_by(*LATEST_FIRST).values("date"),
-            self.news().order_by(NEWEST_NEWS_FIRST[0]).values("date"),
+            (EventPage, NewsPage),
+            lambda: years_with(
+                self,
+                self.events().order_by(*LATEST_FIRST).values("date"),
+                self.news().order_by(NEWEST_NEWS_FIRST[0]).values("date"),
+            ),
         )
 
     def topics(self):
         """The news items' topics, by name, for the topic filter."""
-        return topics_of(self.news())
+        return remembered_choices("topics", self, (NewsPage,), lambda: topics_of(self.news()))
 
     def events(self):
         page_cache.shows(EventPage)
