@@ -1,43 +1,57 @@
 """
 The site under load: the production stack (gunicorn, the production
-settings, WhiteNoise, Redis when there is one) serving a large content set
-to wrk, with the figures behind each page.
+settings, WhiteNoise, Redis when there is one) serving the initial content,
+a large content set and ten times it to wrk, with the figures behind each
+page and every target of issue 20 printed PASS or MISS.
 
 1. A throwaway database: PostgreSQL when BENCH_DATABASE_URL names a server
    or, when it is not set, if postgresql://postgres@127.0.0.1:5432 answers;
    otherwise (or with --sqlite, or BENCH_DATABASE_URL set empty) a SQLite
    file in a temporary folder. It is dropped afterwards. Redis database 14
-   on 127.0.0.1:6379, emptied before and after, if Redis answers there.
+   on 127.0.0.1:6379, emptied before and after (and between servers), if
+   Redis answers there.
 2. The site as a new installation has it (migrations, load_initial_content)
-   and one upcoming load-test workshop with a booking form. Queries per
-   request are counted here, then again once a large content set is added:
-   1,000 workshops (agendas, venues, a booking form under each), 2,000 news
-   items, 200 reports and 30,000 bookings, written in bulk (the page tree
-   built directly, then checked with treebeard's find_problems), the search
-   index updated and the planner's statistics refreshed.
-3. collectstatic into a temporary STATIC_ROOT, then gunicorn with the
-   project's gunicorn.conf.py on a free loopback port, twice: the page cache
-   off (PAGE_CACHE_SECONDS=0), then as deployed (PAGE_CACHE_SECONDS unset:
-   the page cache is on with Redis, and off without it, as on a site without
-   REDIS_URL, so without Redis the cached figures are uncached ones).
-4. wrk against the public pages (home, News and events, a workshop, a
-   report, a search) with one connection per worker, and with the page
-   cache off from one connection alone too; two references on the same
-   stack (/robots.txt, a view that touches no database, and a static file);
-   and booking POSTs from 20 connections at once, each with a new e-mail
-   address. Throughput is compared with the trivial view's: robots.txt as
-   Django renders it, without the page cache.
+   and one upcoming load-test workshop with a booking form; queries per
+   request counted.
+3. The 10x set (10,000 workshops, 20,000 news items, 2,000 reports, 300,000
+   bookings), kept between runs: a database <name>_siteload_10x_keep on the
+   same PostgreSQL server, or a SQLite file in the temporary folder's
+   collaborative-bench-kept/. Built once, in a process of its own, under a
+   temporary name renamed when complete; built again when the site's
+   migrations, Django's, Wagtail's or taggit's version, or
+   KEPT_BUILD_VERSION changed (a marker row records them), or with
+   --rebuild-kept. --drop-kept removes it, --prepare-kept builds it and stops.
+4. collectstatic into a temporary STATIC_ROOT, then, with the initial
+   content, gunicorn (the project's gunicorn.conf.py, a free loopback port)
+   with the page cache off (PAGE_CACHE_SECONDS=0): the public pages (home,
+   News and events, a workshop, a report, a search) and two references
+   (/robots.txt, a view that touches no database, and a static file), in
+   --rounds interleaved rounds of --round-seconds each, medians reported.
+5. The large set added to the throwaway database (1,000 workshops with
+   agendas, venues and a booking form each, 2,000 news items, 200 reports,
+   30,000 bookings with their e-mails, written in bulk, the page tree
+   checked with treebeard's find_problems, the search index updated,
+   ANALYZE run); queries counted again, and "where the time goes" (SQL
+   against the rest, in this process); then a fresh gunicorn uncached as
+   above, each page also from one connection alone; then one as deployed
+   (PAGE_CACHE_SECONDS unset: the page cache on with Redis, off without it),
+   with a conditional GET run for each page that sends an ETag or
+   Last-Modified, and booking POSTs from 20 connections at once.
+6. A copy of the kept 10x set (CREATE DATABASE ... TEMPLATE, or a file
+   copy: the run books into it): queries counted, then a fresh gunicorn
+   uncached as above, with two more searches, for a word planted in 60
+   pages and one planted in 6,000.
 
-Queries per request and "where the time goes" (SQL against the rest) are
-measured in this process with Django's test client, on the same database and
-settings, with the page cache off. Over HTTP, each run also reports the CPU
-time gunicorn's workers and PostgreSQL's processes for this database (when it
-runs on this machine) spent per request, and the share of the machine the
-rest used (Redis, other work): CPU time does not depend on what else runs,
-throughput and latency do.
+Over HTTP, each run also reports the CPU time gunicorn's workers and
+PostgreSQL's processes for the database (when it runs on this machine)
+spent per request, and the share of the machine the rest used (Redis, other
+work): CPU time does not depend on what else runs, throughput and latency
+do; shares of the static file's and robots.txt's throughput in the same run
+depend on it less.
 
-    .venv/bin/python bench/site_load.py [--quick] [--duration 10] [--connections 4] [--bookers 20]
-                                        [--sqlite] [--show-queries]
+    .venv/bin/python bench/site_load.py [--quick] [--rounds 3] [--round-seconds 5] [--duration 10]
+                                        [--connections 4] [--bookers 20] [--sqlite] [--show-queries]
+                                        [--skip-10x] [--rebuild-kept] [--drop-kept] [--prepare-kept]
 
 Needs wrk (Debian package wrk). Exits with status 1 when a response is
 broken (not 2xx/3xx where 2xx is expected, a booking not taken) or a
