@@ -1136,6 +1136,25 @@ class Server:
             )
             return {pid for (pid,) in cursor.fetchall()}
 
+    def wait_until_idle(self, timeout=60):
+        """
+        Until gunicorn's workers use no CPU for a moment: requests a wrk run
+        left in hand when it stopped are answered before the next run starts,
+        rather than counted against it (a slow search takes seconds).
+        """
+        deadline = time.monotonic() + timeout
+
+        def workers_cpu():
+            return sum(cpu for parent, cpu in processes().values() if parent == self.master_pid)
+
+        used = workers_cpu()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = workers_cpu()
+            if now - used < 0.01:
+                return
+            used = now
+
     def cpu(self):
         """CPU seconds used so far: per gunicorn worker and database process, by wrk (finished), by everything."""
         database = self.database_pids()
@@ -1271,6 +1290,7 @@ def wrk(server, path, script, connections, seconds, arguments=(), headers=()):
         command += ["-H", header]
     if arguments:
         command += ["--", *arguments]
+    server.wait_until_idle()
     before = server.cpu()
     finished = subprocess.run(  # noqa: S603 (wrk, with arguments this script builds)
         command, capture_output=True, text=True, timeout=seconds + 60, check=False
@@ -1298,9 +1318,9 @@ def run_line(name, figures, trivial_rate=None, static_rate=None):
         spread = f" ({min(figures['rates']):,.1f}-{max(figures['rates']):,.1f})"
     shares = []
     if static_rate:
-        shares.append(f"{figures['rate'] / static_rate:6.1%} of the static file")
+        shares.append(f"{ratio(figures['rate'], static_rate):6.1%} of the static file")
     if trivial_rate:
-        shares.append(f"{figures['rate'] / trivial_rate:6.1%} of robots.txt")
+        shares.append(f"{ratio(figures['rate'], trivial_rate):6.1%} of robots.txt")
     errors = ""
     if figures["status_errors"] or figures["socket_errors"]:
         errors = f"   errors: {figures['status_errors']} 4xx/5xx, {figures['socket_errors']} socket"
@@ -1368,7 +1388,7 @@ def uncached_throughput(label, urls, references, options, folder, problems, alon
             results[name] = medians(figures)
         static, trivial = results["static file"]["rate"], results["robots.txt"]["rate"]
         say(
-            f"    medians of {options.rounds} rounds of {options.round_seconds} s at -c{options.connections} "
+            f"    medians of {options.rounds} round(s) of {options.round_seconds} s at -c{options.connections} "
             "(lowest-highest req/s)"
         )
         for name in targets:
@@ -1543,11 +1563,17 @@ def verdict(passed):
     return "PASS" if passed else "MISS"
 
 
+def ratio(part, whole):
+    """part / whole; not a number (printed nan, and failing every >= target) when whole is 0: a run answered nothing."""
+    return part / whole if whole else float("nan")
+
+
 def shares_cell(results, name):
     if results is None or name not in results:
         return f"{'-':>8} {'-':>7} {'-':>7}"
     rate = results[name]["rate"]
-    return f"{rate:8.1f} {rate / results['static file']['rate']:7.2%} {rate / results['robots.txt']['rate']:7.1%}"
+    static, trivial = results["static file"]["rate"], results["robots.txt"]["rate"]
+    return f"{rate:8.1f} {ratio(rate, static):7.2%} {ratio(rate, trivial):7.1%}"
 
 
 def summary(pages, phases, cached, queries, times, ten, options, shared_cache):
@@ -1557,7 +1583,7 @@ def summary(pages, phases, cached, queries, times, ten, options, shared_cache):
     searches = [name for name in (ten_times or {}) if name.startswith("search, ")]
     say()
     say(
-        f"Summary: uncached throughput (PAGE_CACHE_SECONDS=0), medians of {options.rounds} interleaved rounds of "
+        f"Summary: uncached throughput (PAGE_CACHE_SECONDS=0), medians of {options.rounds} interleaved round(s) of "
         f"{options.round_seconds} s at -c{options.connections}, a fresh gunicorn for each content set"
     )
     say(f"  {'':<26} {'initial content':^24}   {'large set':^24}   {'10x set':^24}   {'10x /':>7}")
@@ -1565,7 +1591,7 @@ def summary(pages, phases, cached, queries, times, ten, options, shared_cache):
     for name in [*pages, *searches, "robots.txt", "static file"]:
         flat = ""
         if ten_times and name in initial and name in ten_times:
-            flat = f"{ten_times[name]['rate'] / initial[name]['rate']:7.2f}"
+            flat = f"{ratio(ten_times[name]['rate'], initial[name]['rate']):7.2f}"
         cells = "   ".join(shares_cell(results, name) for results in (initial, large, ten_times))
         say(f"  {name:<26} {cells}   {flat:>7}")
     say("  static, robots: req/s as a share of the static file's and of /robots.txt's in the same run.")
@@ -1585,7 +1611,7 @@ def summary(pages, phases, cached, queries, times, ten, options, shared_cache):
     say(f"  {'page':<18} {'share of static':>15}   {'bakerydemo':<16} {'its share':>9} {'ratio':>6}")
     for name in pages:
         demo_page, demo_share, _ = BAKERYDEMO[name]
-        share = large[name]["rate"] / large["static file"]["rate"]
+        share = ratio(large[name]["rate"], large["static file"]["rate"])
         say(f"  {name:<18} {share:15.2%}   {demo_page:<16} {demo_share:9.2%} {share / demo_share:5.2f}x")
 
     if ten:
@@ -1609,15 +1635,16 @@ def summary(pages, phases, cached, queries, times, ten, options, shared_cache):
         figures = cached[name]
         say(
             f"  {name:<18} {figures['rate']:8.1f} req/s   p50 {figures['p50']:6.1f} ms   "
-            f"p95 {figures['p95']:6.1f} ms   {figures['rate'] / static:6.1%} of the static file ({static:,.0f} req/s), "
-            f"{figures['rate'] / trivial:6.1%} of robots.txt uncached   X-Page-Cache {cached['cache'][name]}"
+            f"p95 {figures['p95']:6.1f} ms   {ratio(figures['rate'], static):6.1%} of the static file "
+            f"({static:,.0f} req/s), "
+            f"{ratio(figures['rate'], trivial):6.1%} of robots.txt uncached   X-Page-Cache {cached['cache'][name]}"
         )
         conditional = cached.get(f"{name} conditional")
         if conditional:
             answered = conditional["not_modified"] + conditional["other"]
             say(
                 f"  {'  conditional GET':<18} {conditional['rate']:8.1f} req/s   p50 {conditional['p50']:6.1f} ms   "
-                f"p95 {conditional['p95']:6.1f} ms   {conditional['rate'] / static:6.1%} of the static file; "
+                f"p95 {conditional['p95']:6.1f} ms   {ratio(conditional['rate'], static):6.1%} of the static file; "
                 f"304 for {conditional['not_modified']:,} of {answered:,} ({cached['validators'][name]})"
             )
     if not any(cached["validators"].values()):
@@ -1685,17 +1712,17 @@ def targets(pages, phases, cached, queries, ten, options, shared_cache):
         if ten_times is None:
             rows.append(("n/a", target, "no 10x set in this run"))
             continue
-        ratio = ten_times[name]["rate"] / initial[name]["rate"]
+        flat = ratio(ten_times[name]["rate"], initial[name]["rate"])
         rows.append(
             (
-                ratio >= FLAT_SHARE,
+                flat >= FLAT_SHARE,
                 target,
-                f"{ratio:.2f}x ({ten_times[name]['rate']:.1f} against {initial[name]['rate']:.1f} req/s)",
+                f"{flat:.2f}x ({ten_times[name]['rate']:.1f} against {initial[name]['rate']:.1f} req/s)",
             )
         )
     for name in pages:
         demo_page, demo_share, share_target = BAKERYDEMO[name]
-        share = large[name]["rate"] / large["static file"]["rate"]
+        share = ratio(large[name]["rate"], large["static file"]["rate"])
         rows.append(
             (
                 share >= share_target,
@@ -1711,9 +1738,10 @@ def targets(pages, phases, cached, queries, ten, options, shared_cache):
         rare, common = ten_times[f"search, {RARE_WORD}"]["rate"], ten_times[f"search, {COMMON_WORD}"]["rate"]
         rows.append(
             (
-                common / rare >= SEARCH_FLAT_SHARE,
+                ratio(common, rare) >= SEARCH_FLAT_SHARE,
                 target,
-                f"{common / rare:.2f}x ({COMMON_WORD}: {ten['matches'][COMMON_WORD]:,} pages, {common:.1f} req/s; "
+                f"{ratio(common, rare):.2f}x ({COMMON_WORD}: {ten['matches'][COMMON_WORD]:,} pages, "
+                f"{common:.1f} req/s; "
                 f"{RARE_WORD}: {ten['matches'][RARE_WORD]:,} pages, {rare:.1f} req/s)",
             )
         )
@@ -1728,13 +1756,13 @@ def targets(pages, phases, cached, queries, ten, options, shared_cache):
         why = "" if kept == "hit" else f" (not from the page cache: X-Page-Cache {kept})"
         if not shared_cache:
             why += " (no Redis: as deployed without REDIS_URL, the page cache is off)"
-        share = cached[name]["rate"] / static
+        share = ratio(cached[name]["rate"], static)
         rows.append((None, f"{name}, cached, as a share of the static file", f"{share:.1%}{why}"))
         rows.append(
             (
-                cached[name]["rate"] / trivial >= CACHED_SHARE_OF_TRIVIAL,
+                ratio(cached[name]["rate"], trivial) >= CACHED_SHARE_OF_TRIVIAL,
                 f"{name}, cached >= {CACHED_SHARE_OF_TRIVIAL:.0%} of robots.txt's uncached throughput",
-                f"{cached[name]['rate'] / trivial:.1%}{why}",
+                f"{ratio(cached[name]['rate'], trivial):.1%}{why}",
             )
         )
         conditional = cached.get(f"{name} conditional")
@@ -1745,7 +1773,7 @@ def targets(pages, phases, cached, queries, ten, options, shared_cache):
                     None,
                     f"{name}, conditional GET ({cached['validators'][name].split(':')[0]}) answered 304",
                     f"{conditional['not_modified'] / max(answered, 1):.0%} of {answered:,}, "
-                    f"{conditional['rate']:.0f} req/s, {conditional['rate'] / static:.1%} of the static file",
+                    f"{conditional['rate']:.0f} req/s, {ratio(conditional['rate'], static):.1%} of the static file",
                 )
             )
     if not any(cached["validators"].values()):
