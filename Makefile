@@ -93,7 +93,7 @@ endif
 # The production stack (gunicorn, Redis when it answers) under wrk with the
 # initial content, a large content set and ten times it, on PostgreSQL at
 # 127.0.0.1:5432 when it answers, else SQLite: bench/README.md. The 10x set
-# is built once (several minutes) and kept between runs; then about 11
+# is built once (about 7 minutes) and kept between runs; then about 10
 # minutes. Needs wrk (apt-get install wrk). BENCH_ARGS=--quick for a tenth
 # of everything; --drop-kept, --rebuild-kept, --skip-10x: bench/README.md.
 bench-load: install-dev ## The whole site under load with wrk at three content sizes, with issue 20's targets

@@ -118,6 +118,9 @@ LOAD_TEST_BOOKINGS = 20
 CACHED_SHARE_OF_TRIVIAL = 0.60
 # Each page's uncached throughput at the 10x set against the initial content's.
 FLAT_SHARE = 0.90
+# A run during which the rest of the machine used more than this share of its
+# CPUs is listed, as its figures may be another process's as much as ours.
+DISTURBED_SHARE = 0.10
 # The search for the common word against the rare word's (throughput).
 SEARCH_FLAT_SHARE = 0.90
 # At the large set, uncached throughput as a share of the static file's in
@@ -1691,6 +1694,20 @@ def summary(pages, phases, cached, queries, times, ten, options, shared_cache):
         )
     say("  SQL: time inside the database driver's calls; rest: middleware, view, templates and other Python.")
 
+    disturbed = [
+        f"{label}: {name} {figures['others']:.0%}"
+        for label, results in (("initial", initial), ("large", large), ("10x", ten_times), ("cached", cached))
+        for name, figures in (results or {}).items()
+        if isinstance(figures, dict) and figures.get("others", 0) > DISTURBED_SHARE
+    ]
+    if disturbed:
+        say()
+        say(
+            f"Runs where the rest of the machine used more than {DISTURBED_SHARE:.0%} of its CPUs (other work, or "
+            "PostgreSQL's parallel workers, which the PostgreSQL column leaves out): compare these with care"
+        )
+        say("  " + "; ".join(disturbed))
+
     say()
     say("Targets (PASS or MISS; a MISS never fails the run; 'info' is reported, not a target)")
     rows = targets(pages, phases, cached, queries, ten, options, shared_cache)
@@ -1713,11 +1730,18 @@ def targets(pages, phases, cached, queries, ten, options, shared_cache):
             rows.append(("n/a", target, "no 10x set in this run"))
             continue
         flat = ratio(ten_times[name]["rate"], initial[name]["rate"])
+        # The same, each as a share of its run's static file: steadier when
+        # other work slowed one content set's runs and not the other's.
+        flat_shares = ratio(
+            ratio(ten_times[name]["rate"], ten_times["static file"]["rate"]),
+            ratio(initial[name]["rate"], initial["static file"]["rate"]),
+        )
         rows.append(
             (
                 flat >= FLAT_SHARE,
                 target,
-                f"{flat:.2f}x ({ten_times[name]['rate']:.1f} against {initial[name]['rate']:.1f} req/s)",
+                f"{flat:.2f}x ({ten_times[name]['rate']:.1f} against {initial[name]['rate']:.1f} req/s; "
+                f"as shares of the static file {flat_shares:.2f}x)",
             )
         )
     for name in pages:
