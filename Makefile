@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-servers bench-faults backup guide-screenshots validators clean
+.PHONY: help run test test-dates install install-dev migrate content lint format bench bench-load bench-load-prepare bench-servers bench-faults backup guide-screenshots validators clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
@@ -90,12 +90,17 @@ else
 	@echo "Exports and bookings not benchmarked on PostgreSQL: set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench to add it."
 endif
 
-# The production stack (gunicorn, Redis when it answers) under wrk with a large
-# content set, on PostgreSQL at 127.0.0.1:5432 when it answers, else SQLite:
-# bench/README.md. About 4½ minutes; needs wrk (apt-get install wrk).
-# BENCH_ARGS=--quick for a smaller set and 3-second runs.
-bench-load: install-dev ## The whole site under load with wrk: pages cached and not, search, bookings, queries
+# The production stack (gunicorn, Redis when it answers) under wrk with the
+# initial content, a large content set and ten times it, on PostgreSQL at
+# 127.0.0.1:5432 when it answers, else SQLite: bench/README.md. The 10x set
+# is built once (about 7 minutes) and kept between runs; then about 10
+# minutes. Needs wrk (apt-get install wrk). BENCH_ARGS=--quick for a tenth
+# of everything; --drop-kept, --rebuild-kept, --skip-10x: bench/README.md.
+bench-load: install-dev ## The whole site under load with wrk at three content sizes, with issue 20's targets
 	$(BIN)/python bench/site_load.py $(BENCH_ARGS)
+
+bench-load-prepare: install-dev ## Build bench-load's kept 10x content set ahead, if missing or out of date
+	$(BIN)/python bench/site_load.py --prepare-kept $(BENCH_ARGS)
 
 # Two gunicorns with the production settings on one PostgreSQL and one Redis
 # (BENCH_DATABASE_URL, BENCH_REDIS_URL, defaults on 127.0.0.1): bench/README.md.
