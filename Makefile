@@ -96,7 +96,7 @@ endif
 # is built once (about 7 minutes) and kept between runs; then about 10
 # minutes. Needs wrk (apt-get install wrk). BENCH_ARGS=--quick for a tenth
 # of everything; --drop-kept, --rebuild-kept, --skip-10x: bench/README.md.
-bench-load: install-dev ## The whole site under load with wrk at three content sizes, with issue 20's targets
+bench-load: install-dev ## The whole site under load with wrk at three content sizes, and its speed targets
 	$(BIN)/python bench/site_load.py $(BENCH_ARGS)
 
 bench-load-prepare: install-dev ## Build bench-load's kept 10x content set ahead, if missing or out of date

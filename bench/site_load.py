@@ -2,7 +2,7 @@
 The site under load: the production stack (gunicorn, the production
 settings, WhiteNoise, Redis when there is one) serving the initial content,
 a large content set and ten times it to wrk, with the figures behind each
-page and every target of issue 20 printed PASS or MISS.
+page and every speed target printed PASS or MISS.
 
 1. A throwaway database: PostgreSQL when BENCH_DATABASE_URL names a server
    or, when it is not set, if postgresql://postgres@127.0.0.1:5432 answers;
@@ -125,7 +125,8 @@ DISTURBED_SHARE = 0.10
 SEARCH_FLAT_SHARE = 0.90
 # At the large set, uncached throughput as a share of the static file's in
 # the same run: the comparable page of Wagtail's bakerydemo as measured on
-# this machine (same stack and conditions, issue 20), and our target, twice it.
+# this machine (its production settings under gunicorn, page cache off, wrk on
+# loopback, medians of interleaved rounds), and our target, twice it.
 BAKERYDEMO = {
     "home page": ("home", 0.0077, 0.015),
     "news and events": ("blog index", 0.011, 0.022),
