@@ -104,6 +104,12 @@ def _only_on_postgres(request):
         _skip_or_fail("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)", "POSTGRES_TESTS_REQUIRED")
 
 
+@pytest.fixture
+def committing(django_capture_on_commit_callbacks):
+    """Run what waits for the commit (the page cache's clearing) as a real commit would: `with committing(): ...`."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """

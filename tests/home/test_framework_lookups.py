@@ -38,11 +38,6 @@ def pages_rendered_afresh(settings):
 
 
 @pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def workshop(initial_content, committing):
     with committing():
         event = add_event(

@@ -32,12 +32,6 @@ def page_cache_on(settings):
 
 
 @pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    """Run what waits for the commit (the cache's clearing) as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def workshop(initial_content, committing):
     with committing():
         event = add_event(

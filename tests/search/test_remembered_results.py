@@ -23,11 +23,6 @@ WORD = "lighthouse"
 
 
 @pytest.fixture
-def committing(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def news_about_the_word(initial_content, committing):
     index = NewsAndEventsIndexPage.objects.get()
     with committing():
