@@ -221,12 +221,16 @@ def never_shown(model):
     _never_shown.add(model)
 
 
-def address_scopes(page):
-    """The scope of the page's own address on each site it is in: it, what is beside it and what is below it."""
+def address_scopes(page, site_root_paths=None):
+    """
+    The scope of the page's own address on each site it is in: it, what is
+    beside it and what is below it. site_root_paths: Wagtail's, if already
+    read (a request keeps them).
+    """
     from wagtail.models import Site
 
     scopes = []
-    for root in Site.get_site_root_paths():
+    for root in site_root_paths if site_root_paths is not None else Site.get_site_root_paths():
         if page.url_path.startswith(root.root_path):
             # Too deep to be cached, it has no scope of its own.
             scopes += (_address_scopes(page.url_path[len(root.root_path) - 1 :]) or [])[-1:]
@@ -404,17 +408,22 @@ def _read(key, scope_names=()):
 
 def _dependencies(names, scopes_now):
     """
-    The generations to keep a page under: each scope's as its request began.
-    A scope that had none then is given one now, unless a change made one
-    meanwhile (then None: the page may be out of date, and is not kept).
+    The generations to keep a page or part under: each scope's as its
+    request began. A scope that had none then is given one now (and the
+    request remembers it made it: a page and the parts it remembers share
+    them), unless a change made one meanwhile (then None: it may be out of
+    date, and is not kept).
     """
+    asked = _asked.get()
+    made = asked.setdefault("made-scopes", {}) if asked is not None else {}
     dependencies = {}
     for name in names:
-        generation = scopes_now.get(name)
+        generation = scopes_now.get(name) or made.get(name)
         if generation is None:
             generation = _fresh_generation()
             if not cache.add(_scope_key(name), generation, timeout=_scope_timeout(name)):
                 return None
+            made[name] = generation
         dependencies[name] = generation
     return dependencies
 
@@ -448,12 +457,9 @@ def remembered(name, build, seconds, scopes=()):
         value = build()
         if value is None:
             return None
-        # A scope with no generation yet is made by the page that first
-        # depends on it (PageCacheMiddleware), never here: the page would
-        # take one made during its request for a change, and not be kept.
-        dependencies = {name: scopes_now.get(name) for name in scopes}
         try:
-            if None not in dependencies.values():
+            dependencies = _dependencies(scopes, scopes_now)
+            if dependencies is not None:
                 cache.set(key, (generation, dependencies, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)

@@ -259,6 +259,12 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
             entries.append({"anchor": anchor, "text": words, "block_id": block.id})
         return entries
 
+    @property
+    def body_blocks(self):
+        """Each block of the body with the anchor its heading carries (None if it has none)."""
+        anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
+        return [(block, anchors.get(block.id)) for block in self.body]
+
     @cached_property
     def public_workshop(self):
         """The workshop this report came from, if it is live and not private: else it is not named."""
@@ -338,8 +344,6 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
             if may_open_document(link.document, request)
         ]
         context["changes"] = sorted(self.changes.all(), key=lambda change: change.date, reverse=True)
-        anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
-        context["body_blocks"] = [(block, anchors.get(block.id)) for block in self.body]
         context["tags"] = self.tag_list
         if self.workshop_id:
             page_cache.shows("events.EventPage")
