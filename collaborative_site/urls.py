@@ -38,9 +38,10 @@ urlpatterns += [
     # Files that sit beside a page: /news-and-events/<event>/calendar.ics, /news-and-events/feed.xml.
     re_path(r"^(?P<page_path>(?:[\w\-]+/)*)calendar\.ics$", events_views.calendar_file, name="calendar_file"),
     re_path(r"^(?P<page_path>(?:[\w\-]+/)*)feed\.xml$", site_views.news_and_events_feed, name="news_feed"),
-    # Everything else is a Wagtail page, served by Wagtail's own view from
-    # the Site and page remembered until content changes (home/serving.py),
-    # at Wagtail's address for it; its other routes follow. This must stay last.
+    # Wagtail's own routes (its sign-in page for private pages), then every
+    # other address is a Wagtail page, served by Wagtail's own view from the
+    # Site and page remembered until content changes (home/serving.py), at
+    # Wagtail's address for it. This must stay last.
+    *(route for route in wagtail_urls.urlpatterns if route.name != "wagtail_serve"),
     re_path(wagtail_urls.serve_pattern, serving.serve, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
 ]

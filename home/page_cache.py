@@ -555,7 +555,7 @@ def _shown_on_every_page(page):
     """
     from wagtail.models import Site
 
-    from home.models import FooterLink
+    from home.models import FooterLink, SiteSettings
 
     below_roots = [
         page.url_path[len(root.root_path) :]
@@ -566,7 +566,11 @@ def _shown_on_every_page(page):
         return page.depth <= 3
     if any(path.count("/") <= 1 for path in below_roots):
         return True
-    return FooterLink.objects.filter(link_page_id=page.pk).exists()
+    # The footer's links and the site settings' contact page (kept with the settings) name it.
+    return (
+        FooterLink.objects.filter(link_page_id=page.pk).exists()
+        or SiteSettings.objects.filter(contact_page_id=page.pk).exists()
+    )
 
 
 def forget_cached_pages_on_change(sender, **kwargs):
@@ -593,7 +597,9 @@ def forget_cached_pages_if_shown(sender, signal, **kwargs):
     instance = kwargs["instance"]
     if issubclass(sender, Page):
         update_fields = kwargs.get("update_fields")
-        if signal is post_delete:
+        if signal is post_delete or (instance.alias_of_id and kwargs.get("created")):
+            # A new alias takes its original's view restrictions below it
+            # (home/restrictions.py keeps the aliases' paths with everything).
             forget_cached_pages()
         elif update_fields is None or not set(update_fields) <= DRAFT_BOOKKEEPING_FIELDS:
             forget_page(instance)

@@ -54,18 +54,34 @@ def is_public(page):
     return not any(page.path.startswith(path) for path in _private_paths())
 
 
+def _alias_paths():
+    """The tree paths of the alias pages (kept like the private paths: making an alias clears everything)."""
+    from wagtail.models import Page
+
+    return once_per_request(
+        "alias-page-paths",
+        lambda: remembered(
+            "alias-page-paths",
+            lambda: sorted(Page.objects.exclude(alias_of=None).values_list("path", flat=True)),
+            RESTRICTIONS_SECONDS,
+        ),
+    )
+
+
 class ViewRestrictionsByPathMixin:
     """
     For every page type: Wagtail checks a page's view restrictions each time
     it is served, reading its ancestors and then their restrictions (two
     queries). A page in no private section (the remembered paths above)
-    has none, which needs no query. A page in one, and an alias (whose
-    restrictions are its original's), is asked of Wagtail as before.
+    has none, which needs no query. A page in one, and an alias or a page
+    below one (whose restrictions are the original's, wherever that is), is
+    asked of Wagtail as before.
     """
 
     def get_view_restrictions(self):
         from wagtail.models import PageViewRestriction
 
-        if self.alias_of_id is None and is_public(self):
+        under_an_alias = any(self.path.startswith(path) for path in _alias_paths())
+        if not under_an_alias and is_public(self):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()

@@ -83,7 +83,9 @@ def _ancestors(context):
                 return list(ancestors.filter(path__startswith=site.root_page.path))
             return list(ancestors.filter(depth__gte=2))
 
-        if site is not None and page.depth <= site.root_page.depth + 2:
+        # Not for a preview: a new page has no id yet, and a draft's place may differ.
+        preview = getattr(request, "is_preview", False)
+        if site is not None and page.pk and not preview and page.depth <= site.root_page.depth + 2:
             # Its ancestors are the site's root and a page directly under it,
             # which every page shows (the menu): a change to either clears
             # every remembered part. Deeper pages' ancestors are read each time.

@@ -15,6 +15,7 @@ live page's id) is always rendered, and never kept.
 
 from django import template
 from django.utils.safestring import mark_safe
+from wagtail.models import Site
 
 from home.page_cache import address_scopes, remembered
 
@@ -38,7 +39,9 @@ class RememberedPartNode(template.Node):
         scopes = address_scopes(page, getattr(request, "_wagtail_cached_site_root_paths", None))
         if not scopes:
             return self.nodelist.render(context)
-        name = f"page-part:{page.pk}:{self.name.resolve(context)}"
+        # By site too: a part may show the site's own settings (contact details).
+        site = Site.find_for_request(request)
+        name = f"page-part:{site.pk if site else 0}:{page.pk}:{self.name.resolve(context)}"
         # Kept as a plain string: what was safe to show when rendered stays so.
         rendered = remembered(name, lambda: str(self.nodelist.render(context)), PART_SECONDS, scopes=scopes)
         return mark_safe(rendered)  # noqa: S308 (the template's own rendering, escaped as it rendered it)

@@ -200,3 +200,50 @@ def test_without_a_shared_cache_nothing_is_kept_beyond_the_request(initial_conte
     queries_for("/")
     _, queries = queries_for("/")
     assert asked_of(("wagtailcore_site", "home_sitesettings"), queries)
+
+
+def test_a_page_for_signed_in_people_sends_visitors_to_a_working_sign_in_page(workshop, committing):
+    with committing():
+        restrict(workshop, "login")
+    refused = Client().get(workshop.url)
+    assert refused.status_code == 302
+    sign_in = Client().get(refused["Location"])
+    assert sign_in.status_code == 200
+    assert sign_in.context["form"] is not None
+
+
+def test_a_page_added_below_an_alias_of_a_private_page_is_private_too(initial_content, committing):
+    """Wagtail takes an alias's view restrictions from its original, wherever that is."""
+    from wagtail.models import PageViewRestriction
+
+    from home.models import StandardPage
+
+    about = Page.objects.get(slug="about").specific
+    with committing():
+        original = about.add_child(instance=StandardPage(title="Members' area", slug="members"))
+        restrict(original)
+        alias = original.create_alias(parent=initial_content, update_slug="network")
+        # Wagtail copies the restriction to the alias; an editor may take the copy off.
+        PageViewRestriction.objects.filter(page=alias).delete()
+        below = alias.add_child(instance=StandardPage(title="Network notes Zanzibar", slug="notes"))
+
+    for _ in range(2):  # and once remembered
+        response = Client().get(below.url)
+        assert html(response).select_one("input[name=password]") is not None
+        assert "Zanzibar" not in html(response).get_text()
+
+
+def test_publishing_the_contact_page_of_the_site_settings_clears_every_remembered_part(initial_content, committing):
+    """The settings, remembered with their contact page, show whether it is live: its publishing changes every page."""
+    from home.models import StandardPage
+
+    about = Page.objects.get(slug="about").specific
+    with committing():
+        contact = about.add_child(instance=StandardPage(title="Contact us", slug="contact-us", live=False))
+        SiteSettings.objects.update(contact_page=contact)
+    queries_for("/")
+    with committing():
+        contact.save_revision().publish()
+
+    _, queries = queries_for("/")
+    assert asked_of(("home_sitesettings",), queries), "the settings are read again, with the page now live"
