@@ -99,7 +99,9 @@ so a change in any process reaches every process's next request.
 import functools
 import logging
 import pickle
+from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
@@ -148,8 +150,12 @@ DRAFT_BOOKKEEPING_FIELDS = {
 # PageCacheMiddleware for every request; None outside a request).
 _asked = ContextVar("page_cache_asked", default=None)
 # The scopes the page being rendered has said it depends on (set by
-# PageCacheMiddleware while it renders a page it may keep; None otherwise).
+# PageCacheMiddleware while it renders a page it may keep, and by
+# remembered() while it builds a part with scopes; None otherwise).
 _depends_on = ContextVar("page_cache_depends_on", default=None)
+# The first moment at which what is being rendered changes by the clock
+# alone (changes_at), as a one-item list; set beside _depends_on.
+_changes_at = ContextVar("page_cache_changes_at", default=None)
 
 # The memory tier of remembered(): key -> (generation, the value pickled).
 # Kept pickled so that no request can change what the next one is given.
@@ -201,6 +207,23 @@ def shows(*page_types):
     publishing one of them refreshes it.
     """
     depends_on(*(page_type_scope(page_type) for page_type in page_types))
+
+
+def changes_at(moment):
+    """
+    Say that what the page being rendered shows changes at this moment by
+    the clock alone (booking opens or closes, a workshop starts, a new day
+    makes an upcoming workshop a past one): a copy kept before it is not
+    served from then on. None says nothing.
+    """
+    until = _changes_at.get()
+    if until is not None and moment is not None and (until[0] is None or moment < until[0]):
+        until[0] = moment
+
+
+def changes_tomorrow():
+    """Say that what is being rendered depends on today's date (upcoming and past): it changes at local midnight."""
+    changes_at(timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
 
 
 def page_type_scope(page_type):
@@ -432,9 +455,17 @@ def remembered(name, build, seconds, scopes=()):
     """
     What build() returns, kept until the next change to everything (the
     generation whole pages have too): in this process's memory and in the
-    shared cache, for every process. With scopes (registered scopes,
-    page_type_scope(), address_scopes()), kept in the shared cache only and
-    also forgotten when any of them moves on, as a whole page would be.
+    shared cache, for every process.
+
+    With scopes (registered scopes, page_type_scope(), address_scopes()),
+    kept in the shared cache only, and forgotten as a whole page would be:
+    when any of these scopes moves on, or any scope build() says it depends
+    on while it runs (shows(), depends_on(): a list of workshops built
+    inside depends on workshops being published and on places left), and at
+    the first moment build() says it changes by the clock (changes_at()).
+    Whether built or read, the part passes what it depends on to the page
+    it is part of, so that a cached page holding it is forgotten with it.
+
     Built afresh, and not kept, if the cache fails; built afresh while a
     clearing of the cache is owed. Without a shared cache
     (settings.SHARED_CACHE), kept only for the request being answered. What
@@ -444,12 +475,14 @@ def remembered(name, build, seconds, scopes=()):
     if not settings.SHARED_CACHE:
         # Another process's change could not clear this process's copy.
         return once_per_request(f"remembered:{name}", build)
+    if scopes:
+        return _remembered_with_scopes(f"page-cache:part:{name}", build, seconds, scopes)
     key = f"page-cache:part:{name}"
     try:
-        held = None if scopes else _in_process.get(key)
+        held = _in_process.get(key)
         if held is not None and held[0] == _generation_for_request() and not _clearing_owed():
             return pickle.loads(held[1])  # noqa: S301 (pickled by this process, below)
-        generation, scopes_now, value = _read(key, scopes)
+        generation, scopes_now, value = _read(key)
     except Exception:  # noqa: BLE001
         logger.warning("Cache unavailable: building %s afresh", name, exc_info=True)
         return build()
@@ -458,16 +491,68 @@ def remembered(name, build, seconds, scopes=()):
         if value is None:
             return None
         try:
-            dependencies = _dependencies(scopes, scopes_now)
-            if dependencies is not None:
-                cache.set(key, (generation, dependencies, value), seconds)
+            cache.set(key, (generation, {}, value), seconds)
         except Exception:  # noqa: BLE001
             logger.warning("Could not keep %s in the cache", name, exc_info=True)
-    if not scopes:
-        # The memory tier follows the generation alone: a part that depends
-        # on narrower scopes would need them read anyway, with the part.
-        _keep_in_process(key, generation, value)
+    _keep_in_process(key, generation, value)
     return value
+
+
+def _remembered_with_scopes(key, build, seconds, scopes):
+    try:
+        # Every shared scope is read with the part (a few small keys, one
+        # round trip): what build() will say it depends on is known only
+        # once it has run.
+        generation, scopes_now, stored = _read(key, (*scopes, *_shared_scopes()))
+    except Exception:  # noqa: BLE001
+        logger.warning("Cache unavailable: building %s afresh", key, exc_info=True)
+        return build()
+    # (A part kept by an earlier release, in another shape, is built again.)
+    # The page around depends on the part's shared scopes too (its address
+    # scopes are the page's own, or above it: read from its path).
+    shared = {name for name in scopes if not name.startswith(ADDRESS_SCOPE)}
+    if isinstance(stored, tuple) and len(stored) == 3:
+        value, declared, until = stored
+        if until is None or timezone.now() < until:
+            _pass_on(shared | declared, until)
+            return value
+    with _collecting() as (declared, until):
+        value = build()
+    _pass_on(shared | declared, until[0])
+    if value is None:
+        return None
+    until = until[0]
+    if until is not None:
+        seconds = min(seconds, (until - timezone.now()).total_seconds())
+        if seconds < 1:
+            return value
+    try:
+        dependencies = _dependencies([*scopes, *sorted(declared)], scopes_now)
+        if dependencies is not None:
+            cache.set(key, (generation, dependencies, (value, frozenset(declared), until)), seconds)
+    except Exception:  # noqa: BLE001
+        logger.warning("Could not keep %s in the cache", key, exc_info=True)
+    return value
+
+
+@contextmanager
+def _collecting():
+    """What is rendered inside says what it depends on (shows, depends_on) and when it changes (changes_at) here."""
+    declared, until = set(), [None]
+    scopes_token, clock_token = _depends_on.set(declared), _changes_at.set(until)
+    try:
+        yield declared, until
+    finally:
+        _depends_on.reset(scopes_token)
+        _changes_at.reset(clock_token)
+
+
+def _pass_on(declared, until):
+    """Tell the page (or the part) being rendered around a part what the part depends on."""
+    around = _depends_on.get()
+    if around is not None:
+        around.update(declared)
+    changes_at(until)
 
 
 def _keep_in_process(key, generation, value):
@@ -736,16 +821,20 @@ class PageCacheMiddleware:
             response[HIT_HEADER] = "hit"
             return response
 
-        # What the page says it shows while it is rendered (templates included).
-        declared = set()
-        token = _depends_on.set(declared)
-        try:
+        # What the page says it shows while it is rendered (templates
+        # included), and when it changes by the clock alone.
+        with _collecting() as (declared, until):
             response = self.get_response(request)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-        finally:
-            _depends_on.reset(token)
-        if generation is not None and request.method == "GET" and _is_cacheable_response(request, response):
+        if until[0] is not None:
+            seconds = min(seconds, int((until[0] - timezone.now()).total_seconds()))
+        if (
+            generation is not None
+            and seconds > 0
+            and request.method == "GET"
+            and _is_cacheable_response(request, response)
+        ):
             response[HIT_HEADER] = "miss"
             # Plain values rather than the response object: quicker to read
             # back, and nothing of the request that rendered it comes along.

@@ -6,7 +6,7 @@ their documents, the workshop each came from, and the NHS review dates.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.text import slugify
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -265,9 +265,18 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
         anchors = {entry["block_id"]: entry["anchor"] for entry in self.contents}
         return [(block, anchors.get(block.id)) for block in self.body]
 
-    @cached_property
+    @property
     def public_workshop(self):
         """The workshop this report came from, if it is live and not private: else it is not named."""
+        if self.workshop_id:
+            # Publishing a workshop (a new title or date) refreshes what names
+            # it: said on every read, as each remembered part that reads it
+            # must know (the structured data's, then the page's).
+            page_cache.shows("events.EventPage")
+        return self._public_workshop
+
+    @cached_property
+    def _public_workshop(self):
         if self.workshop_id and self.workshop.live and is_public(self.workshop):
             return self.workshop
         return None
@@ -314,7 +323,29 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Every related page in one query per page type, in the editor's order.
+        # What the page links to and lists is read only when the template
+        # renders it: for a visitor who is not signed in, the report's
+        # facts, documents, links and changes, and its structured data, are
+        # parts remembered until what they show changes ({% remembered_part %},
+        # which each look-up tells what it depends on). A signed-in person
+        # may open documents a visitor may not, and a preview is a draft:
+        # theirs are always read.
+        if not getattr(request, "is_preview", False) and not request.user.is_authenticated:
+            context["part_names"] = {"head": "structured-data", "main": "report"}
+        context["related"] = SimpleLazyObject(lambda: self.related_for(request))
+        context["documents"] = SimpleLazyObject(lambda: self.documents_for(request))
+        context["changes"] = SimpleLazyObject(
+            lambda: sorted(self.changes.all(), key=lambda change: change.date, reverse=True)
+        )
+        context["tags"] = SimpleLazyObject(lambda: self.tag_list)
+        context["workshop"] = SimpleLazyObject(lambda: self.public_workshop)
+        # A callable, which the template calls when it renders the part: json_ld needs the dict itself.
+        context["structured_data"] = lambda: self.structured_data(request)
+        return context
+
+    def related_for(self, request):
+        """The related reports and the other related pages that the visitor may see, in the editor's order."""
+        # Every related page in one query per page type.
         if getattr(request, "is_preview", False):
             # A preview's links may not be saved yet: they are on the page itself.
             links = list(self.related_pages.all())
@@ -332,24 +363,23 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
             )
             page_cache.shows(*{type(page) for page in linked})
             related = [page for page in linked if page.live and is_public(page)]
-        context["related_reports"] = [page for page in related if isinstance(page, ReportPage)]
-        context["related_pages"] = [page for page in related if not isinstance(page, ReportPage)]
-        # A document in a private collection is left out for visitors who may not open it
-        # (Wagtail's document view refuses them too).
+        return {
+            "reports": [page for page in related if isinstance(page, ReportPage)],
+            "pages": [page for page in related if not isinstance(page, ReportPage)],
+        }
+
+    def documents_for(self, request):
+        """
+        The report's documents, but for one in a private collection that the
+        visitor may not open (Wagtail's document view refuses them too).
+        """
         from home.documents import may_open_document  # it imports Wagtail's forms, which need the models loaded
 
-        context["documents"] = [
+        return [
             link.document
             for link in self.documents.select_related("document__collection")
             if may_open_document(link.document, request)
         ]
-        context["changes"] = sorted(self.changes.all(), key=lambda change: change.date, reverse=True)
-        context["tags"] = self.tag_list
-        if self.workshop_id:
-            page_cache.shows("events.EventPage")
-        context["workshop"] = self.public_workshop
-        context["structured_data"] = self.structured_data(request)
-        return context
 
 
 class ReportDocument(Orderable):

@@ -36,6 +36,7 @@ class BookableEvent:
         bookers join the waiting list).
         """
         now = now or timezone.now()
+        self.say_when_booking_changes(now)
         kind = self.get_event_type_display().lower()
         if self.status == EventStatus.CANCELLED:
             return f"This {kind} has been cancelled, so booking is closed."
@@ -48,6 +49,16 @@ class BookableEvent:
         if self.booking_closes_at and now >= self.booking_closes_at:
             return f"Booking closed on {format_moment(self.booking_closes_at)}."
         return None
+
+    def say_when_booking_changes(self, now):
+        """
+        Tell what is being rendered (a page, a remembered list of cards) the
+        next moment whether one can book changes by the clock alone: booking
+        opens or closes, the event starts, its day ends.
+        """
+        page_cache.changes_tomorrow()
+        later = [moment for moment in (self.booking_opens_at, self.booking_closes_at, self.starts_at) if moment]
+        page_cache.changes_at(min((moment for moment in later if moment > now), default=None))
 
     def count_bookings(self):
         """
@@ -96,6 +107,7 @@ class BookableEvent:
         booked: waiting list open".
         """
         now = timezone.now()
+        self.say_when_booking_changes(now)
         if self.is_past(now) or self.booking_closed_reason(now):
             if self.booking_opens_at and now < self.booking_opens_at and self.status == EventStatus.SCHEDULED:
                 return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"

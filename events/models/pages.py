@@ -7,6 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -68,10 +70,31 @@ class NewsAndEventsIndexPage(
 
     PER_PAGE = 10
     OVERVIEW_LENGTH = 5
+    # Publishing forgets a remembered count at once; this bounds an unused one's stay.
+    COUNT_SECONDS = 60 * 60
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         today = timezone.localdate()
+        if not request.GET:
+            # The bare address, the one most visitors see, is the same for
+            # all of them: its form and lists are read only when the template
+            # renders them, not when it shows its remembered copy
+            # ({% remembered_part %}, which they tell what they depend on).
+            context["part_name"] = "overview"
+            context["filter_form"] = SimpleLazyObject(
+                lambda: ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
+            )
+            context["upcoming_events"] = SimpleLazyObject(
+                lambda: list(self.upcoming_events(today).for_cards()[: self.PER_PAGE])
+            )
+            context["past_events"] = SimpleLazyObject(
+                lambda: list(self.past_events(today).for_cards()[: self.OVERVIEW_LENGTH])
+            )
+            context["latest_news"] = SimpleLazyObject(
+                lambda: list(self.news().defer(*NOT_ON_NEWS_CARDS)[: self.OVERVIEW_LENGTH])
+            )
+            return context
         form = ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
         filters = form.filters()
         context["filter_form"] = form
@@ -80,16 +103,46 @@ class NewsAndEventsIndexPage(
         # has none, so every filtered view (and its page number) keeps the
         # bare address as its canonical one (metadata_tags.canonical_url).
         if show:
-            items = self.filtered_items(show, today, year=filters.get("year"), topic=filters.get("topic"))
+            year, topic = filters.get("year"), filters.get("topic")
             context["show"] = dict(SHOW_CHOICES)[show]
-            context["items"] = paginate(request, items, self.PER_PAGE)
-            context["title_filter"] = with_page_number(form.describe(context["show"]), context["items"])
+            # Counting thousands of workshops is most of a filtered page's
+            # time: the count is remembered until one is published or a new
+            # day begins (what filtered_items says it depends on).
+            count = page_cache.remembered(
+                f"listing-count:{self.pk}:{show}:{year or ''}:{topic or ''}",
+                lambda: self.filtered_items(show, today, year=year, topic=topic).count(),
+                self.COUNT_SECONDS,
+                scopes=(page_cache.page_type_scope(NewsPage if show == "news" else EventPage),),
+            )
+            numbers = paginate(request, (), self.PER_PAGE, count=count)
+            context["title_filter"] = with_page_number(form.describe(context["show"]), numbers)
             context["is_news"] = show == "news"
+            # The page of items is read only when the template renders it,
+            # inside a part remembered for this query: only when it is all
+            # valid and has nothing else in it (bad values are shown as they
+            # were typed, and the pagination links keep every parameter), so
+            # that the parts a listing can have are bounded.
+            if form.is_valid() and self._is_plain_query(request.GET, numbers.number):
+                context["part_name"] = f"filtered:{urlencode(list(request.GET.lists()), doseq=True)}"
+            context["items"] = SimpleLazyObject(
+                lambda: paginate(
+                    request, self.filtered_items(show, today, year=year, topic=topic), self.PER_PAGE, count=count
+                )
+            )
         else:
             context["upcoming_events"] = self.upcoming_events(today).for_cards()[: self.PER_PAGE]
             context["past_events"] = self.past_events(today).for_cards()[: self.OVERVIEW_LENGTH]
             context["latest_news"] = self.news().defer(*NOT_ON_NEWS_CARDS)[: self.OVERVIEW_LENGTH]
         return context
+
+    @staticmethod
+    def _is_plain_query(query, page_number):
+        """Whether a filtered view's query holds the filters and the page number once each, and nothing else."""
+        return (
+            set(query) <= {"show", "year", "topic", "page"}
+            and all(len(values) == 1 for _, values in query.lists())
+            and query.get("page", str(page_number)) == str(page_number)
+        )
 
     def serve_calendar(self, request):
         """A calendar of upcoming events to subscribe to, at calendar.ics: calendar apps fetch it now and then."""
@@ -132,9 +185,11 @@ class NewsAndEventsIndexPage(
         return EventPage.objects.live().descendant_of(self).exclude(private_q()).select_related("venue")
 
     def upcoming_events(self, today):
+        page_cache.changes_tomorrow()
         return self.events().filter(date__gte=today).order_by(*SOONEST_FIRST)
 
     def past_events(self, today):
+        page_cache.changes_tomorrow()
         return self.events().filter(date__lt=today).order_by(*LATEST_FIRST)
 
     def news(self):
@@ -427,6 +482,7 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
 
     def is_past(self, now=None):
         """Whether the event's day is over in London, now or at the moment `now`."""
+        page_cache.changes_tomorrow()
         return self.date < timezone.localdate(now)
 
     def structured_data(self, request, booking_page, now=None):

@@ -15,6 +15,7 @@ register = template.Library()
 def upcoming_events(limit=3):
     """The next live, public events, soonest first, with what their cards show (venue, places left) in one query."""
     page_cache.shows(EventPage)
+    page_cache.changes_tomorrow()
     return list(
         EventPage.objects.live()
         .exclude(private_q())

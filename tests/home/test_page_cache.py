@@ -594,3 +594,18 @@ def test_an_operator_who_turns_the_page_cache_on_without_a_shared_cache_is_warne
 
     settings.SHARED_CACHE = True
     assert not [issue for issue in run_checks() if issue.id == "home.W001"]
+
+
+def test_a_cached_page_is_not_served_past_the_moment_its_booking_opens(workshop, committing, clock):
+    """What changes by the clock alone (booking opening, closing, a workshop starting) bounds a cached copy's life."""
+    opens = timezone.now() + timedelta(minutes=2)
+    workshop.booking_opens_at = opens
+    with committing():
+        workshop.save_revision().publish()
+    cached(workshop.url, "/news-and-events/", "/")
+    assert "Booking opens" in card_places(visit("/news-and-events/"), "Cached workshop")
+
+    clock.move_to(opens + timedelta(seconds=1), tick=True)
+    assert not served_from_cache(workshop.url)
+    assert card_places(visit("/news-and-events/"), "Cached workshop") == "· 10 places left"
+    assert "10 places left" in card_places(visit("/"), "Cached workshop")
