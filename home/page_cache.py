@@ -94,6 +94,20 @@ under it costs no round trip at all: on a page rendered afresh, a round trip
 per part cost more than several of the look-ups it saved. The memory tier
 follows the same generation, and the same clearing owed, as the shared one,
 so a change in any process reaches every process's next request.
+
+A part remembered with scopes (a page's blocks, a list of cards, a report's
+links: remembered(scopes=...), {% remembered_part %}) is kept in the shared
+cache only, and depends on what its build says while it runs as a page
+does (shows(), depends_on()), read with it in the same round trip; and on
+the clock: what is rendered says when it changes by the clock alone
+(changes_at(): booking opens or closes, a workshop starts, a new day makes
+an upcoming workshop a past one), and neither a part nor a whole page is
+served from then on. A part tells the page around it what it depends on
+whether it was built or read, so a cached page holding it is forgotten
+with it. A look-up that says what it depends on must say so every time it
+is read, not only when it first runs (reports.models.ReportPage.public_workshop):
+a second part reading a value the first one computed would otherwise not
+know.
 """
 
 import functools
@@ -773,6 +787,15 @@ def _is_cacheable_request(request):
         return False
     if request.path_info.startswith(NEVER_CACHED_PREFIXES):
         return False
+    return is_anonymous_visitor(request)
+
+
+def is_anonymous_visitor(request):
+    """
+    Whether the visitor brings nothing personal: no session (so not signed
+    in, and no password typed for a private page or collection) and no
+    messages. Only what such a visitor sees may be shared with others.
+    """
     return not any(name in request.COOKIES for name in PERSONAL_COOKIES)
 
 

@@ -324,13 +324,14 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # What the page links to and lists is read only when the template
-        # renders it: for a visitor who is not signed in, the report's
-        # facts, documents, links and changes, and its structured data, are
-        # parts remembered until what they show changes ({% remembered_part %},
-        # which each look-up tells what it depends on). A signed-in person
-        # may open documents a visitor may not, and a preview is a draft:
-        # theirs are always read.
-        if not getattr(request, "is_preview", False) and not request.user.is_authenticated:
+        # renders it: for a visitor who brings nothing personal, the
+        # report's facts, documents, links and changes, and its structured
+        # data, are parts remembered until what they show changes
+        # ({% remembered_part %}, which each look-up tells what it depends
+        # on). A signed-in person, or one who typed a private collection's
+        # password (in their session), may open documents others may not,
+        # and a preview is a draft: theirs are always read.
+        if not getattr(request, "is_preview", False) and page_cache.is_anonymous_visitor(request):
             context["part_names"] = {"head": "structured-data", "main": "report"}
         context["related"] = SimpleLazyObject(lambda: self.related_for(request))
         context["documents"] = SimpleLazyObject(lambda: self.documents_for(request))

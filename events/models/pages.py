@@ -97,7 +97,12 @@ class NewsAndEventsIndexPage(
             return context
         form = ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
         filters = form.filters()
-        context["filter_form"] = form
+        # The form shown is made again where it is rendered, inside the
+        # remembered part: its year and topic choices tell the part what
+        # they depend on (a workshop in a new year, a news item's new topic).
+        context["filter_form"] = SimpleLazyObject(
+            lambda: ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
+        )
         show = filters.get("show")
         # Only the filtered lists have pages; the overview at the bare address
         # has none, so every filtered view (and its page number) keeps the

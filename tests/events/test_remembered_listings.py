@@ -151,3 +151,17 @@ def test_a_list_tells_a_cached_page_what_it_depends_on_when_read_as_well_as_when
             Client().get("/news-and-events/")
         assert {page_cache.page_type_scope(EventPage), "workshop-places"} <= declared
         assert until[0] is not None and until[0] > timezone.now()
+
+
+@pytest.mark.parametrize("path", ["/news-and-events/?show=news", "/news-and-events/?show=past", "/news-and-events/"])
+def test_the_year_filter_offers_a_new_year_at_once_on_every_view(index, today, committing, path):
+    def years_offered():
+        form = html(Client().get(path)).select_one("form.listing-filters")
+        return [option.get_text() for option in form.select("select[name=year] option")]
+
+    later = today.replace(year=today.year + 3)
+    assert str(later.year) not in years_offered()
+    event = add_event(index, "far-ahead", later)
+    with committing():
+        event.save_revision().publish()
+    assert str(later.year) in years_offered()

@@ -86,3 +86,22 @@ def test_a_document_a_signed_in_person_may_open_is_never_shown_to_a_visitor_from
     assert "Draft report" not in report_text(report)
     assert "Draft report" in report_text(report, client)
     assert "Draft report" not in report_text(report)
+
+
+def test_a_document_a_visitor_unlocked_with_a_password_is_never_shown_to_others(report, committing, client):
+    """Not signed in, but the collection's password is in their session: what they see is theirs alone."""
+    board = Collection.get_first_root_node().add_child(name="Board papers")
+    restriction = CollectionViewRestriction.objects.create(
+        collection=board, restriction_type=CollectionViewRestriction.PASSWORD, password="board-papers-2026"
+    )
+    document = make_document("Board paper", "board.pdf", pdf_bytes(1), collection=board)
+    with committing():
+        report.documents.add(ReportDocument(document=document))
+        report.save_revision().publish()
+    session = client.session
+    session[restriction.passed_view_restrictions_session_key] = [restriction.pk]
+    session.save()
+
+    assert "Board paper" in report_text(report, client)
+    assert "Board paper" not in report_text(report)
+    assert "Board paper" in report_text(report, client)
