@@ -22,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from taggit.models import Tag
 from wagtail.models import Page
 
-from home.page_cache import page_type_scope, remembered, shows
+from home.page_cache import once_per_request, page_type_scope, remembered, shows
 
 # Changes clear them at once; this only bounds how long an unused list stays.
 CHOICES_SECONDS = 60 * 60
@@ -33,10 +33,15 @@ def remembered_choices(name, listing, page_types, build):
     The filter choices build() reads for `listing` from pages of
     `page_types`, remembered until one of those is published (or anything
     else changes everything). Their queries take ~5 ms of Python to build.
+    Read once in a request however often asked (a listing validates its
+    filters with them, then shows them inside a remembered part), and said
+    to be shown each time: each part that shows them depends on their page
+    types.
     """
     shows(*page_types)
     scopes = [page_type_scope(page_type) for page_type in page_types]
-    return remembered(f"filter-choices:{name}:{listing.pk}", build, CHOICES_SECONDS, scopes=scopes)
+    name = f"filter-choices:{name}:{listing.pk}"
+    return once_per_request(name, lambda: remembered(name, build, CHOICES_SECONDS, scopes=scopes))
 
 
 def _date_field(dates):
