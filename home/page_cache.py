@@ -727,7 +727,7 @@ def forget_cached_pages_if_shown(sender, signal, **kwargs):
 def _site_models():
     """The site's own apps' models: each is shown on public pages unless declared otherwise."""
     return frozenset(
-        model for label in ("home", "events", "reports") for model in apps.get_app_config(label).get_models()
+        model for label in ("home", "events", "reports", "search") for model in apps.get_app_config(label).get_models()
     )
 
 

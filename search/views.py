@@ -11,7 +11,7 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
-from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
+from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage, Venue
 from events.templatetags.events_tags import upcoming_events
 from home.models import HomePage, StandardPage
 from home.page_cache import page_type_scope, remembered
@@ -21,11 +21,16 @@ from home.serving import site_for_request, site_root_paths_for_request
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
 
+from .language import STOP_WORDS, Synonyms, search_query, stem, suggestion, words_of
+from .models import SearchSynonym
 from .search_hits import count_search
 
 RESULTS_PER_PAGE = 10
 # Changes clear remembered results at once; this only bounds how long an unused one stays.
 RESULTS_SECONDS = 10 * 60
+# Fewer matches than this, and a query with a typing slip in it is offered
+# the closest known words ("Did you mean").
+FEW_RESULTS = 3
 # Longer queries are cut rather than refused: nobody types more, and it keeps
 # the search backend's work bounded.
 MAX_QUERY_LENGTH = 255
@@ -73,6 +78,10 @@ def _holds_word(word):
     return rf"(^|\W){word}(\W|$)"
 
 
+def _holds_stem(word_stem):
+    return rf"(^|\W){word_stem}"
+
+
 def _starts_with_words(words):
     return r"^\W*" + r"\W+".join(words)
 
@@ -113,19 +122,80 @@ def relevance_order(matches, query, today, tie_break):
     # word (the others below any score, at -1) and the second that of the
     # others, which also computes each page's score once.
     holds_every_word = Q(*(Q(title__iregex=_holds_word(word)) for word in query_words))
+    # Then the pages whose title holds another form of each word that is not
+    # a stop word ("collaborate": "About the Collaborative"), as the search
+    # itself matches them.
+    stems = [stem(word) for word in query_words if word not in STOP_WORDS] or [stem(word) for word in query_words]
+    holds_every_stem = Q(*(Q(title__iregex=_holds_stem(word_stem)) for word_stem in stems))
     score_in_title = Case(When(holds_every_word, then=weighted_score), default=-1.0, output_field=FloatField())
-    score_elsewhere = Case(When(holds_every_word, then=0.0), default=weighted_score, output_field=FloatField())
-    return matches.order_by(score_in_title.desc(), score_elsewhere.desc(), tie_break)
+    score_in_title_forms = Case(
+        When(holds_every_word, then=0.0),
+        When(holds_every_stem, then=weighted_score),
+        default=-1.0,
+        output_field=FloatField(),
+    )
+    score_elsewhere = Case(
+        When(holds_every_word | holds_every_stem, then=0.0), default=weighted_score, output_field=FloatField()
+    )
+    return matches.order_by(score_in_title.desc(), score_in_title_forms.desc(), score_elsewhere.desc(), tie_break)
 
 
 def full_text_matches(pages, query):
     """
-    The pages matching the query, with the search backend's score in
-    _score, as a queryset still to be filtered, counted and ordered. Both of
-    Wagtail's database backends (SQLite's FTS5 and PostgreSQL's, the site's
-    WAGTAILSEARCH_BACKENDS) expose the query they run.
+    The pages matching the query (a Wagtail query: search_query()), with
+    the search backend's score in _score, as a queryset still to be
+    filtered, counted and ordered. Both of Wagtail's database backends
+    (SQLite's FTS5 and PostgreSQL's, the site's WAGTAILSEARCH_BACKENDS)
+    expose the query they run.
     """
     return pages.search(query).annotate_score("_score").get_queryset()
+
+
+def synonyms():
+    """The editors' synonyms (Settings > Search synonyms), remembered until one changes (which clears everything)."""
+    return remembered(
+        "search-synonyms",
+        lambda: Synonyms([(synonym.term, synonym.meanings) for synonym in SearchSynonym.objects.all()]),
+        RESULTS_SECONDS,
+    )
+
+
+def known_words():
+    """
+    Every word a suggestion may offer, lower-cased, with the form it is
+    shown in: the words of live, public pages' titles, venues' names and
+    towns, speakers' names and the synonyms. Remembered until a page is
+    published or anything else changes.
+    """
+
+    def build():
+        texts = list(Page.objects.live().exclude(private_q()).not_type(*NOT_SEARCHED).values_list("title", flat=True))
+        for venue in Venue.objects.values_list("name", "town_or_city"):
+            texts.extend(venue)
+        for agenda in EventPage.objects.live().exclude(private_q()).values_list("agenda", flat=True):
+            texts.extend(speaker_names(agenda))
+        for term, meanings in SearchSynonym.objects.values_list("term", "stands_for"):
+            texts.extend([term, *meanings.splitlines()])
+        vocabulary = {}
+        for text in texts:
+            for word in text.split():
+                key = "".join(char.lower() for char in word if char.isalnum())
+                if key and not key.isdigit():
+                    # The first form seen is kept: "Malmaison", not "MALMAISON".
+                    vocabulary.setdefault(key, "".join(char for char in word if char.isalnum() or char in "-'"))
+        return vocabulary
+
+    return remembered("search-known-words", build, RESULTS_SECONDS, scopes=(page_type_scope(Page),))
+
+
+def speaker_names(agenda):
+    """The names of the speakers in a workshop's agenda, read from its stored blocks."""
+    for part in agenda.raw_data if agenda else ():
+        for session in (part.get("value") or {}).get("sessions") or ():
+            for speaker in (session.get("value", session) or {}).get("speakers") or ():
+                name = (speaker.get("value", speaker) or {}).get("name") if isinstance(speaker, dict) else None
+                if name:
+                    yield name
 
 
 def title_matches(pages, query):
@@ -236,17 +306,25 @@ def search(request):
         today = timezone.localdate()
         search_key = hashlib.sha256(repr((query, chosen_type, promoted_ids, today)).encode()).hexdigest()
 
+        expanded = search_query(query, synonyms())
+
         def count():
-            matched, counts = counts_by_kind(full_text_matches(searchable, query), promoted_ids)
-            if matched:
-                return {"full_text": True, "counts": counts}
-            return {"full_text": False, "counts": counts_by_kind(title_matches(searchable, query), promoted_ids)[1]}
+            found = {"full_text": False, "suggestion": None}
+            matched = 0
+            if expanded is not None:
+                matched, found["counts"] = counts_by_kind(full_text_matches(searchable, expanded), promoted_ids)
+                found["full_text"] = bool(matched)
+            if not matched:
+                matched, found["counts"] = counts_by_kind(title_matches(searchable, query), promoted_ids)
+            if matched < FEW_RESULTS:
+                found["suggestion"] = better_query(searchable, query, matched)
+            return found
 
         found = remembered_results("counts", search_key, count)
         counts = found["counts"]
         if found["full_text"]:
             # Equal weighted scores keep the backend's own order (newest page first).
-            matches, tie_break = full_text_matches(searchable, query), "-pk"
+            matches, tie_break = full_text_matches(searchable, expanded), "-pk"
         else:
             matches, tie_break = title_matches(searchable, query), "path"
         listed = matches.exclude(pk__in=promoted_ids)
@@ -269,6 +347,7 @@ def search(request):
                 ],
                 "total": total,
                 "shown_total": total + len(promotions),
+                "suggestion": found["suggestion"],
             }
         )
         if not total and not promotions:
@@ -279,6 +358,20 @@ def search(request):
     else:
         context.update(help_for_an_empty_search())
     return TemplateResponse(request, "search/search.html", context)
+
+
+def better_query(searchable, query, matched):
+    """
+    The query with its typing slips corrected to the closest known words,
+    if that finds more than it does: None otherwise (nothing to suggest).
+    """
+    suggested = suggestion(query, known_words())
+    if suggested is None or words_of(suggested) == words_of(query):
+        return None
+    expanded = search_query(suggested, synonyms())
+    if expanded is None or full_text_matches(searchable, expanded).count() <= matched:
+        return None
+    return suggested
 
 
 def promoted_pages(query):

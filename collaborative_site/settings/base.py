@@ -598,6 +598,11 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {
         # On PostgreSQL this uses its full-text search; on SQLite, FTS5.
         "BACKEND": "wagtail.search.backends.database",
+        # English word forms on PostgreSQL whatever the server's default
+        # configuration ("plans" finds "planning"), as SQLite's table has
+        # (search/migrations/0004_stemming_on_sqlite.py). Changing it needs
+        # `manage.py update_index`.
+        "SEARCH_CONFIG": "english",
     }
 }
 

@@ -79,6 +79,25 @@ RELEVANCE = [
     ("Joanna", "Contact us"),
     ("Birmingham", "About the Collaborative"),
     ("about", "About the Collaborative"),
+    # Word forms: both databases stem English words.
+    ("plans", PLANNING_WORKSHOP),
+    ("planned workforce", PLANNING_WORKSHOP),
+    ("collaborate", "About the Collaborative"),
+    ("why collaborate", "About the Collaborative"),
+    ("supporting staff psychologically", "Videoconference on psychological support for NHS staff"),
+    # Abbreviations and other names, both ways (the synonyms load_initial_content loads).
+    ("PTSD", "Videoconference on psychological support for NHS staff"),
+    ("post traumatic stress disorder", "Videoconference on psychological support for NHS staff"),
+    ("HEE", "Videoconference on Health Education England National Mental Health programme of work"),
+    ("PHE", PLANNING_WORKSHOP),
+    ("CQC", "About the Collaborative"),
+    ("Care Quality Commission", "About the Collaborative"),
+    ("STP", PLANNING_WORKSHOP),
+    ("Integrated Care System", PLANNING_WORKSHOP),
+    ("COVID 19", COVID_VIDEOCONFERENCE),
+    # Phrases as the texts write them.
+    ("strategic workforce planning", PLANNING_WORKSHOP),
+    ("reasons for collaboration", "About the Collaborative"),
 ]
 
 
@@ -88,6 +107,24 @@ def test_what_people_type_finds_the_right_page_first(client, site_with_demo, que
 
     assert titles, f"nothing found for {query!r}"
     assert titles[0] == expected_first, f"{query!r}: {titles[:3]}"
+
+
+# Typing slips: what was meant is offered ("Did you mean"), and its link finds the right page first.
+TYPOS = [
+    ("workfroce planning", "workforce planning", PLANNING_WORKSHOP),
+    ("Malmasion", "Malmaison", EXAMPLE_WORKSHOP),
+    ("psycological support", "psychological support", "Videoconference on psychological support for NHS staff"),
+    ("Birmigham", "Birmingham", "About the Collaborative"),
+]
+
+
+@pytest.mark.parametrize(("query", "meant", "expected_first"), TYPOS, ids=[query for query, _, _ in TYPOS])
+def test_a_typing_slip_is_offered_what_was_meant(client, site_with_demo, query, meant, expected_first):
+    offered = html(search(client, query)).select_one(".search-suggestion a")
+
+    assert offered is not None, f"no suggestion for {query!r}"
+    assert offered.get_text(strip=True) == meant
+    assert result_titles(client.get(offered["href"]))[0] == expected_first
 
 
 # What a result shows -----------------------------------------------------------------------
@@ -315,7 +352,8 @@ def ranked_as_the_rules_say(query):
     """
     The order the ranking rules give, worked out here in Python from the
     search backend's own results and scores, as the site once did: titles
-    holding every word first, then the score weighted by kind, by a title
+    holding every word first, then titles holding a form of each word that
+    is not a stop word, then the score weighted by kind, by a title
     starting with the query and by a workshop still to come; equals kept in
     the backend's order.
     """
@@ -323,10 +361,11 @@ def ranked_as_the_rules_say(query):
 
     from events.models import BookingFormPage
     from home.models import HomePage
+    from search.language import STOP_WORDS, Synonyms, search_query, stem
     from search.views import STARTS_WITH_QUERY, TYPE_WEIGHTS, UPCOMING, _words
 
     searchable = Page.objects.live().not_type(HomePage, BookingFormPage)
-    matches = list(searchable.search(query).annotate_score("_score"))
+    matches = list(searchable.search(search_query(query, Synonyms([]))).annotate_score("_score"))
     specific = searchable.filter(pk__in=[page.pk for page in matches]).specific().in_bulk()
     words = _words(query)
 
@@ -338,7 +377,12 @@ def ranked_as_the_rules_say(query):
             weight *= STARTS_WITH_QUERY
         if isinstance(own, EventPage) and own.date >= timezone.localdate():
             weight *= UPCOMING
-        return (all(word in title_words for word in words), abs(page._score) * weight)
+        holds_forms = all(
+            any(title_word.startswith(stem(word)) for title_word in title_words)
+            for word in words
+            if word not in STOP_WORDS
+        )
+        return (all(word in title_words for word in words), holds_forms, abs(page._score) * weight)
 
     return [page.title for page in sorted(matches, key=key, reverse=True)]
 
