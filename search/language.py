@@ -32,6 +32,9 @@ LONGEST_TERM = 8
 SUGGESTION_CUTOFF = 0.8
 # Words shorter than this are not corrected: too many short words are alike.
 SHORTEST_CORRECTED = 4
+# A query with more unknown words than this is not a typing slip: nothing is
+# suggested (each word compared costs some milliseconds on a large site).
+MOST_CORRECTED = 4
 
 
 _english = snowballstemmer.stemmer("english")
@@ -121,11 +124,15 @@ def suggestion(text, vocabulary):
     """
     changed = False
     suggested = []
+    unknown = 0
     for word in text.split():
         key = "".join(char.lower() for char in word if char.isalnum())
         if len(key) < SHORTEST_CORRECTED or key in vocabulary or key in STOP_WORDS or key.isdigit():
             suggested.append(word)
             continue
+        unknown += 1
+        if unknown > MOST_CORRECTED:
+            return None
         close = difflib.get_close_matches(key, vocabulary.keys(), n=1, cutoff=SUGGESTION_CUTOFF)
         if not close:
             suggested.append(word)

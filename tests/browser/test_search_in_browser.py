@@ -46,3 +46,20 @@ def test_a_search_with_no_results_helps(browser, site, screenshots_dir):
     page.screenshot(path=screenshots_dir / "search-no-results-375.png", full_page=True)
     assert_no_accessibility_violations(page)
     page.close()
+
+
+def test_a_typing_slip_is_offered_what_was_meant_and_one_click_finds_it(browser, site, screenshots_dir):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(site + "/search/?q=workfroce+planning")
+    main = page.locator("main")
+    assert main.locator("h2").first.inner_text() == "No results for ‘workfroce planning’"
+    assert "These are not search results" in main.inner_text()
+    page.screenshot(path=screenshots_dir / "search-did-you-mean-375.png", full_page=True)
+    assert_no_accessibility_violations(page)
+
+    page.get_by_role("link", name="workforce planning").click()
+    page.wait_for_url("**/search/?q=workforce*planning")
+    assert page.locator(".search-results h3 a").first.inner_text() == (
+        "Workshop on strategic workforce planning in mental health settings"
+    )
+    page.close()

@@ -84,6 +84,8 @@ def test_a_suggestion_corrects_only_unknown_words_keeping_the_case_typed():
     assert suggestion("Malmasion Manchester", vocabulary) == "Malmaison Manchester"
     assert suggestion("workforce planning", vocabulary) is None
     assert suggestion("zzzz qqqq", vocabulary) is None
+    # Too many unknown words is not a slip: nothing is compared or suggested.
+    assert suggestion("workfroce " * 5, vocabulary) is None
 
 
 # The synonyms editors keep -----------------------------------------------------------------
