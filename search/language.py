@@ -1,10 +1,12 @@
 """
-What search understands of what people type, the same on SQLite and
-PostgreSQL: English word forms (both databases stem: search/migrations/0004
+What search understands of what people type, on SQLite and PostgreSQL
+alike: English word forms (both databases stem: search/migrations/0004
 gives SQLite's full-text table the Porter stemmer, and settings give
-PostgreSQL's search its English configuration), the Collaborative's
-abbreviations and other names for things (search.models.SearchSynonym,
-which editors keep), and the closest known words for a typing slip.
+PostgreSQL's search its English configuration, Snowball's later version of
+Porter's, so a few words stem differently: on SQLite "news" also finds
+"new"), the Collaborative's abbreviations and other names for things
+(search.models.SearchSynonym, which editors keep), and the closest known
+words for a typing slip.
 """
 
 import difflib
@@ -61,9 +63,10 @@ class Synonyms:
         for term, meanings in pairs:
             term_words = words_of(term)
             group = [term_words, *(words_of(meaning) for meaning in meanings)]
-            if len(term_words) == 1 and not term_words[0].endswith("s"):
+            if len(term_words) == 1 and len(term_words[0]) >= 3 and not term_words[0].endswith("s"):
                 # An abbreviation's plural as written ("STPs"): PostgreSQL's
-                # stemmer keeps a final s after no vowel.
+                # stemmer keeps a final s after no vowel. Not for two letters
+                # ("HR", "hrs" for hours).
                 group.append((term_words[0] + "s",))
             group = [phrase for phrase in group if phrase]
             for phrase in group:
@@ -125,15 +128,18 @@ def suggestion(text, vocabulary):
     changed = False
     suggested = []
     unknown = 0
+    closest = {}
     for word in text.split():
         key = "".join(char.lower() for char in word if char.isalnum())
         if len(key) < SHORTEST_CORRECTED or key in vocabulary or key in STOP_WORDS or key.isdigit():
             suggested.append(word)
             continue
-        unknown += 1
-        if unknown > MOST_CORRECTED:
-            return None
-        close = difflib.get_close_matches(key, vocabulary.keys(), n=1, cutoff=SUGGESTION_CUTOFF)
+        if key not in closest:
+            unknown += 1
+            if unknown > MOST_CORRECTED:
+                return None
+            closest[key] = difflib.get_close_matches(key, vocabulary.keys(), n=1, cutoff=SUGGESTION_CUTOFF)
+        close = closest[key]
         if not close:
             suggested.append(word)
             continue

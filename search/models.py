@@ -39,11 +39,18 @@ class SearchSynonym(index.Indexed, models.Model):
         return [line.strip() for line in self.stands_for.splitlines() if line.strip()]
 
     def clean(self):
-        from .language import words_of
+        from .language import STOP_WORDS, words_of
 
         self.term = " ".join(self.term.split())
         if not words_of(self.term):
             raise ValidationError({"term": "Give a term with at least one letter or digit."})
+        if all(word in STOP_WORDS for word in words_of(self.term)):
+            raise ValidationError(
+                {
+                    "term": f"Search leaves out common words such as “{self.term.lower()}”, so this term cannot be "
+                    "searched for. Give a longer form of it instead."
+                }
+            )
         meanings = self.meanings
         if not meanings:
             raise ValidationError({"stands_for": "Give at least one thing the term stands for."})

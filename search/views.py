@@ -1,6 +1,8 @@
 import hashlib
 import unicodedata
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, FloatField, Q, Value, When
 from django.db.models.functions import Abs
@@ -185,7 +187,21 @@ def known_words():
                     vocabulary.setdefault(key, "".join(char for char in word if char.isalnum() or char in "-'"))
         return vocabulary
 
+    if not settings.SHARED_CACHE:
+        # remembered() would keep nothing past the request, and reading every
+        # title and agenda for each search that finds little costs too much
+        # on a large site. A list some minutes old only makes a suggestion
+        # less likely: each is checked against the live search (better_query).
+        held = _known_words_in_process
+        if held["words"] is None or timezone.now() - held["read_at"] > KNOWN_WORDS_IN_PROCESS_FOR:
+            held["words"], held["read_at"] = build(), timezone.now()
+        return held["words"]
     return remembered("search-known-words", build, RESULTS_SECONDS, scopes=(page_type_scope(Page),))
+
+
+# Without a shared cache, the known words are kept in each process for a while.
+KNOWN_WORDS_IN_PROCESS_FOR = timedelta(minutes=10)
+_known_words_in_process = {"words": None, "read_at": None}
 
 
 def speaker_names(agenda):

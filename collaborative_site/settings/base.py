@@ -600,8 +600,8 @@ WAGTAILSEARCH_BACKENDS = {
         "BACKEND": "wagtail.search.backends.database",
         # English word forms on PostgreSQL whatever the server's default
         # configuration ("plans" finds "planning"), as SQLite's table has
-        # (search/migrations/0004_stemming_on_sqlite.py). Changing it needs
-        # `manage.py update_index`.
+        # (search/migrations/0004_stemming.py, which also rebuilt what was
+        # indexed). Changing it again needs `manage.py update_index`.
         "SEARCH_CONFIG": "english",
     }
 }

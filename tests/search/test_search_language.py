@@ -84,8 +84,9 @@ def test_a_suggestion_corrects_only_unknown_words_keeping_the_case_typed():
     assert suggestion("Malmasion Manchester", vocabulary) == "Malmaison Manchester"
     assert suggestion("workforce planning", vocabulary) is None
     assert suggestion("zzzz qqqq", vocabulary) is None
-    # Too many unknown words is not a slip: nothing is compared or suggested.
-    assert suggestion("workfroce " * 5, vocabulary) is None
+    # A word repeated is compared once; too many unknown words is not a slip: nothing is suggested.
+    assert suggestion("workfroce workfroce workfroce workfroce workfroce", vocabulary) == " ".join(["workforce"] * 5)
+    assert suggestion("workfroce plannign malmasion wrokforce plannnig", vocabulary) is None
 
 
 # The synonyms editors keep -----------------------------------------------------------------
@@ -168,3 +169,31 @@ def test_a_search_that_finds_a_little_offers_a_better_query_above_its_results(cl
 def test_no_suggestion_is_offered_when_the_query_is_spelt_right(client, initial_content):
     assert html(search(client, "workforce planning")).select_one(".search-suggestion") is None
     assert html(search(client, "xylophone")).select_one(".search-suggestion") is None
+
+
+def test_without_a_shared_cache_the_known_words_are_read_once_in_a_while(client, initial_content, settings, clock):
+    from datetime import timedelta
+
+    from search import views
+
+    settings.SHARED_CACHE = False
+    views._known_words_in_process.update(words=None, read_at=None)
+    first = views.known_words()
+    assert "malmaison" in first
+    assert views.known_words() is first
+    clock.shift(views.KNOWN_WORDS_IN_PROCESS_FOR + timedelta(seconds=1))
+    assert views.known_words() is not first
+    views._known_words_in_process.update(words=None, read_at=None)
+
+
+def test_a_common_word_cannot_be_a_term(client, initial_content, log_in):
+    log_in("Editors")
+    response = add_synonym(client, "IT", "information technology")
+
+    assert response.status_code == 200
+    assert "Search leaves out common words such as “it”" in response.content.decode()
+
+
+def test_a_site_that_had_no_synonyms_gets_the_initial_list_from_its_next_migrate():
+    # The test database is made by the migrations, as a release's migrate is.
+    assert set(SearchSynonym.objects.values_list("term", flat=True)) == {term for term, _ in SYNONYMS}
