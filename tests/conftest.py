@@ -182,6 +182,13 @@ def log_in(client, db):
     return log_in_as
 
 
+def remembered_parts_kept():
+    """The names of the page parts the (local memory) cache holds: {% remembered_part %}, home/page_cache.py."""
+    from django.core.cache import cache
+
+    return sorted(key.split(":page-part:")[1] for key in cache._cache if ":page-part:" in key)
+
+
 def html(response):
     """A response's HTML, parsed, for assertions on what a visitor sees."""
     return BeautifulSoup(response.content, "html.parser")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from events.calendar import LONDON
 from events.models import EventPage
 from home import page_cache
-from tests.conftest import html
+from tests.conftest import html, remembered_parts_kept
 from tests.events.factories import add_booking_form, add_event, add_news, make_booking
 
 pytestmark = pytest.mark.django_db
@@ -26,10 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def pages_rendered_afresh(settings):
     settings.PAGE_CACHE_SECONDS = 0
-
-
-def parts_kept():
-    return sorted(key.split(":page-part:")[1] for key in cache._cache if ":page-part:" in key)
 
 
 def cards(path, client=None):
@@ -53,7 +49,7 @@ def workshop(index, venue, today):
 @pytest.mark.parametrize("path", ["/", "/news-and-events/", "/news-and-events/?show=upcoming"])
 def test_places_taken_show_on_every_list_at_once(workshop, committing, path):
     assert "5 places left" in card_for("Retention workshop", path)
-    assert parts_kept(), "the list was not remembered"
+    assert remembered_parts_kept(), "the list was not remembered"
 
     with committing():
         make_booking(workshop.get_children().get().specific)
@@ -141,7 +137,7 @@ def test_a_filtered_view_counts_once_and_again_when_a_workshop_is_published(inde
 def test_a_filtered_view_is_remembered_only_for_a_plain_valid_query(index, query, kept):
     response = Client().get(f"/news-and-events/?{query}")
     assert response.status_code == 200
-    assert bool([part for part in parts_kept() if ":filtered:" in part]) is kept
+    assert bool([part for part in remembered_parts_kept() if ":filtered:" in part]) is kept
 
 
 def test_a_list_tells_a_cached_page_what_it_depends_on_when_read_as_well_as_when_built(workshop):

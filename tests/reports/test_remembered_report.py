@@ -9,13 +9,12 @@ what was kept for them, nor the other way round.
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from wagtail.models import Collection, CollectionViewRestriction, Page
 
 from events.models import EventPage
 from reports.models import ReportDocument, ReportPage
-from tests.conftest import html, make_user
+from tests.conftest import html, make_user, remembered_parts_kept
 from tests.events.factories import add_event
 from tests.reports.factories import add_report, make_document, pdf_bytes
 
@@ -25,10 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def pages_rendered_afresh(settings):
     settings.PAGE_CACHE_SECONDS = 0
-
-
-def parts_kept():
-    return sorted(key.split(":page-part:")[1] for key in cache._cache if ":page-part:" in key)
 
 
 @pytest.fixture
@@ -58,7 +53,7 @@ def report_text(report, client=None):
 def test_a_report_names_its_workshop_and_links_as_they_are_now(report, workshop, committing):
     text = report_text(report)
     assert "Retention workshop" in text and "Related pages" in text
-    assert any(part.endswith(f":{report.pk}:report") for part in parts_kept())
+    assert any(part.endswith(f":{report.pk}:report") for part in remembered_parts_kept())
 
     workshop.title = "Retention and wellbeing workshop"
     with committing():
