@@ -320,9 +320,12 @@ def search(request):
         promotions = promoted_pages(query)
         promoted_ids = [page.pk for page in promotions]
         today = timezone.localdate()
-        search_key = hashlib.sha256(repr((query, chosen_type, promoted_ids, today)).encode()).hexdigest()
-
         expanded = search_query(query, synonyms())
+        # By the query as searched too: what a release or a synonym changes in
+        # it is searched afresh, not read from what the old query found.
+        search_key = hashlib.sha256(
+            repr((query, repr(expanded), chosen_type, promoted_ids, today)).encode()
+        ).hexdigest()
 
         def count():
             found = {"full_text": False, "suggestion": None}
@@ -363,7 +366,7 @@ def search(request):
                 ],
                 "total": total,
                 "shown_total": total + len(promotions),
-                "suggestion": found["suggestion"],
+                "suggestion": found.get("suggestion"),
             }
         )
         if not total and not promotions:
