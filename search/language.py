@@ -52,6 +52,11 @@ def words_of(text):
     return tuple("".join(char.lower() if char.isalnum() else " " for char in text).split())
 
 
+def word_key(word):
+    """One typed word as it is looked up among the known words: "Malmaison," is "malmaison"."""
+    return "".join(char.lower() for char in word if char.isalnum())
+
+
 class Synonyms:
     """
     The editors' synonyms, as groups of phrases that mean the same: a term
@@ -130,7 +135,7 @@ def suggestion(text, vocabulary):
     unknown = 0
     closest = {}
     for word in text.split():
-        key = "".join(char.lower() for char in word if char.isalnum())
+        key = word_key(word)
         if len(key) < SHORTEST_CORRECTED or key in vocabulary or key in STOP_WORDS or key.isdigit():
             suggested.append(word)
             continue

@@ -23,7 +23,7 @@ from home.serving import site_for_request, site_root_paths_for_request
 from reports.models import ReportIndexPage, ReportPage
 from reports.templatetags.reports_tags import latest_reports
 
-from .language import STOP_WORDS, Synonyms, search_query, stem, suggestion, words_of
+from .language import STOP_WORDS, Synonyms, search_query, stem, suggestion, word_key, words_of
 from .models import SearchSynonym
 from .search_hits import count_search
 
@@ -67,15 +67,11 @@ def clean_query(raw_query):
     return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
-def _words(text):
-    """Lower-case words, without punctuation, for comparing a query with a title."""
-    return "".join(char.lower() if char.isalnum() else " " for char in text).split()
-
-
 # "The title holds this word" and "the title starts with these words" as
 # regular expressions that Python's re (SQLite's REGEXP, as Django defines it)
-# and PostgreSQL both read, so that the database compares titles as _words
-# does. The words come from _words, letters and digits only: nothing to escape.
+# and PostgreSQL both read, so that the database compares titles as words_of
+# splits them. The words come from words_of, letters and digits only: nothing
+# to escape.
 def _holds_word(word):
     return rf"(^|\W){word}(\W|$)"
 
@@ -98,7 +94,7 @@ def relevance_order(matches, query, today, tie_break):
     PostgreSQL's positive: the size of the score is what counts); equal
     weighted scores by tie_break.
     """
-    query_words = _words(query)
+    query_words = words_of(query)
     # Content types are cached by Django: no query after the first.
     event_type, report_type = (ContentType.objects.get_for_model(model).pk for model in (EventPage, ReportPage))
     weight = Case(
@@ -181,7 +177,7 @@ def known_words():
         vocabulary = {}
         for text in texts:
             for word in text.split():
-                key = "".join(char.lower() for char in word if char.isalnum())
+                key = word_key(word)
                 if key and not key.isdigit():
                     # The first form seen is kept: "Malmaison", not "MALMAISON".
                     vocabulary.setdefault(key, "".join(char for char in word if char.isalnum() or char in "-'"))

@@ -82,9 +82,7 @@ class NewsAndEventsIndexPage(
             # renders them, not when it shows its remembered copy
             # ({% remembered_part %}, which they tell what they depend on).
             context["part_name"] = "overview"
-            context["filter_form"] = SimpleLazyObject(
-                lambda: ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
-            )
+            context["filter_form"] = SimpleLazyObject(lambda: self.filter_form(request))
             context["upcoming_events"] = SimpleLazyObject(
                 lambda: list(self.upcoming_events(today).for_cards()[: self.PER_PAGE])
             )
@@ -95,14 +93,12 @@ class NewsAndEventsIndexPage(
                 lambda: list(self.news().defer(*NOT_ON_NEWS_CARDS)[: self.OVERVIEW_LENGTH])
             )
             return context
-        form = ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
+        form = self.filter_form(request)
         filters = form.filters()
         # The form shown is made again where it is rendered, inside the
         # remembered part: its year and topic choices tell the part what
         # they depend on (a workshop in a new year, a news item's new topic).
-        context["filter_form"] = SimpleLazyObject(
-            lambda: ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
-        )
+        context["filter_form"] = SimpleLazyObject(lambda: self.filter_form(request))
         show = filters.get("show")
         # Only the filtered lists have pages; the overview at the bare address
         # has none, so every filtered view (and its page number) keeps the
@@ -139,6 +135,9 @@ class NewsAndEventsIndexPage(
             context["past_events"] = self.past_events(today).for_cards()[: self.OVERVIEW_LENGTH]
             context["latest_news"] = self.news().defer(*NOT_ON_NEWS_CARDS)[: self.OVERVIEW_LENGTH]
         return context
+
+    def filter_form(self, request):
+        return ListingFilterForm(request.GET, years=self.years(), topics=self.topics())
 
     @staticmethod
     def _is_plain_query(query, page_number):

@@ -361,17 +361,17 @@ def ranked_as_the_rules_say(query):
 
     from events.models import BookingFormPage
     from home.models import HomePage
-    from search.language import STOP_WORDS, Synonyms, search_query, stem
-    from search.views import STARTS_WITH_QUERY, TYPE_WEIGHTS, UPCOMING, _words
+    from search.language import STOP_WORDS, Synonyms, search_query, stem, words_of
+    from search.views import STARTS_WITH_QUERY, TYPE_WEIGHTS, UPCOMING
 
     searchable = Page.objects.live().not_type(HomePage, BookingFormPage)
     matches = list(searchable.search(search_query(query, Synonyms([]))).annotate_score("_score"))
     specific = searchable.filter(pk__in=[page.pk for page in matches]).specific().in_bulk()
-    words = _words(query)
+    words = words_of(query)
 
     def key(page):
         own = specific[page.pk]
-        title_words = _words(page.title)
+        title_words = words_of(page.title)
         weight = TYPE_WEIGHTS.get(type(own), 1.0)
         if " ".join(title_words).startswith(" ".join(words)):
             weight *= STARTS_WITH_QUERY
