@@ -17,6 +17,13 @@ def give_new_places_to_the_waiting_list(sender, instance, **kwargs):
         fill_free_places(instance)
 
 
+def tell_bookers_of_changes(sender, instance, revision=None, **kwargs):
+    """A new date, time, place or status, once published, is e-mailed to everyone booked (booking/changes.py)."""
+    from .booking.changes import tell_bookers_of_published_changes
+
+    tell_bookers_of_published_changes(instance, revision)
+
+
 def publish_a_new_booking_form_with_its_workshop(sender, instance, **kwargs):
     """
     A booking form added with its workshop (see booking.admin.add_the_booking_form)
@@ -50,6 +57,8 @@ def register_signal_handlers():
     page_published.connect(
         give_new_places_to_the_waiting_list, sender=EventPage, dispatch_uid="events-fill-free-places"
     )
+    # After the calendar sequence is bumped: the invitations carry the new one.
+    page_published.connect(tell_bookers_of_changes, sender=EventPage, dispatch_uid="events-tell-bookers")
     page_published.connect(
         publish_a_new_booking_form_with_its_workshop, sender=EventPage, dispatch_uid="events-publish-booking-form"
     )

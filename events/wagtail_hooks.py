@@ -14,7 +14,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .booking import admin_views
+from .booking import admin_views, changes
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -80,6 +80,9 @@ def register_booking_log_actions(actions):
     actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
     actions.register_action("events.erase_bookings", "Erase personal data", "Erased a person's booking details")
+
+
+hooks.register("after_publish_page", changes.say_who_was_told_on_publishing)
 
 
 @hooks.register("register_admin_menu_item")

@@ -316,7 +316,8 @@ def email_context(record):
     booking, event = record.booking, record.booking.event
     confirmed = booking.is_confirmed
     current = record.kind in WITH_INVITATION and confirmed
-    show_venue = bool(event.venue) and not event.is_online and event.status != EventStatus.CANCELLED
+    event_cancelled = event.status == EventStatus.CANCELLED
+    show_venue = bool(event.venue) and not event.is_online and not event_cancelled
     return {
         "record": record,
         "kind": record.kind,
@@ -324,7 +325,9 @@ def email_context(record):
         "event": event,
         "site_name": settings.WAGTAIL_SITE_NAME,
         "event_url": site_root_url(event) + (event.get_url() or ""),
-        "cancel_url": cancel_url(booking) if not booking.is_cancelled else "",
+        # Nothing to cancel at an event that is itself cancelled.
+        "cancel_url": cancel_url(booking) if not booking.is_cancelled and not event_cancelled else "",
+        "event_cancelled": event_cancelled,
         "subject": subject_for(record),
         "has_invitation": current and not event.date_shows_month_only,
         "joining_instructions": event.joining_instructions if current and event.attendance_mode != "in_person" else "",
@@ -368,7 +371,13 @@ def introduction(record):
         return [f"This is a reminder that you have a place at this {event_kind} {when}."]
     if kind == BookingEmailKind.UPDATE:
         if event.status == EventStatus.CANCELLED:
-            paragraphs = [f"We are sorry: this {event_kind} has been cancelled."]
+            # Said once: an editor's status message says why, and sorry, in its own words.
+            cancelled = (
+                f"This {event_kind} has been cancelled."
+                if event.status_message
+                else (f"We are sorry: this {event_kind} has been cancelled.")
+            )
+            paragraphs = [f"{cancelled} You do not need to do anything."]
         elif event.status == EventStatus.POSTPONED:
             paragraphs = [f"This {event_kind} has been postponed. We will e-mail you when it has a new date."]
         else:

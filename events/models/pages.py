@@ -327,7 +327,11 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         help_text="Anything but 'Going ahead as planned' shows a warning at the top of the page.",
     )
     status_message = models.TextField(
-        blank=True, help_text="What visitors should know about the change, e.g. the new date or how to join online."
+        blank=True,
+        help_text=(
+            "What visitors and the people booked should know about the change, e.g. why, or how to join online. "
+            "Shown on the page and in the e-mail to the people booked."
+        ),
     )
     joining_instructions = models.TextField(
         blank=True,
@@ -351,6 +355,13 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
     # address become, and take a higher SEQUENCE as a change to apply.
     calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # What the people booked were last told of the date, time, place, way of
+    # attending and status: publishing a change to any of them tells them
+    # again (events/booking/changes.py).
+    arrangements_told = models.JSONField(default=dict, editable=False)
+    bookers_told_at = models.DateTimeField(
+        null=True, editable=False, help_text="When the people booked were last e-mailed about a change."
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("event_type"),
@@ -382,6 +393,11 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         MultiFieldPanel(
             [FieldPanel("status"), FieldPanel("status_message"), FieldPanel("originally_planned_venue")],
             heading="Changes and cancellations",
+            help_text=(
+                "Publishing a new date, time, venue, way of attending, joining instructions or status e-mails "
+                "everyone booked or on the waiting list at once, with the new details and an updated calendar "
+                "invitation. The status message is the e-mail's own words."
+            ),
         ),
     ]
 
@@ -399,7 +415,7 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
     subpage_types = ["events.BookingFormPage"]
     page_description = "A workshop, videoconference or forum, with its date, venue, agenda and booking details."
     # A copy is a new event: calendars must not take it for the original.
-    exclude_fields_in_copy = ["calendar_uid", "calendar_sequence"]
+    exclude_fields_in_copy = ["calendar_uid", "calendar_sequence", "arrangements_told", "bookers_told_at"]
 
     class Meta:
         verbose_name = "event"
@@ -463,11 +479,19 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         obj = super().with_content_json(content)
         obj.calendar_uid = self.calendar_uid
         obj.calendar_sequence = self.calendar_sequence
+        # Likewise what its bookers have been told: an older draft is compared with it, not with its own copy.
+        obj.arrangements_told = self.arrangements_told
+        obj.bookers_told_at = self.bookers_told_at
         return obj
 
     @property
     def when(self):
         return format_event_datetime(self.date, self.start_time, self.end_time, self.date_shows_month_only)
+
+    @property
+    def is_going_ahead(self):
+        """Not cancelled nor postponed: its page offers its places and a calendar entry only then."""
+        return self.status not in (EventStatus.CANCELLED, EventStatus.POSTPONED)
 
     @property
     def is_online(self):

@@ -628,7 +628,7 @@ def test_the_dashboard_shows_places_booked_and_waiting_for_upcoming_workshops(
     panel = page.select_one("#upcoming-bookings-heading").find_parent("section")
     row = next(tr for tr in panel.select("tbody tr") if "Spring workshop" in tr.get_text())
     cells = [td.get_text(" ", strip=True) for td in row.select("td")]
-    assert cells[2:] == ["3 of 3", "1"]
+    assert cells[2:] == ["Going ahead", "3 of 3", "1"]
     assert row.select_one("a")["href"] == submissions_url(form_page)
 
     log_in(editor)
