@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.contrib.admin import display as admin_display
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from wagtail.admin import messages
@@ -278,6 +278,7 @@ class UpcomingBookingsPanel(Component):
             EventPage.objects.live()
             .filter(date__gte=timezone.localdate())
             .with_booking_counts()
+            .annotate(told_at=F("bookers_told__told_at"))
             .order_by(*SOONEST_FIRST)[:8]
         )
         # Each workshop's booking form, in one query: a child's tree path is its parent's plus one step.
@@ -294,6 +295,7 @@ class UpcomingBookingsPanel(Component):
         rows = [
             {
                 "event": event,
+                "told_at": event.told_at,
                 "bookings_url": (
                     reverse("wagtailforms:list_submissions", args=[form_pages[event.path]])
                     if can_view and event.path in form_pages

@@ -24,7 +24,7 @@ from wagtail.models import Page
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail_modeladmin.views import InspectView
 
-from ..models import Booking, BookingEmailKind, BookingFormPage, EventPage
+from ..models import BookersTold, Booking, BookingEmailKind, BookingFormPage, EventPage
 from .emails import delivery_status, queue_email
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
 from .privacy import erase_personal_data
@@ -298,7 +298,13 @@ def notify_bookers(request, event_id):
     return TemplateResponse(
         request,
         "events/admin/notify_bookers.html",
-        {"event": event, "form": form, "confirmed": event.bookings.confirmed().count(), "waiting": event.waiting_count},
+        {
+            "event": event,
+            "form": form,
+            "confirmed": event.bookings.confirmed().count(),
+            "waiting": event.waiting_count,
+            "told_at": BookersTold.objects.filter(event=event).values_list("told_at", flat=True).first(),
+        },
     )
 
 

@@ -25,7 +25,7 @@ from wagtail.log_actions import log
 from wagtail.models import PageLogEntry
 
 from ..formatting import format_event_datetime
-from ..models import BookingEmailKind, EventPage, EventStatus, Venue
+from ..models import BookersTold, BookingEmailKind, EventPage, EventStatus, Venue
 from ..models.choices import AttendanceMode
 from .emails import queue_email
 
@@ -58,21 +58,20 @@ def tell_bookers_of_published_changes(event, revision=None):
     """
     published = arrangements(event)
     with transaction.atomic():
-        told = (
-            EventPage.objects.select_for_update(of=("self",))
-            .values_list("arrangements_told", flat=True)
-            .get(pk=event.pk)
+        told, first = BookersTold.objects.select_for_update().get_or_create(
+            event_id=event.pk, defaults={"arrangements": published}
         )
-        if told == published:
+        if first or told.arrangements == published:
             return 0
-        changed = [name for name in TOLD_OF if told and told.get(name) != published[name]]
-        bookings = list(event.bookings.active().filter(erased_at=None)) if changed and not event.has_started() else []
-        EventPage.objects.filter(pk=event.pk).update(
-            arrangements_told=published, **({"bookers_told_at": timezone.now()} if bookings else {})
-        )
+        changed = [name for name in TOLD_OF if told.arrangements.get(name) != published[name]]
+        bookings = [] if event.has_started() else list(event.bookings.active().filter(erased_at=None))
+        summary = what_changed(told.arrangements, event, changed)
+        told.arrangements = published
+        if bookings:
+            told.told_at = timezone.now()
+        told.save()
         if not bookings:
             return 0
-        summary = what_changed(told, event, changed)
         for booking in bookings:
             queue_email(booking, BookingEmailKind.UPDATE, message=summary)
         log(

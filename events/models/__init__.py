@@ -12,6 +12,7 @@ from .pages import (
     SOONEST_FIRST,
     WORKSHOP_PLACES,
     AttendanceMode,
+    BookersTold,
     EventPage,
     EventStatus,
     EventType,
@@ -24,6 +25,7 @@ from .venues import AccessAnswer, AudienceRole, Contact, Venue
 
 __all__ = [
     "Booking",
+    "BookersTold",
     "BookingEmail",
     "BookingEmailKind",
     "BookingFormField",

@@ -355,13 +355,6 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
     # address become, and take a higher SEQUENCE as a change to apply.
     calendar_uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
-    # What the people booked were last told of the date, time, place, way of
-    # attending and status: publishing a change to any of them tells them
-    # again (events/booking/changes.py).
-    arrangements_told = models.JSONField(default=dict, editable=False)
-    bookers_told_at = models.DateTimeField(
-        null=True, editable=False, help_text="When the people booked were last e-mailed about a change."
-    )
 
     content_panels = Page.content_panels + [
         FieldPanel("event_type"),
@@ -415,7 +408,7 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
     subpage_types = ["events.BookingFormPage"]
     page_description = "A workshop, videoconference or forum, with its date, venue, agenda and booking details."
     # A copy is a new event: calendars must not take it for the original.
-    exclude_fields_in_copy = ["calendar_uid", "calendar_sequence", "arrangements_told", "bookers_told_at"]
+    exclude_fields_in_copy = ["calendar_uid", "calendar_sequence"]
 
     class Meta:
         verbose_name = "event"
@@ -479,9 +472,6 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         obj = super().with_content_json(content)
         obj.calendar_uid = self.calendar_uid
         obj.calendar_sequence = self.calendar_sequence
-        # Likewise what its bookers have been told: an older draft is compared with it, not with its own copy.
-        obj.arrangements_told = self.arrangements_told
-        obj.bookers_told_at = self.bookers_told_at
         return obj
 
     @property
@@ -633,6 +623,26 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         if moment is None:
             return self.date.isoformat()
         return datetime.combine(self.date, moment, tzinfo=LONDON).isoformat()
+
+
+class BookersTold(models.Model):
+    """
+    What the people booked at an event were last told of its date, time,
+    place, way of attending and status: publishing a change to any of them
+    tells them again (events/booking/changes.py). A row of its own, not
+    the page's fields, so that saving a page (from whatever copy of it)
+    never writes over what they were told.
+    """
+
+    event = models.OneToOneField(EventPage, on_delete=models.CASCADE, primary_key=True, related_name="bookers_told")
+    arrangements = models.JSONField(default=dict)
+    told_at = models.DateTimeField(null=True, help_text="When the people booked were last e-mailed about a change.")
+
+    class Meta:
+        verbose_name = "what bookers were told"
+
+    def __str__(self):
+        return f"What the people booked at event {self.event_id} were told"
 
 
 class NewsPageTag(TaggedItemBase):
