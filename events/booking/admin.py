@@ -22,10 +22,10 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView
 
-from ..models import SOONEST_FIRST, Booking, BookingFormPage, EventPage
+from ..models import SOONEST_FIRST, Booking, BookingFormPage, BookingStatus, EventPage
 from . import admin_views, questions
 from .emails import STRANDED_AFTER
-from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, include_needs
+from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, extra_question_columns, include_needs
 
 
 class BookingPermissionHelper(PermissionHelper):
@@ -82,6 +82,11 @@ class WorkshopFilter(RelatedOnlyFieldListFilter):
         super().__init__(*args, **kwargs)
         self.title = "workshop"
 
+    def has_output(self):
+        # Django's shows the filter from two choices up: shown with one, the
+        # Bookings list looks the same whether or not other workshops have bookings.
+        return bool(self.lookup_choices)
+
     def field_admin_ordering(self, field, request, model_admin):
         # Django's own version asks Django's admin site, which this project does not install.
         return ("-date", "-start_time")
@@ -97,9 +102,20 @@ class BookingIndexView(BookingExportMixin, IndexView):
     # An export option, not a filter on the bookings.
     IGNORED_PARAMS = (*IndexView.IGNORED_PARAMS, INCLUDE_NEEDS_PARAMETER)
 
+    extra_questions = ()
+
     @property
     def export_headings(self):
-        return {"workshop": "Workshop", **dict(questions.columns(include_sensitive=True))}
+        return {"workshop": "Workshop", **dict(questions.columns(include_sensitive=True)), **dict(self.extra_questions)}
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        # As a workshop's own export: the people booked and waiting, unless a status is chosen.
+        if "status__exact" not in self.params:
+            queryset = queryset.exclude(status=BookingStatus.CANCELLED)
+        # Each workshop's own questions keep their answers, a column each.
+        self.extra_questions = extra_question_columns(queryset)
+        self.list_export = [*self.list_export, *(name for name, _ in self.extra_questions)]
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def to_row_dict(self, item):
         # The same values as a workshop's own export: statuses as words, empty answers empty.

@@ -5,6 +5,7 @@ attendance register, telling a workshop's bookers about a change, and
 erasing one person's bookings. Only Booking administrators reach them.
 """
 
+import django_filters
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -18,13 +19,14 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from wagtail.admin import messages
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListView
+from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListFilterSet, SubmissionsListView
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail_modeladmin.views import InspectView
 
-from ..models import BookersTold, Booking, BookingEmailKind, BookingFormPage, EventPage
+from ..models import BookersTold, Booking, BookingEmailKind, BookingFormPage, BookingStatus, EventPage
+from . import questions
 from .emails import delivery_status, queue_email
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
 from .privacy import erase_personal_data
@@ -39,6 +41,33 @@ class FormulaSafeSnippetIndexView(FormulaSafeExportMixin, SnippetIndexView):
     """A snippet listing (venues, contacts) whose exports no spreadsheet runs as formulas."""
 
 
+# The status filter's choices beyond a booking's own statuses. Without a
+# choice, the list and its exports leave cancelled bookings out: the people
+# coming and waiting are what a list is wanted for.
+ANY_STATUS = "any"
+
+
+class BookingSubmissionsFilterSet(SubmissionsListFilterSet):
+    status = django_filters.ChoiceFilter(
+        label="Status",
+        choices=[*BookingStatus.choices, (ANY_STATUS, "Any, with cancelled bookings")],
+        empty_label="Booked or waiting",
+        method="filter_status",
+    )
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == ANY_STATUS else queryset.filter(status=value)
+
+
+def may_see_needs(user):
+    """
+    Access and dietary needs are for the people who may export them (to
+    cater, to arrange the room): shown to them in the lists and a booking's
+    details, and to nobody else who can see bookings.
+    """
+    return user.has_perm("events.export_booking")
+
+
 class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
     """
     Wagtail's submissions listing for one booking form, for Booking
@@ -47,6 +76,7 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
     """
 
     page_title = "Bookings"
+    filterset_class = BookingSubmissionsFilterSet
     # Wagtail's own results template offers to delete submissions: bookings
     # are cancelled instead, so the waiting list moves up and the counts hold.
     results_template_name = "events/admin/booking_submissions_results.html"
@@ -65,13 +95,44 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
     def get_base_queryset(self):
         return self.form_page.get_submissions()
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.status_chosen:
+            queryset = queryset.exclude(status=BookingStatus.CANCELLED)
+        return queryset
+
+    @cached_property
+    def status_chosen(self):
+        return bool(self.filters and self.filters.is_valid() and self.filters.form.cleaned_data.get("status"))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.is_export:
-            context["booking_rows"] = list(zip(context["submissions"], context["data_rows"], strict=True))
+            # Wagtail's rows without the needs, unless this person may see them: the columns are made again.
+            data_fields = self.form_page.get_data_fields(include_sensitive=may_see_needs(self.request.user))
+            context["data_headings"] = [
+                {"name": name, "label": label, "order": self._order_of(name)} for name, label in data_fields
+            ]
+            rows = []
+            for submission in context["submissions"]:
+                answers = submission.get_data()
+                rows.append(
+                    [
+                        ", ".join(value) if isinstance(value, list) else value
+                        for value in (answers.get(n) for n, _ in data_fields)
+                    ]
+                )
+            context["booking_rows"] = list(zip(context["submissions"], rows, strict=True))
             context["can_change"] = self.request.user.has_perm(CHANGE)
             context["next_url"] = self.request.get_full_path()
+            context["cancelled_left_out"] = not self.status_chosen
         return context
+
+    def _order_of(self, name):
+        if name not in self.orderable_fields:
+            return None
+        chosen = self.get_validated_ordering().get(name)
+        return chosen[1] if chosen else "orderable"
 
     def export_event(self):
         return self.form_page.event
@@ -251,8 +312,13 @@ class BookingInspectView(InspectView):
     def get_fields_dict(self):
         now = timezone.now()
         emails = self.instance.emails.order_by("created_at")
+        hidden = () if may_see_needs(self.request.user) else questions.question_names(sensitive=True)
         return [
-            *super().get_fields_dict(),
+            *(
+                self.get_dict_for_field(name)
+                for name in self.model_admin.get_inspect_view_fields()
+                if name not in hidden
+            ),
             {
                 "label": "E-mails",
                 "value": format_html_join(

@@ -28,7 +28,7 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from ..formatting import without_control_characters
-from ..models import Booking
+from ..models import Booking, BookingFormField
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_ACTION = "events.export_bookings"
@@ -179,3 +179,20 @@ class StreamedRows:
 
     def __iter__(self):
         return self.queryset.iterator(chunk_size=1000)
+
+
+def extra_question_columns(bookings):
+    """
+    (name, heading) of the questions editors added to the forms these
+    bookings came from, for an export across workshops: a column each, in
+    each form's order, one column for a question several forms ask under
+    the same name (its headings joined when they differ).
+    """
+    page_ids = list(bookings.order_by().values_list("page_id", flat=True).distinct())
+    headings = {}
+    fields = BookingFormField.objects.filter(page_id__in=page_ids).order_by("page_id", "sort_order")
+    for name, label in fields.values_list("clean_name", "label"):
+        labels = headings.setdefault(name, [])
+        if label not in labels:
+            labels.append(label)
+    return [(name, " / ".join(labels)) for name, labels in headings.items()]

@@ -259,7 +259,7 @@ def test_bookings_are_never_deleted_from_the_submissions_listing(client, booking
 # The per-workshop listing and its exports ---------------------------------------
 
 
-def test_a_booking_administrator_sees_a_workshops_bookings_without_their_needs(
+def test_a_booking_administrator_sees_a_workshops_bookings_with_their_needs(
     client, booking_admin, form_page, bookings, log_in
 ):
     log_in(booking_admin)
@@ -273,7 +273,8 @@ def test_a_booking_administrator_sees_a_workshops_bookings_without_their_needs(
     assert "Which session will you join?" in headings
     body = page.get_text(" ")
     assert "Ada Lovelace" in body and "Morning" in body
-    assert "Hearing loop" not in body and "Vegan" not in body
+    # They cater and arrange the room: the needs are theirs to see, as in the exports.
+    assert "Dietary needs" in headings and "Hearing loop" in body and "Vegan" in body
     links = {a.get_text(" ", strip=True): a["href"] for a in page.select("a[href]")}
     assert "Attendance register" in links
     assert "Tell bookers about a change" in links
@@ -328,7 +329,8 @@ def test_the_xlsx_export_stores_every_answer_as_text(client, booking_admin, form
     by_email = {row[3].value: row for row in rows}
     assert by_email["formula@example.nhs.uk"][2].value == "=1+1"
     assert by_email["formula@example.nhs.uk"][2].data_type == "s"
-    assert len(rows) == 6
+    # Edith, who cancelled, is left out unless asked for.
+    assert len(rows) == 5
 
 
 def test_access_and_dietary_needs_are_exported_only_when_asked_for(client, booking_admin, form_page, bookings, log_in):
@@ -356,7 +358,7 @@ def test_every_export_is_written_in_the_audit_log(client, booking_admin, form_pa
     assert first.page_id == form_page.get_parent().pk
     assert first.data == {
         "format": "xlsx",
-        "rows": 5,
+        "rows": 4,
         "with_needs": True,
         "filters": "needs=include",
         "searched": False,
@@ -705,3 +707,77 @@ def test_the_dashboard_counts_the_bookings_of_the_last_week(client, booking_admi
     # Grace, Mary and Florence (waiting) booked this week; Edith cancelled; Ada booked 8 days ago.
     assert admins.get_text(" ", strip=True) == "3 bookings in the last 7 days: see the Bookings list ."
     assert editors.get_text(" ", strip=True) == "3 bookings in the last 7 days."
+
+
+# A workshop's bookings list: status, needs, cancelled bookings left out ------
+
+
+def names_listed(response):
+    return {row.select("td")[2].get_text(strip=True) for row in html(response).select("table.listing tbody tr")}
+
+
+def test_a_workshops_list_and_exports_leave_out_cancelled_bookings_unless_a_status_is_chosen(
+    client, booking_admin, form_page, bookings, log_in
+):
+    log_in(booking_admin)
+
+    default = client.get(submissions_url(form_page))
+    cancelled = client.get(submissions_url(form_page, status="cancelled"))
+    waiting = client.get(submissions_url(form_page, status="waiting"))
+    everyone = client.get(submissions_url(form_page, status="any"))
+
+    assert names_listed(default) == {"Ada Lovelace", "Grace Hopper", "Mary Seacole", "Florence Nightingale"}
+    assert "Cancelled bookings are left out" in html(default).get_text(" ")
+    assert names_listed(cancelled) == {"Edith Cavell"}
+    assert names_listed(waiting) == {"Florence Nightingale"}
+    assert len(names_listed(everyone)) == 5
+    assert "Edith Cavell" not in {row["Name"] for row in read_csv(client.get(submissions_url(form_page, export="csv")))}
+    with_cancelled = read_csv(client.get(submissions_url(form_page, export="csv", status="any")))
+    assert {row["Status"] for row in with_cancelled} == {"Confirmed", "Waiting list", "Cancelled"}
+
+
+def test_someone_who_may_view_but_not_export_bookings_never_sees_the_needs(client, form_page, bookings, log_in):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user("viewer")
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="access_admin"), Permission.objects.get(codename="view_booking")
+    )
+    log_in(viewer)
+
+    listing = html(client.get(submissions_url(form_page))).get_text(" ")
+    details = html(client.get(reverse("events_booking_modeladmin_inspect", args=[bookings["ada"].pk]))).get_text(" ")
+
+    assert "Ada Lovelace" in listing and "Ada Lovelace" in details
+    for text in (listing, details):
+        assert "Hearing loop" not in text and "Vegan" not in text and "Dietary needs" not in text
+
+
+def test_the_export_across_workshops_keeps_each_workshops_own_questions(
+    client, booking_admin, form_page, bookings, other_form_page, log_in
+):
+    BookingFormField.objects.create(page=other_form_page, sort_order=0, label="Trust code", field_type="singleline")
+    make_booking(other_form_page, name="Mary Somerville", form_data={"trust_code": "RNU"})
+    log_in(booking_admin)
+
+    rows = read_csv(client.get(bookings_url("export=csv")))
+    cancelled = read_csv(client.get(bookings_url("export=csv&status__exact=cancelled")))
+
+    by_name = {row["Name"]: row for row in rows}
+    assert by_name["Ada Lovelace"]["Which session will you join?"] == "Morning"
+    assert by_name["Ada Lovelace"]["Trust code"] == ""
+    assert by_name["Mary Somerville"]["Trust code"] == "RNU"
+    assert "Edith Cavell" not in by_name, "cancelled bookings are left out unless asked for"
+    assert [row["Name"] for row in cancelled] == ["Edith Cavell"]
+
+
+def test_the_bookings_list_offers_the_workshop_filter_as_soon_as_one_workshop_has_bookings(
+    client, booking_admin, form_page, bookings, log_in
+):
+    log_in(booking_admin)
+
+    page = html(client.get(bookings_url()))
+
+    filters = page.select_one(".changelist-filter")
+    assert "By workshop" in filters.get_text(" ")
+    assert "Spring workshop" in [link.get_text(strip=True) for link in filters.select("a")]
