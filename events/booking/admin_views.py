@@ -303,7 +303,17 @@ def booking_register(request, event_id):
         event.bookings.confirmed().filter(erased_at=None).only("name", "job_title", "organisation"),
         key=lambda booking: (booking.name.split()[-1].lower() if booking.name.split() else "", booking.name.lower()),
     )
-    return TemplateResponse(request, "events/admin/booking_register.html", {"event": event, "attendees": attendees})
+    form_page = event.get_children().type(BookingFormPage).first()
+    back_url = (
+        reverse("wagtailforms:list_submissions", args=[form_page.pk])
+        if form_page
+        else reverse("events_booking_modeladmin_index")
+    )
+    return TemplateResponse(
+        request,
+        "events/admin/booking_register.html",
+        {"event": event, "attendees": attendees, "back_url": back_url},
+    )
 
 
 class BookingInspectView(InspectView):

@@ -357,6 +357,7 @@ def introduction(record):
             f"You {already}, so we have not booked another.",
             "If that was you, there is nothing more to do. If it was not, you can ignore this e-mail: "
             "your booking has not changed.",
+            *([record.message] if record.message else []),
         ]
     if kind == BookingEmailKind.PROMOTION:
         return ["Good news: a place has come up and it is yours. You do not need to do anything to accept it."]

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ..models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus
 from ..models.bookings import normalise_email
+from . import questions
 from .emails import queue_email
 
 # The name this module's log lines had before it moved into events/booking/:
@@ -97,7 +98,7 @@ def book_place(page, answers, extra_answers):
     def decide(event):
         existing = Booking.objects.filter(event=event, email_normalised=email).first()
         if existing and not existing.is_cancelled:
-            tell_of_repeat_request(existing)
+            tell_of_repeat_request(existing, changed_answers(existing, page, answers, extra_answers))
             return BookingResult(existing, "already_booked")
         # Anyone already waiting comes before a newcomer.
         confirmed = event.bookings.confirmed().count()
@@ -135,11 +136,47 @@ def book_place(page, answers, extra_answers):
 REPEAT_REQUEST_INTERVAL = timedelta(hours=1)
 
 
-def tell_of_repeat_request(booking):
-    """E-mail the owner of a booking that someone asked to book again with their address."""
+def tell_of_repeat_request(booking, changed=()):
+    """
+    E-mail the owner of a booking that someone asked to book again with
+    their address, naming the questions answered differently this time:
+    those answers are not saved (anyone can type a colleague's address, so
+    a second request changes nothing), and the owner learns how to change
+    them rather than finding them silently dropped.
+    """
     recently = timezone.now() - REPEAT_REQUEST_INTERVAL
-    if not booking.emails.filter(kind=BookingEmailKind.REPEAT_REQUEST, created_at__gte=recently).exists():
-        queue_email(booking, BookingEmailKind.REPEAT_REQUEST)
+    if booking.emails.filter(kind=BookingEmailKind.REPEAT_REQUEST, created_at__gte=recently).exists():
+        return
+    message = ""
+    if changed:
+        contact = booking.event.booking_contact
+        how = (
+            "reply to this e-mail"
+            if contact and contact.email
+            else "contact us"
+            if not contact
+            else f"contact {contact.name}"
+        )
+        message = (
+            f"This request answered these questions differently: {', '.join(changed)}. Those answers have not "
+            f"been saved: your booking keeps the ones you gave when you booked. To change them, {how}."
+        )
+    queue_email(booking, BookingEmailKind.REPEAT_REQUEST, message=message)
+
+
+def changed_answers(booking, page, answers, extra_answers):
+    """The headings or labels of the questions a second request answered differently from the booking."""
+    changed = [
+        question.heading
+        for question in questions.BOOKING_QUESTIONS
+        if question.name != "email"
+        and question.name in answers
+        and (answers[question.name] or "").strip() != (getattr(booking, question.name) or "").strip()
+    ]
+    labels = {field.clean_name: field.label for field in page.get_form_fields()}
+    stored = booking.form_data or {}
+    changed += [labels.get(name, name) for name, value in extra_answers.items() if value != stored.get(name)]
+    return changed
 
 
 def kind_for(booking):

@@ -781,3 +781,22 @@ def test_the_bookings_list_offers_the_workshop_filter_as_soon_as_one_workshop_ha
     filters = page.select_one(".changelist-filter")
     assert "By workshop" in filters.get_text(" ")
     assert "Spring workshop" in [link.get_text(strip=True) for link in filters.select("a")]
+
+
+def test_erasing_one_booking_says_so_in_words(client, booking_admin, form_page, bookings, log_in):
+    log_in(booking_admin)
+
+    page = html(client.post(reverse("events_erase_bookings"), {"email": "ada@example.nhs.uk"}))
+
+    assert page.select_one("button.no").get_text(strip=True) == "Erase this booking"
+
+
+def test_the_register_has_a_print_button_and_a_way_back(client, booking_admin, workshop, form_page, bookings, log_in):
+    log_in(booking_admin)
+
+    page = html(client.get(reverse("events_booking_register", args=[workshop.pk])))
+
+    assert page.select_one("button.print-register").get_text(strip=True) == "Print the register"
+    back = page.find("a", string="Back to the bookings")
+    assert back["href"] == submissions_url(form_page)
+    assert client.get(back["href"]).status_code == 200

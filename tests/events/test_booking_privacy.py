@@ -253,3 +253,49 @@ def test_bookings_stored_before_the_new_identity_get_it_without_losing_a_second_
     Booking.objects.filter(pk=lone.pk).update(email="Ann@Bücher.Example", email_normalised="ann@bücher.example")
     migration.renormalise(apps, schema_editor=None)
     assert Booking.objects.get(pk=lone.pk).email_normalised == "ann@xn--bcher-kva.example"
+
+
+def test_answers_changed_in_a_second_request_are_named_to_the_owner_not_saved(
+    client, form_page, django_capture_on_commit_callbacks
+):
+    from events.models import BookingFormField
+
+    BookingFormField.objects.create(page=form_page, sort_order=0, label="Which session?", field_type="singleline")
+    book(
+        client,
+        form_page,
+        django_capture_on_commit_callbacks,
+        email="jo@example.nhs.uk",
+        dietary_needs="",
+        which_session="Morning",
+    )
+    again = book(
+        client,
+        form_page,
+        django_capture_on_commit_callbacks,
+        email="jo@example.nhs.uk",
+        dietary_needs="Vegetarian",
+        which_session="Afternoon",
+    )
+
+    booking = Booking.objects.get(email_normalised="jo@example.nhs.uk")
+    assert booking.dietary_needs == "" and booking.form_data["which_session"] == "Morning", "a stranger changes nothing"
+    # The page says the same to everyone, and says an earlier booking stands.
+    assert "If this address had booked already, that booking stays as it was" in visible_text(
+        client.get(again["Location"])
+    )
+    (notice,) = [message for message in mail.outbox if message.subject.startswith("You already have a place")]
+    body = " ".join(notice.body.split())
+    assert "answered these questions differently: Dietary needs, Which session?" in body
+    assert "Those answers have not been saved" in body
+    assert "Vegetarian" not in body and "Afternoon" not in body, "a stranger's words are not repeated to the owner"
+
+
+def test_a_second_request_with_the_same_answers_says_nothing_of_changes(
+    client, form_page, django_capture_on_commit_callbacks
+):
+    book(client, form_page, django_capture_on_commit_callbacks, email="jo@example.nhs.uk")
+    book(client, form_page, django_capture_on_commit_callbacks, email="jo@example.nhs.uk")
+
+    (notice,) = [message for message in mail.outbox if message.subject.startswith("You already have a place")]
+    assert "differently" not in notice.body
