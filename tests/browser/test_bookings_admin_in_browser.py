@@ -52,8 +52,9 @@ def test_a_booking_administrator_manages_a_workshops_bookings(
 
     panel = page.locator("section", has=page.locator("#upcoming-bookings-heading"))
     row = panel.locator("tr", has_text=workshop.title)
-    assert row.locator("td").nth(2).inner_text() == "3 of 3"
-    assert row.locator("td").nth(3).inner_text() == "1"
+    assert row.locator("td").nth(2).inner_text() == "Going ahead"
+    assert row.locator("td").nth(3).inner_text() == "3 of 3"
+    assert row.locator("td").nth(4).inner_text() == "1"
     page.screenshot(path=screenshots_dir / "admin-dashboard-bookings.png", full_page=True)
 
     row.get_by_role("link", name=workshop.title).click()
@@ -94,5 +95,39 @@ def test_a_booking_administrator_manages_a_workshops_bookings(
     assert names == ["Grace Hopper", "Ada Lovelace", "Florence Nightingale"]
     page.screenshot(path=screenshots_dir / "admin-attendance-register.png", full_page=True)
     page.emulate_media(media="print")
-    assert not page.get_by_text("Print this page from your browser").is_visible()
+    assert not page.get_by_role("button", name="Print the register").is_visible()
+    assert not page.get_by_role("link", name="Back to the bookings").is_visible()
     page.pdf(path=screenshots_dir / "admin-attendance-register.pdf")
+
+
+def test_the_actions_stay_in_view_at_1280_px_however_many_questions_a_form_asks(
+    booked_example_workshop, log_in, site, screenshots_dir
+):
+    from events.models import BookingFormField
+
+    workshop, form_page = booked_example_workshop
+    labels = [f"Question {number} an editor added to this workshop's form" for number in range(1, 7)]
+    for number, label in enumerate(labels):
+        BookingFormField.objects.create(page=form_page, sort_order=number, label=label, field_type="multiline")
+    long_answer = "A long answer that a booker wrote at length about their organisation's plans " * 3
+    Booking.objects.update(
+        form_data={field.clean_name: long_answer for field in BookingFormField.objects.filter(page=form_page)},
+        access_needs="Step-free access and a hearing loop, please",
+    )
+    page = log_in("Booking administrators", viewport={"width": 1280, "height": 800})
+
+    page.goto(site + f"/admin/forms/submissions/{form_page.pk}/")
+
+    cancel = page.get_by_role("link", name="Cancel Ada Lovelace's booking")
+    box = cancel.bounding_box()
+    assert cancel.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 1280, "the Cancel action is in view"
+    give = page.get_by_role("link", name="Give a place to Florence Nightingale")
+    assert give.bounding_box()["x"] + give.bounding_box()["width"] <= 1280
+    # Nothing else covers the button: a click on its middle reaches it.
+    assert cancel.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }"
+    )
+    assert "Step-free access" in page.locator("table.listing").inner_text(), "the needs, for this role"
+    page.screenshot(path=screenshots_dir / "admin-workshop-bookings-1280.png")
+    page.close()
