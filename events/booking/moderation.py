@@ -25,7 +25,8 @@ whose own moderation was sent back for changes.
 
 from django.urls import reverse
 from wagtail.admin import messages
-from wagtail.admin.views.pages import edit, workflow
+from wagtail.admin.views.pages.edit import EditView as WagtailEditView
+from wagtail.admin.views.pages.workflow import WorkflowActionView as WagtailWorkflowActionView
 
 from ..formatting import format_moment
 
@@ -45,7 +46,7 @@ def in_moderation(page):
 def submit_with_its_workshop(event, workflow, user):
     """The workshop has been submitted to `workflow` by `user`: its new booking form goes with it."""
     form_page = new_booking_form(event)
-    if form_page is not None and form_page.has_unpublished_changes and not in_moderation(form_page):
+    if form_page is not None and not in_moderation(form_page):
         workflow.start(form_page, user)
 
 
@@ -102,7 +103,7 @@ def say_what_approval_did(request, page):
             )
 
 
-class WorkflowActionView(workflow.WorkflowActionView):
+class WorkflowActionView(WagtailWorkflowActionView):
     """Approve (or another action) chosen under "Awaiting your review" on the dashboard."""
 
     def post(self, request, *args, **kwargs):
@@ -112,7 +113,7 @@ class WorkflowActionView(workflow.WorkflowActionView):
         return response
 
 
-class EditView(edit.EditView):
+class EditView(WagtailEditView):
     """The page editor, whose Approve otherwise only says the page "has been updated"."""
 
     def add_save_confirmation_message(self):
