@@ -1,5 +1,6 @@
 from django.db.models import F
-from wagtail.signals import page_published
+from wagtail.models import Page, WorkflowState
+from wagtail.signals import page_published, workflow_submitted
 
 from home import page_cache
 
@@ -27,16 +28,22 @@ def tell_bookers_of_changes(sender, instance, revision=None, **kwargs):
 def publish_a_new_booking_form_with_its_workshop(sender, instance, **kwargs):
     """
     A booking form added with its workshop (see booking.admin.add_the_booking_form)
-    goes live when the workshop first does: publishing or approving the
-    workshop approves its form too. (The signal does not say who published,
-    so the form's publication is logged without a user.)
+    goes live when the workshop is published, unless it awaits its own
+    approval: the rule is in booking/moderation.py.
     """
-    from .models import BookingFormPage
+    from .booking.moderation import publish_with_its_workshop
 
-    for form_page in BookingFormPage.objects.child_of(instance).filter(live=False, first_published_at=None):
-        latest = form_page.get_latest_revision()
-        if latest is not None:
-            latest.publish()
+    publish_with_its_workshop(instance)
+
+
+def submit_a_new_booking_form_with_its_workshop(sender, instance, user, **kwargs):
+    """A workshop submitted for approval takes its new booking form with it (booking/moderation.py)."""
+    from .booking.moderation import submit_with_its_workshop
+    from .models import EventPage
+
+    submitted = instance.content_object
+    if isinstance(submitted, Page) and issubclass(submitted.specific_class or Page, EventPage):
+        submit_with_its_workshop(submitted, instance.workflow, user)
 
 
 def pages_a_booking_changes(booking):
@@ -61,4 +68,7 @@ def register_signal_handlers():
     page_published.connect(tell_bookers_of_changes, sender=EventPage, dispatch_uid="events-tell-bookers")
     page_published.connect(
         publish_a_new_booking_form_with_its_workshop, sender=EventPage, dispatch_uid="events-publish-booking-form"
+    )
+    workflow_submitted.connect(
+        submit_a_new_booking_form_with_its_workshop, sender=WorkflowState, dispatch_uid="events-submit-booking-form"
     )

@@ -14,7 +14,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .booking import admin_views, changes
+from .booking import admin_views, changes, moderation
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -32,9 +32,9 @@ register_snippet(NewsAndEventsSnippets)
 def give_news_and_events_page_types_their_icons():
     return [
         PageViewSet("news_and_events_index_page", model=NewsAndEventsIndexPage, icon="calendar-alt"),
-        PageViewSet("event_page", model=EventPage, icon="calendar"),
+        PageViewSet("event_page", model=EventPage, icon="calendar", **moderation.APPROVAL_VIEWS),
         PageViewSet("news_page", model=NewsPage, icon="doc-full"),
-        PageViewSet("booking_form_page", model=BookingFormPage, icon="form"),
+        PageViewSet("booking_form_page", model=BookingFormPage, icon="form", **moderation.APPROVAL_VIEWS),
     ]
 
 

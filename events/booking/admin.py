@@ -23,7 +23,7 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView
 
 from ..models import SOONEST_FIRST, Booking, BookingFormPage, BookingStatus, EventPage
-from . import admin_views, questions
+from . import admin_views, moderation, questions
 from .emails import STRANDED_AFTER
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, extra_question_columns, include_needs
 
@@ -221,9 +221,11 @@ class BookingAdmin(ModelAdmin):
 def add_the_booking_form(request, page):
     """
     A new workshop still to come gets its booking form at once, with the
-    standard questions, as a draft that goes live with the workshop: adding
-    a workshop and opening its booking are one step. An editor deletes the
-    form for an event that takes no bookings.
+    standard questions, as a draft that goes to the moderators with the
+    workshop, or live with it when a Moderator publishes it at once
+    (moderation.py has the rule). The message links to the form, to add
+    questions to it; an editor deletes the form for an event that takes no
+    bookings.
     """
     event = page.specific
     if not isinstance(event, EventPage) or event.is_past() or BookingFormPage.objects.child_of(event).exists():
@@ -237,15 +239,23 @@ def add_the_booking_form(request, page):
     )
     event.add_child(instance=form_page)
     revision = form_page.save_revision(user=request.user, log_action=True)
+    kind = event.get_event_type_display().lower()
+    workflow_state = event.current_workflow_state
     if event.live:
         # Published as it was created: the form goes live with it now.
         revision.publish(user=request.user)
-    kind = event.get_event_type_display().lower()
-    when = "It is live now" if event.live else f"It goes live with the {kind}"
+        when = "It is live now"
+    elif workflow_state is not None:
+        # Submitted as it was created, before the form existed: it follows.
+        moderation.submit_with_its_workshop(event, workflow_state.workflow, request.user)
+        when = f"It has been submitted for approval with the {kind}"
+    else:
+        when = f"It is a draft, and goes for approval with the {kind} when you submit the {kind} for approval"
     messages.info(
         request,
-        f"Added a booking form under {event.title}, with the standard questions. {when}; edit it to add "
+        f"Added a booking form under {event.title}, with the standard questions. {when}. Edit it to add "
         "questions of your own, or delete it if this event takes no bookings.",
+        buttons=[messages.button(reverse("wagtailadmin_pages:edit", args=[form_page.pk]), "Edit booking form")],
     )
 
 

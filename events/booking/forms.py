@@ -23,10 +23,6 @@ class BookingFormBuilder(FormBuilder):
         options["error_messages"] = {"max_digits": f"{field.label} must be a number of 15 digits or fewer"}
         return super().create_number_field(field, options)
 
-    def create_hidden_field(self, field, options):
-        options["max_length"] = 255
-        return super().create_hidden_field(field, options)
-
 
 class BookingForm(BaseForm):
     """

@@ -14,11 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
-from wagtail.contrib.forms.models import AbstractFormField, AbstractFormSubmission, FormMixin
+from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractFormField, AbstractFormSubmission, FormMixin
 from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -28,11 +29,25 @@ from home.restrictions import ViewRestrictionsByPathMixin
 
 from ..booking import questions as booking_questions
 
+# The kinds of question an editor may add to a booking form: those a booker
+# answers, in the NHS.UK style. Left out of Wagtail's list: "Hidden field"
+# (it asks the booker nothing), "URL" (a booker has no web address to give;
+# a single line takes one if ever needed), "Date/time" (a plain text box
+# wanting "2030-01-10 10:30"; a date and a drop-down of sessions ask it
+# better) and "Multiple select" (hard to use, by keyboard and on a phone:
+# checkboxes ask the same). Migration 0015 turned existing questions of
+# those kinds into the nearest kind offered.
+RETIRED_QUESTION_TYPES = ("hidden", "url", "datetime", "multiselect")
+QUESTION_TYPES = [(value, label) for value, label in FORM_FIELD_CHOICES if value not in RETIRED_QUESTION_TYPES]
+
 
 class BookingFormField(AbstractFormField):
     """A question an editor adds to a booking form, after the standard ones."""
 
     page = ParentalKey("events.BookingFormPage", on_delete=models.CASCADE, related_name="form_fields")
+    field_type = models.CharField("field type", max_length=16, choices=QUESTION_TYPES)
+    # As Wagtail's own: previews build the question from it, so it is checked on every save.
+    field_type.required_on_save = True
 
     def clean(self):
         super().clean()
@@ -283,6 +298,14 @@ class BookingFormPage(ViewRestrictionsByPathMixin, IntroductionMixin, FormMixin,
     @cached_property
     def event(self):
         return self.get_parent().specific
+
+    def route(self, request, path_components):
+        # A form approved before its workshop (booking/moderation.py), or
+        # left live when the workshop was unpublished, takes no bookings for
+        # a workshop visitors cannot see: booking opens when both are live.
+        if not path_components and not self.get_parent().live:
+            raise Http404
+        return super().route(request, path_components)
 
     def get_form_class(self):
         from ..booking.forms import booking_form_class

@@ -1,7 +1,8 @@
 """
 The whole mission, in Chromium, as the people who do it: an Editor adds a
 venue and a workshop at it (its booking form comes with it) and submits it
-for approval; a Moderator approves it; a visitor finds it from the home page
+for approval; a Moderator approves it and its booking form, which the
+approval says still awaits review; a visitor finds it from the home page
 and books a place; a Booking administrator downloads the bookings as XLSX and
 CSV, and the visitor's booking is in both. An Editor is refused the bookings.
 """
@@ -63,6 +64,7 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     workshop = EventPage.objects.get(title=WORKSHOP_TITLE)
     assert not workshop.live
     assert workshop.get_children().count() == 1, "the booking form came with the workshop"
+    assert workshop.get_children().get().specific.workflow_in_progress, "and was submitted with it"
 
     # The Editor is refused the bookings.
     editor.goto(site + "/admin/events/booking/")
@@ -78,6 +80,13 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     moderator.screenshot(path=screenshots_dir / "mission-3-approved.png", full_page=True)
     workshop.refresh_from_db()
     assert workshop.live
+    # Its booking form's questions are reviewed too: the approval says so, with a link to it.
+    awaiting = moderator.locator(".messages li").filter(has_text="still awaits review")
+    awaiting.get_by_role("link", name="Review it").click()
+    moderator.locator("footer .dropdown-toggle, [data-w-dropdown-target='toggle']").last.click()
+    moderator.get_by_role("button", name="Approve").first.click()
+    moderator.locator(".messages").get_by_text("'Book a place' has been approved and published.").wait_for()
+    assert workshop.get_children().get().live
     moderator.close()
 
     # A visitor finds it from the home page and books.

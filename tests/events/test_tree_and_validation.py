@@ -173,7 +173,11 @@ class TestEditorsPublishAWorkshop(WagtailPageTestCase):
 
 
 class TestANewWorkshopGetsItsBookingForm(WagtailPageTestCase):
-    """Adding a workshop and opening its booking are one step."""
+    """
+    A new workshop gets its booking form at once: it goes for approval with
+    the workshop, or live with it when a Moderator publishes the workshop
+    (the whole walk through moderation: test_booking_form_moderation.py).
+    """
 
     def setUp(self):
         self.index = NewsAndEventsIndexPage.objects.get()
@@ -184,7 +188,7 @@ class TestANewWorkshopGetsItsBookingForm(WagtailPageTestCase):
     def form(self, **changes):
         return TestEditorsPublishAWorkshop.form(self, **changes)
 
-    def test_an_editors_draft_workshop_gets_a_draft_booking_form_that_goes_live_with_it(self):
+    def test_an_editors_draft_workshop_gets_a_draft_booking_form_that_goes_for_approval_with_it(self):
         from events.models import BookingFormPage
 
         self.client.force_login(self.editor)
@@ -196,10 +200,26 @@ class TestANewWorkshopGetsItsBookingForm(WagtailPageTestCase):
         assert form_page.title == "Book a place" and form_page.slug == "book"
         assert form_page.privacy_notice.slug == "privacy-notice"
         assert "Added a booking form under Winter workshop" in response.content.decode()
+        assert f'href="/admin/pages/{form_page.pk}/edit/"' in response.content.decode()
 
+        workshop.get_workflow().start(workshop, self.editor)
         workshop.get_latest_revision().publish(user=self.moderator)
 
         form_page.refresh_from_db()
+        assert form_page.current_workflow_state.requested_by == self.editor
+        assert not form_page.live
+        assert self.client.get(workshop.url + "book/").status_code == 404
+
+    def test_a_moderator_who_publishes_the_draft_publishes_its_booking_form_with_it(self):
+        from events.models import BookingFormPage
+
+        self.client.force_login(self.editor)
+        self.client.post(f"/admin/pages/add/events/eventpage/{self.index.pk}/", self.form())
+        workshop = EventPage.objects.get(slug="winter-workshop")
+
+        workshop.get_latest_revision().publish(user=self.moderator)
+
+        form_page = BookingFormPage.objects.child_of(workshop).get()
         assert form_page.live
         assert self.client.get(form_page.url).status_code == 200
 

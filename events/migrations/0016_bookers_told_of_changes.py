@@ -27,7 +27,7 @@ def record_what_bookers_know(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0014_listings_read_events_and_news_by_date_from_an_index'),
+        ('events', '0015_booking_questions_a_booker_answers'),
     ]
 
     operations = [

@@ -1,0 +1,127 @@
+"""
+A new workshop's booking form and moderation: the form asks the public for
+personal details, so its questions are reviewed like any page, and nobody
+has to remember to submit it.
+
+The rule, for a workshop's *new* booking form (one never published: the form
+add_the_booking_form gives each new workshop, with any questions the editor
+has added since):
+
+- Submitting the workshop for approval submits its new form too, by the same
+  person to the same workflow: the moderator finds both under "Awaiting your
+  review" and approves (or sends back) each. A form in moderation goes live
+  only by its own approval, never with the workshop's.
+- Publishing the workshop without moderation (a Moderator's *Publish*, or a
+  scheduled go-live) publishes its new form with it, as long as the form is
+  not in moderation: a Moderator has reviewed what they publish, and adding
+  a workshop and opening its booking stay one step.
+- Either may be approved first: booking opens only when both are live (a
+  live form under a workshop not yet live is not found; BookingFormPage.route).
+
+A form once live is an ordinary page: later changes to its questions are
+submitted and approved on their own, as for every page. So is a new form
+whose own moderation was sent back for changes.
+"""
+
+from django.urls import reverse
+from wagtail.admin import messages
+from wagtail.admin.views.pages.edit import EditView as WagtailEditView
+from wagtail.admin.views.pages.workflow import WorkflowActionView as WagtailWorkflowActionView
+
+from ..formatting import format_moment
+
+
+def new_booking_form(event):
+    """The workshop's booking form if it has never been published, else None."""
+    from ..models import BookingFormPage
+
+    return BookingFormPage.objects.child_of(event).filter(live=False, first_published_at=None).first()
+
+
+def in_moderation(page):
+    """Submitted for approval and not yet approved or cancelled (sent back for changes counts)."""
+    return page.current_workflow_state is not None
+
+
+def submit_with_its_workshop(event, workflow, user):
+    """The workshop has been submitted to `workflow` by `user`: its new booking form goes with it."""
+    form_page = new_booking_form(event)
+    if form_page is not None and not in_moderation(form_page):
+        workflow.start(form_page, user)
+
+
+def publish_with_its_workshop(event):
+    """The workshop has been published: its new form goes live with it, unless a moderator is to review it."""
+    form_page = new_booking_form(event)
+    if form_page is None or in_moderation(form_page):
+        return
+    latest = form_page.get_latest_revision()
+    if latest is not None:
+        # The signal that calls this does not say who published, so the
+        # form's publication is logged without a user.
+        latest.publish()
+
+
+def say_what_approval_did(request, page):
+    """
+    After a moderator chooses Approve (from the dashboard or the page's
+    editor), which publishes without a word of its own: say what was
+    published, and whether booking is open yet.
+    """
+    from ..models import BookingFormPage, EventPage
+
+    page = page.specific_class.objects.get(pk=page.pk)
+    if in_moderation(page):
+        # Approved at one step of a longer workflow: nothing is published yet.
+        return
+    title = page.get_admin_display_title()
+    if page.live and not page.has_unpublished_changes:
+        buttons = [messages.button(page.url, "View live", new_window=False)] if page.url else []
+        messages.success(request, f"'{title}' has been approved and published.", buttons=buttons)
+    elif page.scheduled_revision is not None:
+        when = format_moment(page.scheduled_revision.approved_go_live_at)
+        messages.success(request, f"'{title}' has been approved: it goes live on {when}.")
+    else:
+        return
+
+    if isinstance(page, EventPage):
+        form_page = BookingFormPage.objects.child_of(page).first()
+        if form_page is not None and in_moderation(form_page):
+            messages.warning(
+                request,
+                f"Its booking form, '{form_page.get_admin_display_title()}', still awaits review: "
+                "booking opens when it is approved too.",
+                buttons=[messages.button(reverse("wagtailadmin_pages:edit", args=[form_page.pk]), "Review it")],
+            )
+    elif isinstance(page, BookingFormPage):
+        event = page.get_parent()
+        if not event.live:
+            messages.warning(
+                request,
+                f"Booking opens when its workshop, '{event.get_admin_display_title()}', is approved too.",
+                buttons=[messages.button(reverse("wagtailadmin_pages:edit", args=[event.pk]), "Review it")],
+            )
+
+
+class WorkflowActionView(WagtailWorkflowActionView):
+    """Approve (or another action) chosen under "Awaiting your review" on the dashboard."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if self.action_name == "approve":
+            say_what_approval_did(request, self.object)
+        return response
+
+
+class EditView(WagtailEditView):
+    """The page editor, whose Approve otherwise only says the page "has been updated"."""
+
+    def add_save_confirmation_message(self):
+        if self.action_name == "perform_workflow_action" and self.workflow_action == "approve":
+            say_what_approval_did(self.request, self.page)
+        else:
+            super().add_save_confirmation_message()
+
+
+# The views a workshop's and a booking form's page viewsets use (events/wagtail_hooks.py).
+APPROVAL_VIEWS = {"workflow_action_view_class": WorkflowActionView, "edit_view_class": EditView}
