@@ -10,11 +10,12 @@ from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
-from .booking import admin_views, changes, moderation
+from home.moderation import PageViewSet
+
+from .booking import admin_views, changes
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -32,9 +33,9 @@ register_snippet(NewsAndEventsSnippets)
 def give_news_and_events_page_types_their_icons():
     return [
         PageViewSet("news_and_events_index_page", model=NewsAndEventsIndexPage, icon="calendar-alt"),
-        PageViewSet("event_page", model=EventPage, icon="calendar", **moderation.APPROVAL_VIEWS),
+        PageViewSet("event_page", model=EventPage, icon="calendar"),
         PageViewSet("news_page", model=NewsPage, icon="doc-full"),
-        PageViewSet("booking_form_page", model=BookingFormPage, icon="form", **moderation.APPROVAL_VIEWS),
+        PageViewSet("booking_form_page", model=BookingFormPage, icon="form"),
     ]
 
 

@@ -1,9 +1,9 @@
 from django.contrib import messages
 from wagtail import hooks
 from wagtail.admin.userbar import ContentCheckerItem
-from wagtail.admin.viewsets.pages import PageViewSet
 
 from .models import HomePage, StandardPage
+from .moderation import PageViewSet
 from .sign_in import unlock
 
 # The rules the site's own tests hold every page to (tests/browser), so that

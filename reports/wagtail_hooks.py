@@ -1,5 +1,6 @@
 from wagtail import hooks
-from wagtail.admin.viewsets.pages import PageViewSet
+
+from home.moderation import PageViewSet
 
 from .models import ReportIndexPage, ReportPage
 

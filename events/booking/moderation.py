@@ -23,13 +23,6 @@ submitted and approved on their own, as for every page. So is a new form
 whose own moderation was sent back for changes.
 """
 
-from django.urls import reverse
-from wagtail.admin import messages
-from wagtail.admin.views.pages.edit import EditView as WagtailEditView
-from wagtail.admin.views.pages.workflow import WorkflowActionView as WagtailWorkflowActionView
-
-from ..formatting import format_moment
-
 
 def new_booking_form(event):
     """The workshop's booking form if it has never been published, else None."""
@@ -62,66 +55,26 @@ def publish_with_its_workshop(event):
         latest.publish()
 
 
-def say_what_approval_did(request, page):
+def notes_on_approval(page):
     """
-    After a moderator chooses Approve (from the dashboard or the page's
-    editor), which publishes without a word of its own: say what was
-    published, and whether booking is open yet.
+    What a moderator who has just approved a workshop or its booking form
+    should know (home/moderation.py shows it): the other still awaits review,
+    and booking opens only when both are live.
     """
     from ..models import BookingFormPage, EventPage
-
-    page = page.specific_class.objects.get(pk=page.pk)
-    if in_moderation(page):
-        # Approved at one step of a longer workflow: nothing is published yet.
-        return
-    title = page.get_admin_display_title()
-    if page.live and not page.has_unpublished_changes:
-        buttons = [messages.button(page.url, "View live", new_window=False)] if page.url else []
-        messages.success(request, f"'{title}' has been approved and published.", buttons=buttons)
-    elif page.scheduled_revision is not None:
-        when = format_moment(page.scheduled_revision.approved_go_live_at)
-        messages.success(request, f"'{title}' has been approved: it goes live on {when}.")
-    else:
-        return
 
     if isinstance(page, EventPage):
         form_page = BookingFormPage.objects.child_of(page).first()
         if form_page is not None and in_moderation(form_page):
-            messages.warning(
-                request,
-                f"Its booking form, '{form_page.get_admin_display_title()}', still awaits review: "
-                "booking opens when it is approved too.",
-                buttons=[messages.button(reverse("wagtailadmin_pages:edit", args=[form_page.pk]), "Review it")],
-            )
+            return [
+                (
+                    f"Its booking form, '{form_page.get_admin_display_title()}', still awaits review: "
+                    "booking opens when it is approved too.",
+                    form_page,
+                )
+            ]
     elif isinstance(page, BookingFormPage):
         event = page.get_parent()
         if not event.live:
-            messages.warning(
-                request,
-                f"Booking opens when its workshop, '{event.get_admin_display_title()}', is approved too.",
-                buttons=[messages.button(reverse("wagtailadmin_pages:edit", args=[event.pk]), "Review it")],
-            )
-
-
-class WorkflowActionView(WagtailWorkflowActionView):
-    """Approve (or another action) chosen under "Awaiting your review" on the dashboard."""
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if self.action_name == "approve":
-            say_what_approval_did(request, self.object)
-        return response
-
-
-class EditView(WagtailEditView):
-    """The page editor, whose Approve otherwise only says the page "has been updated"."""
-
-    def add_save_confirmation_message(self):
-        if self.action_name == "perform_workflow_action" and self.workflow_action == "approve":
-            say_what_approval_did(self.request, self.page)
-        else:
-            super().add_save_confirmation_message()
-
-
-# The views a workshop's and a booking form's page viewsets use (events/wagtail_hooks.py).
-APPROVAL_VIEWS = {"workflow_action_view_class": WorkflowActionView, "edit_view_class": EditView}
+            return [(f"Booking opens when its workshop, '{event.get_admin_display_title()}', is approved too.", event)]
+    return []

@@ -325,6 +325,11 @@ class BookingFormPage(ViewRestrictionsByPathMixin, IntroductionMixin, FormMixin,
         columns = list(booking_questions.columns(include_sensitive=include_sensitive))
         return columns + [(field.clean_name, field.label) for field in self.get_form_fields()]
 
+    def notes_on_approval(self):
+        from ..booking.moderation import notes_on_approval
+
+        return notes_on_approval(self)
+
     def get_submissions_list_view_class(self):
         from ..booking.admin_views import BookingSubmissionsListView
 

@@ -478,6 +478,11 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
     def when(self):
         return format_event_datetime(self.date, self.start_time, self.end_time, self.date_shows_month_only)
 
+    def notes_on_approval(self):
+        from ..booking.moderation import notes_on_approval
+
+        return notes_on_approval(self)
+
     @property
     def is_going_ahead(self):
         """Not cancelled nor postponed: its page offers its places and a calendar entry only then."""

@@ -198,17 +198,21 @@ def test_the_question_types_offered_are_those_a_booker_can_answer(client, index,
     assert not {"URL", "Date/time", "Multiple select"} & set(offered)
 
 
-def test_a_page_that_is_not_a_workshop_is_approved_as_before(client, initial_content, log_in):
+def test_approving_any_page_says_what_was_published(client, initial_content, log_in):
+    # Every page type's viewset confirms an approval (home/moderation.py), not only a workshop's.
     editor = log_in("Editors")
     about = Page.objects.get(slug="about").specific
     about.save_revision(user=editor)
     about.get_workflow().start(about, editor)
 
     log_in("Moderators")
-    approve_from_the_dashboard(client, client.get("/admin/"), about)
+    response = approve_from_the_dashboard(client, client.get("/admin/"), about)
 
     about.refresh_from_db()
     assert about.live and about.current_workflow_state is None
+    messages = [message.get_text(" ", strip=True) for message in html(response).select(".messages li")]
+    published = f"'{about.get_admin_display_title()}' has been approved and published."
+    assert any(published in message for message in messages), messages
 
 
 def test_questions_of_a_type_no_longer_offered_become_the_nearest_one_offered(index):
