@@ -45,11 +45,18 @@ modeladmin_register(BookingAdmin)
 hooks.register("after_create_page", add_the_booking_form)
 
 
-# Before Wagtail's forms app registers its own URLs, so that this
-# delete-submissions address, which protects bookings, is the one matched.
+# Before Wagtail's forms app registers its own URLs, so that these
+# addresses (the Forms listing Booking administrators open, and
+# delete-submissions, which protects bookings) are the ones matched.
 @hooks.register("register_admin_urls", order=-1)
 def register_booking_admin_urls():
     return [
+        path("forms/", admin_views.BookingFormsListView.as_view(), name="events_booking_forms"),
+        path(
+            "forms/results/",
+            admin_views.BookingFormsListView.as_view(results_only=True),
+            name="events_booking_forms_results",
+        ),
         path(
             "forms/submissions/<int:page_id>/delete/",
             admin_views.delete_submissions,

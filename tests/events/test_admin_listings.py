@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def add_workshops(index, today, how_many, first=0):
     """The same workshop, run `how_many` times a year apart, the last of them to come."""
     return [
-        add_event(index, f"annual-workshop-{number}", today + timedelta(days=30 - 365 * number), title="Annual workshop")
+        add_event(index, f"annual-{number}", today + timedelta(days=30 - 365 * number), title="Annual workshop")
         for number in range(first, first + how_many)
     ]
 
