@@ -14,6 +14,8 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from home.admin_menu import SectionMenuItem
+
 from .booking import admin_views
 from .booking.admin import (
     BookingAdmin,
@@ -36,6 +38,14 @@ def give_news_and_events_page_types_their_icons():
         PageViewSet("news_page", model=NewsPage, icon="doc-full"),
         PageViewSet("booking_form_page", model=BookingFormPage, icon="form"),
     ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_news_and_events_menu_item():
+    # Just below Pages: the section editors come to most.
+    return SectionMenuItem(
+        "News and events", NewsAndEventsIndexPage, name="news-and-events", icon_name="calendar-alt", order=110
+    )
 
 
 # Bookings --------------------------------------------------------------------

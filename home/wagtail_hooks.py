@@ -40,6 +40,16 @@ def give_home_page_types_their_icons():
     ]
 
 
+@hooks.register("construct_main_menu")
+def tell_wagtails_reports_from_the_sites(request, menu_items):
+    # Wagtail's "Reports" menu (site history, workflows, aging pages) is not
+    # the site's Reports section, which has its own menu item: call it what
+    # it is. Setting the label again on Wagtail's one menu item is harmless.
+    for item in menu_items:
+        if item.name == "reports":
+            item.label = "Admin reports"
+
+
 @hooks.register("after_edit_user")
 def unlock_an_account_given_a_new_password(request, user):
     # An administrator who sets a new password for someone locked out after

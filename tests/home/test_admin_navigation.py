@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import NewsAndEventsIndexPage
+from reports.models import ReportIndexPage
 from tests.conftest import html
 from tests.events.factories import add_booking_form, add_event, make_booking
 
@@ -55,6 +56,22 @@ def sidebar_urls(page):
             walk(module["_args"][0])
             walk(module["_args"][1])
     return urls
+
+
+def sidebar_menu(page):
+    """The sidebar's main menu as {label: its address, or for a submenu {label: address} of its items}."""
+    props = json.loads(page.select_one("#wagtail-sidebar-props").string)
+    main_menu = next(module for module in props["modules"] if module["_type"].endswith("MainMenuModule"))
+
+    def menu(items):
+        return {
+            item["_args"][0]["label"]: (
+                menu(item["_args"][1]) if item["_type"].endswith("SubMenuItem") else item["_args"][0].get("url")
+            )
+            for item in items
+        }
+
+    return menu(main_menu["_args"][0])
 
 
 def dashboard_urls(page):
@@ -100,3 +117,26 @@ def test_a_booking_administrator_finds_every_workshops_bookings_under_forms(clie
         assert reverse("wagtailforms:list_submissions", args=[form_page.pk]) in links
     for url in links:
         assert_opens(client, url)
+
+
+@pytest.mark.parametrize("role", ["Editors", "Moderators"])
+def test_the_menu_names_what_it_holds_and_opens_each_section(client, initial_content, log_in, role):
+    log_in(role)
+
+    menu = sidebar_menu(html(client.get(reverse("wagtailadmin_home"))))
+
+    assert menu["News and events"] == reverse("wagtailadmin_explore", args=[NewsAndEventsIndexPage.objects.get().pk])
+    assert menu["Reports"] == reverse("wagtailadmin_explore", args=[ReportIndexPage.objects.get().pk])
+    assert list(menu["Venues and contacts"]) == ["Venues", "Booking contacts", "Audience roles"]
+    assert "Site history" in menu["Admin reports"]
+    labels = list(menu)
+    assert labels.index("Pages") < labels.index("News and events") < labels.index("Reports") < labels.index("Images")
+
+
+def test_section_shortcuts_are_only_for_people_who_edit_pages_there(client, initial_content, log_in):
+    log_in("Booking administrators")
+
+    menu = sidebar_menu(html(client.get(reverse("wagtailadmin_home"))))
+
+    assert "News and events" not in menu and "Reports" not in menu
+    assert list(menu["Venues and contacts"]) == ["Booking contacts"]
