@@ -162,6 +162,9 @@ class BookingFormsListView(FormPagesListView):
     editor are for page editors.
     """
 
+    # Wagtail's search matches the forms' own titles, and every booking
+    # form is "Book a place": a search for a workshop would find nothing.
+    is_searchable = False
     columns = [
         TitleColumn(
             "workshop",
