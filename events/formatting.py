@@ -34,6 +34,11 @@ def format_date(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+def format_short_date(day: date, month_only: bool = False) -> str:
+    """12 March 2026, or March 2026 when only the month is known: short enough to follow a title."""
+    return f"{day:%B %Y}" if month_only else f"{day.day} {day:%B %Y}"
+
+
 def format_event_datetime(
     day: date, start: time | None = None, end: time | None = None, month_only: bool = False
 ) -> str:

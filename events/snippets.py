@@ -1,7 +1,8 @@
 """
 The News and events section's snippets in the admin: venues, booking
-contacts and audience roles, under one menu. events/wagtail_hooks.py
-registers them.
+contacts and audience roles, under one menu named for what it holds
+("News and events" in the menu opens the section's pages).
+events/wagtail_hooks.py registers them.
 """
 
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -46,6 +47,8 @@ class AudienceRoleViewSet(SnippetViewSet):
 
 class NewsAndEventsSnippets(SnippetViewSetGroup):
     items = (VenueViewSet, ContactViewSet, AudienceRoleViewSet)
-    menu_icon = "date"
-    menu_label = "News and events"
-    menu_name = "news-and-events"
+    menu_icon = "snippet"
+    menu_label = "Venues and contacts"
+    menu_name = "venues-and-contacts"
+    # After the sections' own items (News and events, Reports), before Images.
+    menu_order = 130

@@ -13,6 +13,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.options import modeladmin_register
 
+from home.admin_menu import SectionMenuItem
 from home.moderation import PageViewSet
 
 from .booking import admin_views, changes
@@ -39,6 +40,14 @@ def give_news_and_events_page_types_their_icons():
     ]
 
 
+@hooks.register("register_admin_menu_item")
+def register_news_and_events_menu_item():
+    # Just below Pages: the section editors come to most.
+    return SectionMenuItem(
+        "News and events", NewsAndEventsIndexPage, name="news-and-events", icon_name="calendar-alt", order=110
+    )
+
+
 # Bookings --------------------------------------------------------------------
 
 modeladmin_register(BookingAdmin)
@@ -46,11 +55,18 @@ modeladmin_register(BookingAdmin)
 hooks.register("after_create_page", add_the_booking_form)
 
 
-# Before Wagtail's forms app registers its own URLs, so that this
-# delete-submissions address, which protects bookings, is the one matched.
+# Before Wagtail's forms app registers its own URLs, so that these
+# addresses (the Forms listing Booking administrators open, and
+# delete-submissions, which protects bookings) are the ones matched.
 @hooks.register("register_admin_urls", order=-1)
 def register_booking_admin_urls():
     return [
+        path("forms/", admin_views.BookingFormsListView.as_view(), name="events_booking_forms"),
+        path(
+            "forms/results/",
+            admin_views.BookingFormsListView.as_view(results_only=True),
+            name="events_booking_forms_results",
+        ),
         path(
             "forms/submissions/<int:page_id>/delete/",
             admin_views.delete_submissions,

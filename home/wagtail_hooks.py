@@ -40,6 +40,35 @@ def give_home_page_types_their_icons():
     ]
 
 
+@hooks.register("construct_main_menu")
+def tell_wagtails_reports_from_the_sites(request, menu_items):
+    # Wagtail's "Reports" menu (site history, workflows, aging pages) is not
+    # the site's Reports section, which has its own menu item: call it what
+    # it is. Setting the label again on Wagtail's one menu item is harmless.
+    for item in menu_items:
+        if item.name == "reports":
+            item.label = "Admin reports"
+
+
+@hooks.register("before_create_page")
+def say_at_the_top_when_a_new_pages_address_is_taken(request, parent_page, page_class):
+    # Wagtail reports a slug already used by a sibling only beside the slug
+    # field, on the Promote tab, which editors adding a page do not open:
+    # they saw "could not be created" and no reason. Say it where they are,
+    # naming the page that has the address. The address is not changed for
+    # them ("about-2"): it is what people share and see in search results,
+    # so the editor chooses it, now knowing where.
+    slug = request.POST.get("slug") if request.method == "POST" else None
+    taken_by = parent_page.get_children().filter(slug=slug).first() if slug else None
+    if taken_by:
+        messages.error(
+            request,
+            f"The address “{slug}” is already used by “{taken_by.specific_deferred.get_admin_display_title()}” "
+            f"under {parent_page.get_admin_display_title()}: give this page another in the Slug field "
+            "on the Promote tab (the last part of its web address).",
+        )
+
+
 @hooks.register("after_edit_user")
 def unlock_an_account_given_a_new_password(request, user):
     # An administrator who sets a new password for someone locked out after

@@ -1,5 +1,5 @@
 """
-Counting searches for the search terms report (Reports > Search terms in
+Counting searches for the search terms report (Admin reports > Search terms in
 the admin, Wagtail's Query and QueryDailyHits) without a database write per
 search.
 

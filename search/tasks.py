@@ -6,5 +6,5 @@ from wagtail.contrib.search_promotions.models import Query
 
 @task()
 def count_search_hit(query_string):
-    """One more search for these terms, for the search terms report (Reports > Search terms in the admin)."""
+    """One more search for these terms, for the search terms report (Admin reports > Search terms in the admin)."""
     Query.get(query_string).add_hit()

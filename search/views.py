@@ -368,7 +368,7 @@ def search(request):
         if not total and not promotions:
             context.update(help_for_an_empty_search())
         if request.GET.get("page", "1") == "1" and not chosen_type:
-            # For the search terms report (Reports > Search terms in the admin).
+            # For the search terms report (Admin reports > Search terms in the admin).
             count_search(query)
     else:
         context.update(help_for_an_empty_search())

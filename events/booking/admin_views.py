@@ -18,8 +18,15 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from wagtail.admin import messages
+from wagtail.admin.ui.tables import DateColumn, TitleColumn
+from wagtail.admin.ui.tables.pages import PageStatusColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListFilterSet, SubmissionsListView
+from wagtail.contrib.forms.views import (
+    DeleteSubmissionsView,
+    FormPagesListView,
+    SubmissionsListFilterSet,
+    SubmissionsListView,
+)
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
@@ -201,6 +208,53 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
                 )
             )
         return buttons
+
+
+class BookingFormsListView(FormPagesListView):
+    """
+    Wagtail's Forms listing, opened to Booking administrators: every
+    workshop's booking form, past ones included (the dashboard lists only
+    the next few), each leading to that workshop's bookings and its
+    attendance register. Kept rather than hidden because it is their one way
+    into a past workshop's own bookings; the Bookings menu lists everyone's
+    bookings together.
+
+    Wagtail shows the Forms menu item to anyone with a form to see
+    (events/booking/admin.py booking_forms_only_for_booking_administrators)
+    but opens the listing only to page editors, so a Booking administrator,
+    who edits no pages, met "you do not have permission". Its rows are named
+    by workshop (every booking form is called "Book a place"), and link only
+    to the bookings: Wagtail's links to the parent page and the page's
+    editor are for page editors.
+    """
+
+    # Wagtail's search matches the forms' own titles, and every booking
+    # form is "Book a place": a search for a workshop would find nothing.
+    is_searchable = False
+    columns = [
+        TitleColumn(
+            "workshop",
+            label="Workshop",
+            accessor=lambda form_page: form_page.workshop_title,
+            url_name="wagtailforms:list_submissions",
+        ),
+        DateColumn("latest_revision_created_at", label="Form updated", sort_key="latest_revision_created_at"),
+        PageStatusColumn("status", label="Form status", sort_key="live"),
+    ]
+
+    def user_has_any_permission(self, actions):
+        return self.request.user.has_perm(VIEW) or super().user_has_any_permission(actions)
+
+    def get_table(self, object_list):
+        # Each form's workshop (its parent page), for the listed forms in one query.
+        parent_paths = {form_page.path[: -Page.steplen] for form_page in object_list}
+        parents = {page.path: page for page in Page.objects.filter(path__in=parent_paths).specific()}
+        for form_page in object_list:
+            parent = parents.get(form_page.path[: -Page.steplen])
+            form_page.workshop_title = (
+                parent.get_admin_display_title() if parent else form_page.get_admin_display_title()
+            )
+        return super().get_table(object_list)
 
 
 delete_other_submissions = DeleteSubmissionsView.as_view()

@@ -6,7 +6,7 @@ from search.search_hits import add_counted_searches, shared_redis
 
 class Command(BaseCommand):
     help = (
-        "Add the searches counted in the shared Redis to the search terms report (Reports > Search terms). "
+        "Add the searches counted in the shared Redis to the search terms report (Admin reports > Search terms). "
         "Run from cron every 10 minutes; safe to run on several servers at once: each search is added once."
     )
 
