@@ -72,9 +72,16 @@ def test_the_screens_of_the_editor_guide(site, log_in, shots):
     screen(bookings, shots, "8-dashboard", site + "/admin/", "Upcoming workshops: places booked")
     screen(bookings, shots, "9-bookings", site + "/admin/events/booking/", "Download XLSX")
     screen(bookings, shots, "10-notify", site + f"/admin/bookings/workshop/{workshop.pk}/notify/", "Send the update")
+    screen(
+        bookings,
+        shots,
+        "12-workshop-bookings",
+        site + f"/admin/forms/submissions/{form_page.pk}/",
+        "Cancelled bookings",
+    )
     # The address is searched by POST (never in the page's address): fill in the form as a person would.
     bookings.goto(site + "/admin/bookings/erase/")
     bookings.get_by_label("E-mail address").fill("person0@example.nhs.uk")
     bookings.get_by_role("button", name="Find bookings").click()
-    screen(bookings, shots, "11-erase", None, "Erase these")
+    screen(bookings, shots, "11-erase", None, "Erase this booking")
     bookings.close()

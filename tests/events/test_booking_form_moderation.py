@@ -106,7 +106,7 @@ def test_an_editor_submits_a_workshop_and_a_moderator_reviews_its_booking_form_t
     workshop, form_page = the_workshop_and_its_form()
     assert workshop.live and not form_page.live
     shown = " ".join(message_texts(approved))
-    assert "'Winter workshop' has been approved and published." in shown
+    assert "'Winter workshop (10 January 2030)' has been approved and published." in shown
     assert "Its booking form, 'Book a place', still awaits review" in shown
     # Until the form is approved too, nobody can book.
     assert client.get(workshop.url + "book/").status_code == 404
@@ -154,7 +154,7 @@ def test_a_moderator_approving_in_the_page_editor_is_told_what_was_published(cli
     assert workshop.live and not form_page.live
     shown = message_texts(approved)
     assert "Page 'Winter workshop' has been updated." not in shown
-    assert "'Winter workshop' has been approved and published." in " ".join(shown)
+    assert "'Winter workshop (10 January 2030)' has been approved and published." in " ".join(shown)
     assert "Its booking form, 'Book a place', still awaits review" in " ".join(shown)
 
 

@@ -281,9 +281,7 @@ def test_answers_changed_in_a_second_request_are_named_to_the_owner_not_saved(
     booking = Booking.objects.get(email_normalised="jo@example.nhs.uk")
     assert booking.dietary_needs == "" and booking.form_data["which_session"] == "Morning", "a stranger changes nothing"
     # The page says the same to everyone, and says an earlier booking stands.
-    assert "If this address had booked already, that booking stays as it was" in visible_text(
-        client.get(again["Location"])
-    )
+    assert "An address that had a booking keeps it as it was" in visible_text(client.get(again["Location"]))
     (notice,) = [message for message in mail.outbox if message.subject.startswith("You already have a place")]
     body = " ".join(notice.body.split())
     assert "answered these questions differently: Dietary needs, Which session?" in body
