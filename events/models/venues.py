@@ -101,14 +101,14 @@ class Venue(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name}, {self.town_or_city}"
 
-    def clean(self):
-        super().clean()
-        self.postcode = tidy_postcode(self.postcode)
-
     def save(self, *args, **kwargs):
         # Venues made outside the admin's form (demo content, imports) too.
         self.postcode = tidy_postcode(self.postcode)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.postcode = tidy_postcode(self.postcode)
 
     @property
     def address_lines(self):
