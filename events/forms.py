@@ -98,7 +98,8 @@ class DateAndTimeField(forms.DateTimeField):
 class EventPageForm(WagtailAdminPageForm):
     """An event's admin form: its times, and its booking's opening and closing, typed as people write them."""
 
-    class Meta:
+    class Meta(WagtailAdminPageForm.Meta):
+        # Wagtail's own Meta kept: its choosers for the venue and the contact come from it.
         field_classes = {
             "start_time": TimeOfDayField,
             "end_time": TimeOfDayField,

@@ -109,6 +109,8 @@ def test_an_editor_types_times_as_people_write_them(client, log_in, index):
     assert (start["type"], start["value"]) == ("text", "10am")
     assert form.select_one("#id_end_time")["value"] == "3:30pm"
     assert "initTimeChooser" not in str(form)
+    # The rest of the form keeps Wagtail's widgets, such as the chooser for a venue.
+    assert form.select_one("#id_venue-chooser") is not None
 
 
 @pytest.mark.parametrize(
