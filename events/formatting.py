@@ -6,8 +6,9 @@ listings, e-mails and calendar entries all say the same thing:
     Thursday 16 November 2017            (no time given: none is invented)
     February 2018                        (only the month is known)
 
-and the text people type, cleaned of the invisible control characters that
-spreadsheets and XML refuse.
+and, the other way, the times editors type as people write them ("3:30pm",
+"3pm", "15.30", "noon": parse_time), and the text people type, cleaned of
+the invisible control characters that spreadsheets and XML refuse.
 """
 
 import re
@@ -28,6 +29,54 @@ def format_time(value: time) -> str:
     if value.minute == 0:
         return f"{hour}{suffix}"
     return f"{hour}:{value.minute:02d}{suffix}"
+
+
+NOT_A_TIME = "Enter a time such as 10:30am or 14:00."
+_TIME_WORDS = {"noon": time(12), "midday": time(12), "12 noon": time(12), "12 midday": time(12), "midnight": time(0)}
+# "3:30pm", "3.30 p.m.", "3pm", "15:30", "15.30", "10", "14:00:00".
+_TYPED_TIME = re.compile(
+    r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?)?\s*(?:(?P<half>[ap])\.?\s*m\.?)?"
+)
+# Hours before these are taken for the afternoon's when typed without am or
+# pm ("3:30"): asked about rather than read as the middle of the night.
+_FIRST_HOUR_WITHOUT_AM_OR_PM = 7
+
+
+class AmbiguousTime(ValueError):
+    """A time typed without am or pm at an hour that could be either ("3:30")."""
+
+
+def parse_time(text: str) -> time:
+    """
+    The time an editor means by what they typed: "3:30pm", "3.30pm", "3pm",
+    "15:30", "15.30", "10:30 am", "noon", "12am" (midnight). Without am or
+    pm it is the 24-hour clock, except that "1" to "6:59" with no leading
+    zero are asked about (AmbiguousTime): nobody means a workshop at 3:30 in
+    the night. Raises ValueError, with words to show the editor, for
+    anything else.
+    """
+    typed = " ".join(text.split()).lower()
+    if typed in _TIME_WORDS:
+        return _TIME_WORDS[typed]
+    match = _TYPED_TIME.fullmatch(typed)
+    if not match:
+        raise ValueError(NOT_A_TIME)
+    hour, minute, second = (int(match[part] or 0) for part in ("hour", "minute", "second"))
+    if minute > 59 or second > 59:
+        raise ValueError(NOT_A_TIME)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            # "15:30pm" says one thing twice; "15:30am" says two.
+            if match["half"] == "p" and 12 < hour < 24:
+                return time(hour, minute, second)
+            raise ValueError(NOT_A_TIME)
+        return time(hour % 12 + (12 if match["half"] == "p" else 0), minute, second)
+    if hour > 23:
+        raise ValueError(NOT_A_TIME)
+    if 1 <= hour < _FIRST_HOUR_WITHOUT_AM_OR_PM and not match["hour"].startswith("0"):
+        written = format_time(time(hour, minute)).removesuffix("am")
+        raise AmbiguousTime(f"Enter {written}am or {written}pm: is it in the morning or the afternoon?")
+    return time(hour, minute, second)
 
 
 def format_date(value: date) -> str:

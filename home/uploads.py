@@ -20,6 +20,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.uploadedfile import UploadedFile
 from wagtail.images.forms import BaseImageForm
 
+from .image_descriptions import DescriptionHelpMixin
+
 logger = logging.getLogger(__name__)
 
 STORAGE_FAILED = (
@@ -60,5 +62,8 @@ def describe_storage(storage):
     return f"{storage.__class__.__name__} ({location})" if location else storage.__class__.__name__
 
 
-class ImageForm(StoreFileWhenValidMixin, BaseImageForm):
-    """Wagtail's image form, refusing plainly an image the storage cannot hold."""
+class ImageForm(StoreFileWhenValidMixin, DescriptionHelpMixin, BaseImageForm):
+    """
+    Wagtail's image form, refusing plainly an image the storage cannot hold,
+    and saying what the Description is for (home/image_descriptions.py).
+    """

@@ -8,9 +8,46 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 from ..formatting import without_control_characters
 from . import questions as booking_questions
 
+# An editor's question's errors, named by its label as the standard
+# questions' are ("Enter your full name"): when it is not answered...
+REQUIRED_ERRORS = {
+    "email": 'Enter an email address for "{}"',
+    "number": 'Enter a number for "{}"',
+    "url": 'Enter a web address for "{}"',
+    "date": 'Enter a date for "{}"',
+    "datetime": 'Enter a date and time for "{}"',
+    "dropdown": 'Choose an answer to "{}"',
+    "radio": 'Choose an answer to "{}"',
+    "multiselect": 'Choose an answer to "{}"',
+    "checkboxes": 'Choose an answer to "{}"',
+    "checkbox": 'Tick the box "{}"',
+}
+# ...and when the answer cannot be taken.
+INVALID_ERRORS = {
+    "email": 'Enter an email address in the correct format for "{}", like name@example.nhs.uk',
+    "number": 'Enter a number for "{}", like 3',
+    "url": 'Enter a web address for "{}", like https://www.nhs.uk',
+    "date": 'Enter a date for "{}", like 31/1/2027',
+    "datetime": 'Enter a date and time for "{}", like 31/1/2027 14:30',
+}
+
 
 class BookingFormBuilder(FormBuilder):
-    """Wagtail's form builder, with a length limit on every free-text answer."""
+    """Wagtail's form builder, with a length limit on every free-text answer and errors that name the question."""
+
+    def get_field_options(self, field):
+        options = super().get_field_options(field)
+        label = field.label
+        # Django fills in its own numbers (%(limit_value)d) after this: a % in a label is kept as it is.
+        escaped = label.replace("%", "%%")
+        options["error_messages"] = {
+            "required": REQUIRED_ERRORS.get(field.field_type, 'Answer "{}"').format(label),
+            "invalid": INVALID_ERRORS.get(field.field_type, 'Check your answer to "{}"').format(label),
+            "invalid_choice": f'Choose one of the answers to "{escaped}"',
+            "invalid_list": f'Choose one of the answers to "{label}"',
+            "max_length": f'"{escaped}" must be %(limit_value)d characters or fewer',
+        }
+        return options
 
     def create_multiline_field(self, field, options):
         options["max_length"] = 2000
@@ -20,8 +57,11 @@ class BookingFormBuilder(FormBuilder):
         # Wagtail's number question takes any number of digits: a 40,000-digit
         # answer would not fit in one cell of the Excel export.
         options["max_digits"] = 15
-        options["error_messages"] = {"max_digits": f"{field.label} must be a number of 15 digits or fewer"}
+        options["error_messages"]["max_digits"] = f'"{field.label}" must be a number of 15 digits or fewer'
         return super().create_number_field(field, options)
+
+
+NOT_ACCEPTED = "Please check your details and send the form again."
 
 
 class BookingForm(BaseForm):
@@ -117,11 +157,9 @@ class BookingForm(BaseForm):
         too_quick = started is None or timezone.now().timestamp() - started < settings.BOOKING_MIN_FILL_SECONDS
         if cleaned_data.get("website") or too_quick:
             # The same words for a bot and for a person whose form has been
-            # open too briefly (or whose token was mangled): try again.
-            raise forms.ValidationError(
-                "We could not accept the form this time. Check your answers and send the form again.",
-                code="not_human",
-            )
+            # open too briefly (or whose token was mangled): what to do next.
+            # The form comes back with their answers in it, and a new token.
+            raise forms.ValidationError(NOT_ACCEPTED, code="not_human")
         return cleaned_data
 
     def standard_answers(self):

@@ -31,7 +31,7 @@ from ..blocks import AgendaBlock
 from ..booking.event import BookableEvent
 from ..calendar import LONDON, calendar_response
 from ..formatting import format_event_datetime, format_short_date
-from ..forms import SHOW_CHOICES, ListingFilterForm
+from ..forms import SHOW_CHOICES, DateAndTimeInput, EventPageForm, ListingFilterForm, TimeOfDayInput
 from .bookings import BookingStatus, booking_count
 from .choices import AttendanceMode, EventStatus, EventType
 from .venues import AudienceRole, Contact, Venue
@@ -361,7 +361,9 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         MultiFieldPanel(
             [
                 FieldPanel("date"),
-                FieldRowPanel([FieldPanel("start_time"), FieldPanel("end_time")]),
+                FieldRowPanel(
+                    [FieldPanel("start_time", widget=TimeOfDayInput), FieldPanel("end_time", widget=TimeOfDayInput)]
+                ),
                 FieldPanel("date_shows_month_only"),
             ],
             heading="Date and time",
@@ -379,7 +381,12 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
             [
                 FieldPanel("capacity"),
                 FieldPanel("booking_contact"),
-                FieldRowPanel([FieldPanel("booking_opens_at"), FieldPanel("booking_closes_at")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("booking_opens_at", widget=DateAndTimeInput),
+                        FieldPanel("booking_closes_at", widget=DateAndTimeInput),
+                    ]
+                ),
             ],
             heading="Booking",
         ),
@@ -393,6 +400,8 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
             ),
         ),
     ]
+
+    base_form_class = EventPageForm
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

@@ -1,3 +1,4 @@
+import re
 from urllib.parse import urlencode
 
 from django.db import models
@@ -9,6 +10,18 @@ class AccessAnswer(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     NOT_KNOWN = "", "Not known"
+
+
+# A whole UK postcode written without its space: the last three characters
+# (a digit and two letters) are always the inward code.
+_UNSPACED_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
+
+
+def tidy_postcode(postcode):
+    """A postcode as the Royal Mail writes it: "ox3 7jx" and "OX37JX" are "OX3 7JX"; anything else in capitals."""
+    tidied = " ".join(postcode.split()).upper()
+    whole = _UNSPACED_POSTCODE.fullmatch(tidied.replace(" ", ""))
+    return f"{whole[1]} {whole[2]}" if whole else tidied
 
 
 class Venue(index.Indexed, models.Model):
@@ -87,6 +100,15 @@ class Venue(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.town_or_city}"
+
+    def save(self, *args, **kwargs):
+        # Venues made outside the admin's form (demo content, imports) too.
+        self.postcode = tidy_postcode(self.postcode)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.postcode = tidy_postcode(self.postcode)
 
     @property
     def address_lines(self):

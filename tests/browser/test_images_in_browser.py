@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
@@ -94,3 +95,39 @@ def test_images_keep_their_proportions_and_fit_their_slot(browser, pages_with_im
         page.screenshot(path=screenshots_dir / f"images-{name.replace(' ', '-')}-{width}.png", full_page=True)
     page.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_an_editor_uploading_an_image_is_told_what_its_description_is_for(site, log_in, tmp_path, screenshots_dir):
+    picture = tmp_path / "IMG_2041.png"
+    picture.write_bytes(get_test_image_file(colour="teal", size=(800, 450)).file.getvalue())
+    editor = log_in("Editors")
+    editor.goto(site + "/admin/images/multiple/add/")
+    editor.locator("input[type=file]").set_input_files(picture)
+
+    # The image's form, once uploaded: what the description is for, under Wagtail's warning that it has none.
+    description = editor.get_by_label("Description")
+    description.wait_for()
+    help_text = editor.locator(f"#{description.get_attribute('id')}-helptext")
+    expect(help_text).to_contain_text("Read aloud to people who cannot see the image")
+    assert help_text.get_attribute("id") in description.get_attribute("aria-describedby")
+    expect(editor.get_by_text("Please provide an image description")).to_be_visible()
+    editor.screenshot(path=screenshots_dir / "image-upload-description.png", full_page=True)
+
+    description.fill("Two nurses talking on a hospital ward")
+    with editor.expect_response(lambda response: response.request.method == "POST") as saved:
+        editor.get_by_role("button", name="Update").click()
+    assert saved.value.json()["success"]
+    image = Image.objects.get(title="IMG_2041")
+    assert image.description == "Two nurses talking on a hospital ward"
+
+    # The edit page says what it is for, and warns when the description is only the file name.
+    editor.goto(site + f"/admin/images/{image.pk}/")
+    help_text = editor.locator("#id_description-helptext")
+    expect(help_text).to_contain_text("Read aloud to people")
+    expect(help_text).not_to_contain_text("file name")
+    image.description = "img_2041.png"
+    image.save()
+    editor.reload()
+    expect(help_text).to_contain_text("This description is the image's file name: say what the image shows instead.")
+    editor.screenshot(path=screenshots_dir / "image-edit-description.png", full_page=True)
+    editor.close()

@@ -42,7 +42,7 @@ from tests.events.factories import add_booking_form, add_event, booking_answers,
 
 pytestmark = pytest.mark.django_db
 
-NOT_ACCEPTED = "We could not accept the form this time"
+NOT_ACCEPTED = "Please check your details and send the form again."
 # What the page says after the form is sent, whatever happened (the e-mail tells).
 RECEIVED = "Booking request received"
 
@@ -189,6 +189,77 @@ def test_an_editors_question_comes_after_organisation_and_before_the_needs(clien
         "started",
     ]
     assert form.find("label", attrs={"for": "id_nhs_region"}).get_text(strip=True) == "NHS region"
+
+
+@pytest.mark.parametrize(
+    ("question", "error"),
+    [
+        ({"label": "Dietary requirements", "field_type": "singleline"}, 'Answer "Dietary requirements"'),
+        ({"label": "Which trust?", "field_type": "multiline"}, 'Answer "Which trust?"'),
+        ({"label": "Manager's email", "field_type": "email"}, 'Enter an email address for "Manager\'s email"'),
+        ({"label": "Colleagues coming", "field_type": "number"}, 'Enter a number for "Colleagues coming"'),
+        ({"label": "Your website", "field_type": "url"}, 'Enter a web address for "Your website"'),
+        ({"label": "Arrival", "field_type": "date"}, 'Enter a date for "Arrival"'),
+        ({"label": "Arrival time", "field_type": "datetime"}, 'Enter a date and time for "Arrival time"'),
+        ({"label": "Session", "field_type": "radio", "choices": "Morning\nAfternoon"}, 'Choose an answer to "Session"'),
+        ({"label": "Region", "field_type": "dropdown", "choices": "North\nSouth"}, 'Choose an answer to "Region"'),
+        (
+            {"label": "Topics", "field_type": "checkboxes", "choices": "Retention\nWellbeing"},
+            'Choose an answer to "Topics"',
+        ),
+        ({"label": "I can stay for lunch", "field_type": "checkbox"}, 'Tick the box "I can stay for lunch"'),
+    ],
+)
+def test_an_editors_unanswered_question_is_named_in_its_error_as_the_standard_ones_are(
+    client, workshop, question, error
+):
+    form_page = add_booking_form(workshop, questions=[{**question, "required": True}])
+    response = book(client, form_page)
+
+    assert response.status_code == 200
+    soup = html(response)
+    (link,) = error_summary(soup).select("a")
+    assert link.get_text(strip=True) == error
+    # By the question too.
+    question_group = soup.find(id=link["href"][1:]).find_parent(class_="nhsuk-form-group")
+    assert error in text(question_group.select_one(".nhsuk-error-message"))
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "error"),
+    [
+        (
+            {"label": "Manager's email", "field_type": "email"},
+            "boss at trust",
+            'Enter an email address in the correct format for "Manager\'s email", like name@example.nhs.uk',
+        ),
+        (
+            {"label": "Colleagues coming", "field_type": "number"},
+            "a few",
+            'Enter a number for "Colleagues coming", like 3',
+        ),
+        ({"label": "Arrival", "field_type": "date"}, "next week", 'Enter a date for "Arrival", like 31/1/2027'),
+        (
+            {"label": "Which trust?", "field_type": "singleline"},
+            "x" * 256,
+            '"Which trust?" must be 255 characters or fewer',
+        ),
+        (
+            {"label": "Session", "field_type": "dropdown", "choices": "Morning\nAfternoon"},
+            "Evening",
+            'Choose one of the answers to "Session"',
+        ),
+    ],
+)
+def test_an_editors_question_answered_wrongly_is_named_in_its_error(client, workshop, question, answer, error):
+    form_page = add_booking_form(workshop, questions=[question])
+    name = BookingFormField.objects.get(page=form_page).clean_name
+    response = book(client, form_page, **{name: answer})
+
+    assert response.status_code == 200
+    assert error in text(error_summary(html(response)))
+    assert not Booking.objects.exists()
 
 
 @pytest.mark.parametrize("label", ["Email", "Name", " job title ", "Website", "Started", "Consent"])
@@ -633,7 +704,10 @@ def test_a_bot_that_fills_in_the_spam_trap_books_nothing(client, form_page):
     ],
 )
 def test_a_form_sent_too_quickly_or_with_a_bad_token_books_nothing(client, form_page, started):
-    assert_not_accepted(book(client, form_page, started=started()))
+    response = book(client, form_page, started=started(), name="Sam Patel")
+    assert_not_accepted(response)
+    # What the person typed is kept, to check and send again.
+    assert html(response).select_one("#id_name")["value"] == "Sam Patel"
 
 
 def test_too_many_attempts_from_one_address_are_refused(client, form_page):

@@ -94,7 +94,7 @@ def test_the_form_tells_a_person_from_a_bot_by_the_same_clock(client, index, clo
     clock.shift(10)
     in_good_time = client.post(form_page.url, booking_answers(started=started, email="person@example.nhs.uk"))
 
-    assert "We could not accept the form this time" in text(html(too_quick))
+    assert "Please check your details and send the form again." in text(html(too_quick))
     assert in_good_time.status_code == 302
 
 

@@ -138,3 +138,37 @@ def test_a_venue_named_as_a_formula_is_exported_as_text(admin_client, initial_co
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     names = [row["Name"] for row in csv.DictReader(io.StringIO(content))]
     assert '\'=HYPERLINK("http://evil.example/","Directions")' in names
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("ox3 7jx", "OX3 7JX"), ("  m1   3aq ", "M1 3AQ"), ("sw1a1aa", "SW1A 1AA"), ("LS1", "LS1"), ("", "")],
+)
+def test_an_editor_adds_a_venue_and_its_postcode_is_tidied(client, log_in, initial_content, typed, kept):
+    from events.models import Venue
+
+    log_in("Editors")
+    response = client.post(
+        reverse("wagtailsnippets_events_venue:add"),
+        {
+            "name": "Warneford Hospital",
+            "address_line_1": "Warneford Lane",
+            "town_or_city": "Oxford",
+            "postcode": typed,
+            "step_free_access": "",
+            "accessible_toilet": "",
+            "hearing_loop": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Venue.objects.get(name="Warneford Hospital").postcode == kept
+
+
+def test_a_venue_saved_outside_the_admin_has_its_postcode_tidied_too(db):
+    from events.models import Venue
+
+    venue = Venue.objects.create(
+        name="Littlemore", address_line_1="Sandford Road", town_or_city="Oxford", postcode="ox4 4xn"
+    )
+    venue.refresh_from_db()
+    assert venue.postcode == "OX4 4XN"

@@ -7,11 +7,13 @@ blocks. The browser draws them in proportion (tests/browser/test_images_in_brows
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from wagtail.images.models import Image, Rendition
 from wagtail.images.tests.utils import get_test_image_file
 
 from events.models import NewsAndEventsIndexPage
+from home.image_descriptions import description_warning, is_file_name
 from home.models import StandardPage
 from home.templatetags.image_tags import SIZES
 from reports.models import ReportIndexPage
@@ -127,3 +129,86 @@ def test_image_and_card_blocks_size_their_images_for_their_column(client, initia
     third, whole = soup.select("img.nhsuk-card__img")
     assert (third["sizes"], whole["sizes"]) == (SIZES["card-one-third"], SIZES["card"])
     assert third["alt"] == "Delegates at a workshop"
+
+
+# The Description field is the image's alt text ----------------------------
+
+READ_ALOUD = "Read aloud to people who cannot see the image"
+NO_DESCRIPTION = "This image has no description"
+FILE_NAME = "This description is the image's file name"
+
+
+def description_field(soup):
+    """The description's box with its help text and any warning, as an editor sees them."""
+    box = soup.select_one("input[name$='description']")
+    return box.find_parent(attrs={"data-field-wrapper": True}).get_text(" ", strip=True)
+
+
+def edit_page(client, image):
+    return html(client.get(f"/admin/images/{image.pk}/"))
+
+
+def test_an_editor_is_told_the_description_is_read_aloud_and_warned_when_there_is_none(client, log_in):
+    log_in("Editors")
+    image = Image.objects.create(title="IMG_2041", file=get_test_image_file(filename="IMG_2041.jpg"))
+
+    field = description_field(edit_page(client, image))
+    assert READ_ALOUD in field and 'Leave out "image of"' in field
+    assert NO_DESCRIPTION in field and "IMG_2041" in field
+
+    image.description = "Two nurses talking on a hospital ward"
+    image.save()
+    field = description_field(edit_page(client, image))
+    assert READ_ALOUD in field
+    assert NO_DESCRIPTION not in field and FILE_NAME not in field
+
+
+@pytest.mark.parametrize(
+    "description", ["IMG_2041.jpg", "img_2041", "Img-2041", "IMG 2041", "DSC01234", "photo-1.png", "PXL_20240101_1234"]
+)
+def test_a_description_that_is_just_a_file_name_is_warned_about(client, log_in, description):
+    log_in("Editors")
+    image = Image.objects.create(
+        title="IMG_2041", description=description, file=get_test_image_file(filename="IMG_2041.jpg")
+    )
+    assert FILE_NAME in description_field(edit_page(client, image))
+
+
+def test_the_warning_does_not_stop_an_editor_saving(client, log_in):
+    log_in("Editors")
+    image = Image.objects.create(title="Delegates", file=get_test_image_file(filename="photo-1.png"))
+    response = client.post(
+        f"/admin/images/{image.pk}/",
+        {"title": "Delegates at the workshop", "description": "photo-1", "collection": image.collection_id, "tags": ""},
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.title, image.description) == ("Delegates at the workshop", "photo-1")
+
+
+def test_an_editor_uploading_images_is_told_what_the_description_is_for(client, log_in):
+    log_in("Editors")
+    response = client.post(
+        "/admin/images/multiple/add/",
+        {"files[]": SimpleUploadedFile("IMG_2041.png", get_test_image_file().file.getvalue()), "title": "IMG_2041"},
+        headers={"x-requested-with": "XMLHttpRequest"},
+    )
+    assert response.json()["success"], response.json()
+    field = description_field(BeautifulSoup(response.json()["form"], "html.parser"))
+    assert READ_ALOUD in field
+    # Not said twice: the upload page warns of a missing description in Wagtail's own words.
+    assert NO_DESCRIPTION not in field
+    assert "Please provide an image description" in client.get("/admin/images/multiple/add/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["Two nurses talking on a hospital ward", "Ward 7 at the Warneford", "A COVID-19 vaccination clinic", "2041"],
+)
+def test_a_description_that_says_what_the_image_shows_is_not_warned_about(description):
+    assert description_warning(description, "original_images/IMG_2041.jpg", "IMG_2041") is None
+
+
+def test_a_file_name_is_recognised_after_storage_renamed_the_file():
+    assert is_file_name("IMG_2041", "original_images/IMG_2041_AbC1dE2.jpg", "Delegates at the workshop")
+    assert not is_file_name("Delegates at the workshop", "original_images/IMG_2041.jpg", "Delegates at the workshop")
