@@ -1,7 +1,22 @@
 """The blocks of a workshop's agenda: parts of the day, each a list of sessions with their speakers."""
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from wagtail import blocks
+
+from .forms import TimeOfDayField
+
+
+class TypedTimeBlock(blocks.TimeBlock):
+    """
+    A session's time typed as people write it ("3:30pm", "15.30", "noon"),
+    as a workshop's own times are: Wagtail's time picker turns "3:30pm"
+    into 03:30 as the editor leaves the box.
+    """
+
+    @cached_property
+    def field(self):
+        return TimeOfDayField(**self.field_options)
 
 
 class SpeakerBlock(blocks.StructBlock):
@@ -25,9 +40,12 @@ class SpeakerBlock(blocks.StructBlock):
 
 
 class SessionBlock(blocks.StructBlock):
-    time = blocks.TimeBlock(
+    time = TypedTimeBlock(
         required=False,
-        help_text="When the session starts. Leave blank if no time is set: the part of the day (Morning) says when.",
+        help_text=(
+            "When the session starts, as you would write it (2:15pm, 14:15). Leave blank if no time is set: "
+            "the part of the day (Morning) says when."
+        ),
     )
     title = blocks.CharBlock(max_length=300, help_text="What the session is about, as the agenda words it.")
     speakers = blocks.ListBlock(SpeakerBlock(), min_num=0, default=[], help_text="Who presents. Optional.")

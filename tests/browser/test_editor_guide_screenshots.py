@@ -77,7 +77,7 @@ def test_the_screens_of_the_editor_guide(site, log_in, shots):
         shots,
         "12-workshop-bookings",
         site + f"/admin/forms/submissions/{form_page.pk}/",
-        "Cancelled bookings",
+        "Cancelled bookings are left out",
     )
     # The address is searched by POST (never in the page's address): fill in the form as a person would.
     bookings.goto(site + "/admin/bookings/erase/")

@@ -161,3 +161,18 @@ def test_a_booking_deadline_that_cannot_be_read_is_refused_plainly(client, log_i
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not EventPage.objects.filter(slug="winter-workshop").exists()
+
+
+def test_an_agenda_sessions_time_is_typed_as_people_write_it(client, log_in, index):
+    def agenda(session_time):
+        session = {"time": session_time, "title": "Welcome", "speakers": streamfield([]), "to_be_confirmed": ""}
+        return streamfield([("part", {"heading": "Afternoon", "sessions": streamfield([("item", session)])})])
+
+    log_in("Editors")
+    refused = add_workshop(client, index, agenda=agenda("half two"))
+    response = add_workshop(client, index, agenda=agenda("2:15pm"))
+
+    assert refused.status_code == 200 and "Enter a time such as 10:30am or 14:00." in refused.content.decode()
+    assert response.status_code == 302
+    workshop = EventPage.objects.get(slug="winter-workshop")
+    assert workshop.agenda[0].value["sessions"][0]["time"] == time(14, 15)
