@@ -12,6 +12,7 @@ awaits review says so (events/booking/moderation.py).
 
 from django.urls import reverse
 from django.utils import formats, timezone
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.pages.edit import EditView as WagtailEditView
 from wagtail.admin.views.pages.workflow import WorkflowActionView as WagtailWorkflowActionView
@@ -33,6 +34,11 @@ def say_what_approval_did(request, page):
         messages.success(request, f"'{title}' has been approved: it goes live on {when}.")
     else:
         return
+    if page.live:
+        # What publishing does besides says so here too (a workshop's bookers told of a change):
+        # Wagtail runs these hooks after its editor's own Publish, not after an approval.
+        for after_publishing in hooks.get_hooks("after_publish_page"):
+            after_publishing(request, page)
     for text, other in getattr(page, "notes_on_approval", list)():
         messages.warning(
             request, text, buttons=[messages.button(reverse("wagtailadmin_pages:edit", args=[other.pk]), "Review it")]

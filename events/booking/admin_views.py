@@ -118,7 +118,8 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
             # Wagtail's rows without the needs, unless this person may see them: the columns are made again.
             data_fields = self.form_page.get_data_fields(include_sensitive=may_see_needs(self.request.user))
             context["data_headings"] = [
-                {"name": name, "label": label, "order": self._order_of(name)} for name, label in data_fields
+                {"name": name, "label": label, "order": self._order_of(name), "url": self._ordered_by(name)}
+                for name, label in data_fields
             ]
             rows = []
             for submission in context["submissions"]:
@@ -134,6 +135,13 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
             context["next_url"] = self.request.get_full_path()
             context["cancelled_left_out"] = not self.status_chosen
         return context
+
+    def _ordered_by(self, name):
+        """This list ordered by the column (the other way if it is already), keeping its filters."""
+        params = self.request.GET.copy()
+        params.pop(self.page_kwarg, None)
+        params["order_by"] = ("-" if self._order_of(name) == "ascending" else "") + name
+        return f"?{params.urlencode()}"
 
     def _order_of(self, name):
         if name not in self.orderable_fields:

@@ -37,8 +37,19 @@ NOTIFY_ACTION = "events.notify_bookers"
 
 
 def arrangements(event):
-    """The event's arrangements as its bookers are told them, in a form JSON keeps."""
-    return {name: _as_json(getattr(event, name)) for name in TOLD_OF}
+    """
+    The event's arrangements as its bookers are told them, in a form JSON
+    keeps: only what their e-mails show (no venue for an event held online,
+    no joining instructions for one held only in person), and text as it
+    reads, whatever line endings the editor's browser sent.
+    """
+    values = {name: getattr(event, name) for name in TOLD_OF}
+    if event.attendance_mode == AttendanceMode.ONLINE:
+        values["venue_id"] = None
+    if event.attendance_mode == AttendanceMode.IN_PERSON:
+        values["joining_instructions"] = ""
+    values["joining_instructions"] = "\n".join(values["joining_instructions"].splitlines()).strip()
+    return {name: _as_json(value) for name, value in values.items()}
 
 
 def _as_json(value):
@@ -52,16 +63,24 @@ def tell_bookers_of_published_changes(event, revision=None):
     and record it in the workshop's history. Returns how many were told.
 
     Nobody is told of the first publication (nobody has booked from it), of
-    a change to an event that has started (the record being tidied), or
-    twice of one change: the row is locked while it is compared, so two
-    publications at once tell once.
+    a change to an event that has started (the record being tidied), of one
+    scheduled to go live later (Wagtail signals a publication when it is
+    scheduled; they are told when it goes live), or twice of one change:
+    the record is locked while the event, read again under the lock, is
+    compared with it, so of two publications at once the later is told,
+    once.
     """
-    published = arrangements(event)
+    if not event.live:
+        return 0
     with transaction.atomic():
-        told, first = BookersTold.objects.select_for_update().get_or_create(
-            event_id=event.pk, defaults={"arrangements": published}
-        )
-        if first or told.arrangements == published:
+        told, first = BookersTold.objects.select_for_update().get_or_create(event_id=event.pk)
+        event = EventPage.objects.select_related("venue").get(pk=event.pk)
+        published = arrangements(event)
+        if first or not told.arrangements:
+            told.arrangements = published
+            told.save()
+            return 0
+        if told.arrangements == published:
             return 0
         changed = [name for name in TOLD_OF if told.arrangements.get(name) != published[name]]
         bookings = [] if event.has_started() else list(event.bookings.active().filter(erased_at=None))

@@ -38,11 +38,14 @@ class BookingFormBuilder(FormBuilder):
     def get_field_options(self, field):
         options = super().get_field_options(field)
         label = field.label
-        # Django fills in its own numbers (%(limit_value)d) after this: a % in a label is kept as it is.
+        # Django fills its own values (%(limit_value)d, %(value)s) into the messages a validator or a
+        # choice raises, and only those: there a % in a label is doubled, so it is shown as it is.
         escaped = label.replace("%", "%%")
+        invalid = INVALID_ERRORS.get(field.field_type, 'Check your answer to "{}"')
         options["error_messages"] = {
             "required": REQUIRED_ERRORS.get(field.field_type, 'Answer "{}"').format(label),
-            "invalid": INVALID_ERRORS.get(field.field_type, 'Check your answer to "{}"').format(label),
+            # E-mail and web addresses are checked by validators; numbers and dates by the field itself.
+            "invalid": invalid.format(escaped if field.field_type in ("email", "url") else label),
             "invalid_choice": f'Choose one of the answers to "{escaped}"',
             "invalid_list": f'Choose one of the answers to "{label}"',
             "max_length": f'"{escaped}" must be %(limit_value)d characters or fewer',
@@ -57,7 +60,9 @@ class BookingFormBuilder(FormBuilder):
         # Wagtail's number question takes any number of digits: a 40,000-digit
         # answer would not fit in one cell of the Excel export.
         options["max_digits"] = 15
-        options["error_messages"]["max_digits"] = f'"{field.label}" must be a number of 15 digits or fewer'
+        options["error_messages"]["max_digits"] = (
+            f'"{field.label.replace("%", "%%")}" must be a number of 15 digits or fewer'
+        )
         return super().create_number_field(field, options)
 
 

@@ -11,8 +11,9 @@ has added since):
   person to the same workflow: the moderator finds both under "Awaiting your
   review" and approves (or sends back) each. A form in moderation goes live
   only by its own approval, never with the workshop's.
-- Publishing the workshop without moderation (a Moderator's *Publish*, or a
-  scheduled go-live) publishes its new form with it, as long as the form is
+- Publishing the workshop for the first time without moderation (a
+  Moderator's *Publish*, or a scheduled go-live) publishes its new form with
+  it, as long as the form is
   not in moderation: a Moderator has reviewed what they publish, and adding
   a workshop and opening its booking stay one step.
 - Either may be approved first: booking opens only when both are live (a
@@ -44,7 +45,15 @@ def submit_with_its_workshop(event, workflow, user):
 
 
 def publish_with_its_workshop(event):
-    """The workshop has been published: its new form goes live with it, unless a moderator is to review it."""
+    """
+    The workshop has been published for the first time: its new form goes
+    live with it, unless a moderator is to review it. Not at a later
+    publication, whose publisher reviewed the workshop's change, not a form
+    drafted since; nor when the workshop is only scheduled (Wagtail signals
+    that too): then when the schedule publishes it.
+    """
+    if not event.live or event.first_published_at != event.last_published_at:
+        return
     form_page = new_booking_form(event)
     if form_page is None or in_moderation(form_page):
         return

@@ -13,12 +13,14 @@ E-mails are recorded in the same transaction and sent only after it commits
 (emails.py): a booking never waits for, or fails with, the mail server.
 """
 
+import json
 import logging
 import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -175,7 +177,9 @@ def changed_answers(booking, page, answers, extra_answers):
     ]
     labels = {field.clean_name: field.label for field in page.get_form_fields()}
     stored = booking.form_data or {}
-    changed += [labels.get(name, name) for name, value in extra_answers.items() if value != stored.get(name)]
+    # Compared as stored: dates and numbers come back from the database's JSON as text.
+    answered = json.loads(json.dumps(extra_answers, cls=DjangoJSONEncoder))
+    changed += [labels.get(name, name) for name, value in answered.items() if value != stored.get(name)]
     return changed
 
 

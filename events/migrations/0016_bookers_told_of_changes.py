@@ -19,6 +19,12 @@ def record_what_bookers_know(apps, schema_editor):
     told = []
     for event in EventPage.objects.only(*TOLD_OF).iterator():
         values = {name: getattr(event, name) for name in TOLD_OF}
+        # As events/booking/changes.py arrangements() records them: only what the e-mails show.
+        if event.attendance_mode == "online":
+            values["venue_id"] = None
+        if event.attendance_mode == "in_person":
+            values["joining_instructions"] = ""
+        values["joining_instructions"] = "\n".join(values["joining_instructions"].splitlines()).strip()
         arrangements = {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in values.items()}
         told.append(BookersTold(event_id=event.pk, arrangements=arrangements))
     BookersTold.objects.bulk_create(told, batch_size=500)

@@ -250,6 +250,20 @@ def test_an_editors_unanswered_question_is_named_in_its_error_as_the_standard_on
             "Evening",
             'Choose one of the answers to "Session"',
         ),
+        # A % in a label is shown as it is, whichever error names it (Django fills in values with %).
+        (
+            {"label": "Manager (100% contact) email", "field_type": "email"},
+            "not an email",
+            '"Manager (100% contact) email"',
+        ),
+        ({"label": "Share (%)", "field_type": "number"}, "1" * 16, '"Share (%)" must be a number of 15 digits'),
+        ({"label": "Share (%)", "field_type": "number"}, "lots", 'Enter a number for "Share (%)"'),
+        ({"label": "Share (%) of time", "field_type": "singleline"}, "x" * 256, '"Share (%) of time" must be 255'),
+        (
+            {"label": "Rate (%)", "field_type": "dropdown", "choices": "10%\n20%"},
+            "30%",
+            'Choose one of the answers to "Rate (%)"',
+        ),
     ],
 )
 def test_an_editors_question_answered_wrongly_is_named_in_its_error(client, workshop, question, answer, error):

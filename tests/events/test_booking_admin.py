@@ -800,3 +800,13 @@ def test_the_register_has_a_print_button_and_a_way_back(client, booking_admin, w
     back = page.find("a", string="Back to the bookings")
     assert back["href"] == submissions_url(form_page)
     assert client.get(back["href"]).status_code == 200
+
+
+def test_ordering_a_workshops_list_keeps_its_status_filter(client, booking_admin, form_page, bookings, log_in):
+    log_in(booking_admin)
+
+    page = html(client.get(submissions_url(form_page, status="any")))
+    ordered = page.select_one("thead th a")["href"]
+
+    assert "status=any" in ordered and "order_by=" in ordered
+    assert "Edith Cavell" in names_listed(client.get(submissions_url(form_page) + ordered)), "cancelled still shown"

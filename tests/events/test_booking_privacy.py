@@ -297,3 +297,29 @@ def test_a_second_request_with_the_same_answers_says_nothing_of_changes(
 
     (notice,) = [message for message in mail.outbox if message.subject.startswith("You already have a place")]
     assert "differently" not in notice.body
+
+
+def test_dates_and_numbers_answered_the_same_are_not_called_different(form_page):
+    from datetime import date
+    from decimal import Decimal
+
+    from events.booking.rules import changed_answers
+    from events.models import BookingFormField
+
+    BookingFormField.objects.create(page=form_page, sort_order=0, label="Arrival date", field_type="date")
+    BookingFormField.objects.create(page=form_page, sort_order=1, label="Colleagues", field_type="number")
+    from tests.events.factories import make_booking
+
+    booking = make_booking(form_page, form_data={"arrival_date": "2030-01-02", "colleagues": "3"})
+    booking.refresh_from_db()
+    standard = {name: getattr(booking, name) for name in ("name", "email", "job_title", "organisation")}
+
+    same = changed_answers(
+        booking, form_page, standard, {"arrival_date": date(2030, 1, 2), "colleagues": Decimal("3")}
+    )
+    other = changed_answers(
+        booking, form_page, standard, {"arrival_date": date(2030, 1, 3), "colleagues": Decimal("3")}
+    )
+
+    assert same == []
+    assert other == ["Arrival date"]

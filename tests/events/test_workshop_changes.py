@@ -145,13 +145,15 @@ def test_an_editors_cancellation_approved_by_a_moderator_tells_them_once_in_one_
     task_state = workshop.current_workflow_task_state
     approve = reverse("wagtailadmin_pages:workflow_action", args=[workshop.pk, "approve", task_state.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(approve, {})
+        approved = client.post(approve, {}, follow=True)
         # Approving again, or publishing again with nothing new, tells nobody a second time.
         EventPage.objects.get(pk=workshop.pk).save_revision().publish()
 
     # Wagtail's own moderation e-mails go to the editor and moderators; these are the bookers'.
     messages = [message for message in mail.outbox if message.to[0].endswith("@example.nhs.uk")]
     assert len(messages) == 3
+    # The moderator who approved hears it, as a publisher does.
+    assert "E-mailed the 3 people booked or waiting that the workshop is cancelled." in html(approved).get_text(" ")
     ada = sent_to(messages)["ada.lovelace@example.nhs.uk"]
     assert ada.subject == "Cancelled: Spring workshop"
     assert ada.body.count("sorry") == 1, "the editor's words say sorry; the e-mail does not say it again"
@@ -256,3 +258,55 @@ def test_the_manual_message_page_says_changes_are_told_on_publishing(client, wor
 
     assert "Publish your changes" not in text
     assert "already e-mailed" in text
+
+
+def test_what_their_e_mails_never_show_tells_nobody(client, index, venue, django_capture_on_commit_callbacks):
+    # Joining instructions of a workshop held only in person; an online one's text as the browser sends it back.
+    in_person = add_event(index, "in-person", timezone.localdate() + timedelta(days=20), venue=venue)
+    make_booking(add_booking_form(in_person))
+    online = add_event(
+        index, "online", timezone.localdate() + timedelta(days=21), joining_instructions="Join at\nthe link"
+    )
+    make_booking(add_booking_form(online))
+    moderator = make_user("moderator", "Moderators")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_as(client, moderator, in_person, joining_instructions="Use the side door")
+        publish_as(client, moderator, online, summary="New words", joining_instructions="Join at\r\nthe link")
+
+    assert not BookingEmail.objects.filter(kind=BookingEmailKind.UPDATE).exists()
+
+
+def test_a_workshop_scheduled_to_come_back_tells_its_bookers_when_it_does(
+    workshop, bookings, django_capture_on_commit_callbacks, clock
+):
+    from django.core.management import call_command
+
+    workshop.unpublish()
+    workshop = EventPage.objects.get(pk=workshop.pk)
+    workshop.date = workshop.date + timedelta(days=7)
+    workshop.go_live_at = timezone.now() + timedelta(hours=1)
+    workshop.save_revision().publish()
+    assert not BookingEmail.objects.filter(kind=BookingEmailKind.UPDATE).exists(), "not told of a page not yet back"
+
+    clock.shift(timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("publish_scheduled")
+
+    assert BookingEmail.objects.filter(kind=BookingEmailKind.UPDATE).count() == 3
+
+
+def test_of_two_publications_at_once_the_bookers_are_told_the_one_that_stands(workshop, bookings):
+    from events.booking.changes import tell_bookers_of_published_changes
+
+    first = EventPage.objects.get(pk=workshop.pk)
+    first.start_time = first.start_time.replace(hour=13)
+    # The second publication's handler takes the lock first and tells them 2pm...
+    second = EventPage.objects.get(pk=workshop.pk)
+    second.start_time = second.start_time.replace(hour=14)
+    second.save_revision().publish()
+    told = BookingEmail.objects.filter(kind=BookingEmailKind.UPDATE).count()
+
+    # ...then the first's handler runs with its own copy, saying 1pm: the page says 2pm, so nothing more is sent.
+    assert tell_bookers_of_published_changes(first) == 0
+    assert told == 3 and BookingEmail.objects.filter(kind=BookingEmailKind.UPDATE).count() == 3
