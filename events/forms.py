@@ -75,18 +75,29 @@ _DATE_THEN_TIME = re.compile(
 )
 
 
+# Dates as people in the UK write them, day first, whatever language the admin
+# speaks to this editor (American English would read 1/3/2027 as 3 January).
+DAY_FIRST_DATES = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y")
+DAY_FIRST_MOMENTS = tuple(
+    f"{day}{time_of_day}" for day in DAY_FIRST_DATES for time_of_day in (" %H:%M:%S", " %H:%M", "")
+)
+
+
 class DateAndTimeField(forms.DateTimeField):
     """A date and time, the time typed as people write it; a date alone is its midnight, as before."""
 
     widget = DateAndTimeInput
     default_error_messages = {"invalid": "Enter a date and time such as 31/1/2027 5pm."}
 
+    def __init__(self, *, input_formats=DAY_FIRST_MOMENTS, **kwargs):
+        super().__init__(input_formats=input_formats, **kwargs)
+
     def to_python(self, value):
         match = _DATE_THEN_TIME.fullmatch(" ".join(value.split())) if isinstance(value, str) else None
         if not match:
             return super().to_python(value)
         try:
-            day = forms.DateField().to_python(match["date"])
+            day = forms.DateField(input_formats=DAY_FIRST_DATES).to_python(match["date"])
             moment = parse_time(match["time"])
         except AmbiguousTime as error:
             raise ValidationError(str(error), code="invalid") from None

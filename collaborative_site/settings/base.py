@@ -377,6 +377,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 
 LANGUAGE_CODE = "en-gb"
+# The admin in British English only: dates typed there are read day first
+# ("1/3/2027" is 1 March), which another language chosen in a user's account
+# (American English) would read as 3 January.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("en-gb", "British English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -314,9 +314,7 @@ def test_dates_and_numbers_answered_the_same_are_not_called_different(form_page)
     booking.refresh_from_db()
     standard = {name: getattr(booking, name) for name in ("name", "email", "job_title", "organisation")}
 
-    same = changed_answers(
-        booking, form_page, standard, {"arrival_date": date(2030, 1, 2), "colleagues": Decimal("3")}
-    )
+    same = changed_answers(booking, form_page, standard, {"arrival_date": date(2030, 1, 2), "colleagues": Decimal("3")})
     other = changed_answers(
         booking, form_page, standard, {"arrival_date": date(2030, 1, 3), "colleagues": Decimal("3")}
     )

@@ -176,3 +176,18 @@ def test_an_agenda_sessions_time_is_typed_as_people_write_it(client, log_in, ind
     assert response.status_code == 302
     workshop = EventPage.objects.get(slug="winter-workshop")
     assert workshop.agenda[0].value["sessions"][0]["time"] == time(14, 15)
+
+
+def test_a_date_is_read_day_first_whatever_language_an_editor_chose(client, log_in, index):
+    from wagtail.users.models import UserProfile
+
+    editor = log_in("Editors")
+    profile = UserProfile.get_for_user(editor)
+    profile.preferred_language = "en-us"
+    profile.save()
+
+    response = add_workshop(client, index, booking_opens_at="1/3/2029 9am")
+
+    assert response.status_code == 302
+    workshop = EventPage.objects.get(slug="winter-workshop")
+    assert timezone.localtime(workshop.booking_opens_at).date() == datetime(2029, 3, 1).date()
