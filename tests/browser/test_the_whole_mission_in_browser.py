@@ -77,6 +77,8 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     moderator.goto(site + f"/admin/pages/{workshop.pk}/edit/")
     moderator.locator("footer .dropdown-toggle, [data-w-dropdown-target='toggle']").last.click()
     moderator.get_by_role("button", name="Approve").first.click()
+    # The approval says what it published: wait for it, rather than picture the page still loading.
+    moderator.locator(".messages").get_by_text("has been approved and published").first.wait_for()
     moderator.screenshot(path=screenshots_dir / "mission-3-approved.png", full_page=True)
     workshop.refresh_from_db()
     assert workshop.live
