@@ -85,6 +85,7 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     # Its booking form's questions are reviewed too: the approval says so, with a link to it.
     awaiting = moderator.locator(".messages li").filter(has_text="still awaits review")
     awaiting.get_by_role("link", name="Review it").click()
+    moderator.wait_for_url(f"**/admin/pages/{workshop.get_children().get().pk}/edit/")
     moderator.locator("footer .dropdown-toggle, [data-w-dropdown-target='toggle']").last.click()
     moderator.get_by_role("button", name="Approve").first.click()
     moderator.locator(".messages").get_by_text("'Book a place' has been approved and published.").wait_for()
