@@ -62,7 +62,23 @@ def no_content_security_policy_violations(browser):
     assert blocked == [], "\n".join(blocked)
 
 
+# Resolves once every animation that ends has ended (a message fading in):
+# axe measures colour contrast as it is drawn, and half-faded text fails it.
+ANIMATIONS_FINISHED = """
+    () => Promise.all(
+        document.getAnimations()
+            .filter(animation => animation.effect && animation.effect.getTiming().iterations !== Infinity)
+            .map(animation => animation.finished.catch(() => null))
+    ).then(() => true)
+"""
+
+
 def assert_no_accessibility_violations(page):
+    # The admin's messages are drawn transparent until its script marks the page ready, then fade in.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.messages > ul')].every(list => getComputedStyle(list).opacity === '1')"
+    )
+    page.evaluate(ANIMATIONS_FINISHED)
     page.evaluate(AXE_SCRIPT)
     results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     violations = [
