@@ -297,13 +297,18 @@ def test_documents_may_not_be_kept_inside_the_public_media(media_root, private_m
 
 
 @pytest.mark.django_db
-def test_public_pages_allow_only_the_sites_own_scripts_and_the_admin_is_relaxed(client, initial_content):
-    public = client.get("/")
-    policy = dict(
+def directives(response):
+    """A Content-Security-Policy header's directives by name: their order in the header is not fixed."""
+    return dict(
         directive.strip().split(" ", 1)
-        for directive in public["Content-Security-Policy"].split(";")
+        for directive in response["Content-Security-Policy"].split(";")
         if directive.strip()
     )
+
+
+def test_public_pages_allow_only_the_sites_own_scripts_and_the_admin_is_relaxed(client, initial_content):
+    public = client.get("/")
+    policy = directives(public)
     # The site's own files, and enhance.js inline by its hash (tests/collaborative_site/test_layout.py).
     assert policy["script-src"].startswith("'self' 'sha256-")
     assert policy["object-src"] == "'none'"
@@ -312,10 +317,11 @@ def test_public_pages_allow_only_the_sites_own_scripts_and_the_admin_is_relaxed(
     assert public["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
     admin = client.get("/admin/login/")
+    admin_policy = directives(admin)
     # Without the public pages' hash, which would make browsers ignore 'unsafe-inline'.
-    assert "script-src 'self' 'unsafe-inline';" in admin["Content-Security-Policy"]
+    assert admin_policy["script-src"] == "'self' 'unsafe-inline'"
     assert "sha256" not in admin["Content-Security-Policy"]
-    assert "frame-src 'self'" in admin["Content-Security-Policy"]
+    assert admin_policy["frame-src"] == "'self'"
 
 
 @pytest.fixture
