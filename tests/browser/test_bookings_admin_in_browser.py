@@ -5,10 +5,12 @@ place given from the waiting list, and the printable attendance register.
 """
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from events.models import Booking, BookingFormPage, BookingStatus, EventPage
 from tests.events.factories import make_booking
@@ -64,11 +66,12 @@ def test_a_booking_administrator_manages_a_workshops_bookings(
 
     # Mary cannot come: cancelling her gives Florence the place.
     page.get_by_role("link", name="Cancel Mary Seacole's booking").click()
-    assert "Their place goes to the first person on the waiting list" in page.locator("main").inner_text()
+    page.wait_for_url(re.compile(r"/admin/bookings/\d+/cancel/"))
+    expect(page.locator("main")).to_contain_text("Their place goes to the first person on the waiting list")
     page.screenshot(path=screenshots_dir / "admin-cancel-booking.png", full_page=True)
     page.get_by_role("button", name="Yes, cancel the booking").click()
     page.wait_for_url(f"**/admin/forms/submissions/{form_page.pk}/*")
-    assert "Cancelled Mary Seacole's booking" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("Cancelled Mary Seacole's booking")
     statuses = dict(Booking.objects.values_list("name", "status"))
     assert statuses["Mary Seacole"] == BookingStatus.CANCELLED
     assert statuses["Florence Nightingale"] == BookingStatus.CONFIRMED
