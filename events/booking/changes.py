@@ -30,7 +30,7 @@ from ..models.choices import AttendanceMode
 from .emails import queue_email
 
 # What the people booked are told of, as EventPage's fields. The data
-# migration that first recorded them (events 0015) names the same fields.
+# migration that first recorded them (events 0016) names the same fields.
 TOLD_OF = ("date", "start_time", "end_time", "attendance_mode", "venue_id", "status", "joining_instructions")
 
 NOTIFY_ACTION = "events.notify_bookers"
