@@ -97,6 +97,7 @@ def register_booking_log_actions(actions):
     actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
     actions.register_action("events.erase_bookings", "Erase personal data", "Erased a person's booking details")
+    actions.register_action("events.hand_over_booking", "Hand over a place", "A booker gave their place to a colleague")
 
 
 hooks.register("after_publish_page", changes.say_who_was_told_on_publishing)

@@ -14,7 +14,7 @@ from home import page_cache
 from ..calendar import LONDON
 from ..formatting import format_date, format_moment
 from ..models.bookings import BookingFormPage, BookingStatus
-from ..models.choices import EventStatus
+from ..models.choices import AttendanceMode, EventStatus, PlaceKind
 
 
 class BookableEvent:
@@ -70,9 +70,55 @@ class BookableEvent:
         counts = self.bookings.aggregate(
             confirmed=models.Count("pk", filter=models.Q(status=BookingStatus.CONFIRMED)),
             waiting=models.Count("pk", filter=models.Q(status=BookingStatus.WAITING)),
+            confirmed_online=models.Count(
+                "pk", filter=models.Q(status=BookingStatus.CONFIRMED, attends=PlaceKind.ONLINE)
+            ),
         )
         self.confirmed_bookings = counts["confirmed"]
         self.waiting_bookings = counts["waiting"]
+        self.confirmed_online_bookings = counts["confirmed_online"]
+
+    @property
+    def place_kinds(self):
+        """The kinds of place a booker can have here: both at an event in person and online."""
+        if self.attendance_mode == AttendanceMode.HYBRID:
+            return (PlaceKind.IN_PERSON, PlaceKind.ONLINE)
+        if self.attendance_mode == AttendanceMode.ONLINE:
+            return (PlaceKind.ONLINE,)
+        return (PlaceKind.IN_PERSON,)
+
+    @property
+    def offers_a_choice_of_place(self):
+        return len(self.place_kinds) > 1
+
+    @property
+    def only_place_kind(self):
+        """The kind of place a booking gets when the booker has no choice (and the first offered when they do)."""
+        return self.place_kinds[0]
+
+    def capacity_for(self, kind):
+        """
+        How many places of this kind there are; None for no limit. An event
+        held one way has one number of places (capacity); one held both
+        ways has the room's (capacity) and the online places' (online_capacity).
+        """
+        if kind == PlaceKind.ONLINE and self.attendance_mode == AttendanceMode.HYBRID:
+            return self.online_capacity
+        return self.capacity
+
+    def confirmed_count_for(self, kind):
+        if not hasattr(self, "confirmed_online_bookings"):
+            return self.bookings.confirmed().of_kind(kind).count()
+        if kind == PlaceKind.ONLINE:
+            return self.confirmed_online_bookings
+        return self.confirmed_bookings - self.confirmed_online_bookings
+
+    def places_left_for(self, kind):
+        """How many places of this kind can still be booked; None when there is no limit."""
+        capacity = self.capacity_for(kind)
+        if capacity is None:
+            return None
+        return max(capacity - self.confirmed_count_for(kind), 0)
 
     @property
     def confirmed_count(self):
@@ -90,21 +136,29 @@ class BookableEvent:
 
     @property
     def places_left(self):
-        """How many places can still be booked; None when there is no limit."""
-        if self.capacity is None:
-            return None
-        return max(self.capacity - self.confirmed_count, 0)
+        """
+        How many places can still be booked; None when there is no limit.
+        At an event in person and online: the room's (places_left_for tells each kind).
+        """
+        return self.places_left_for(self.only_place_kind)
 
     @property
     def is_full(self):
-        return self.places_left == 0
+        """Whether every kind of place is taken: then a booker can only join a waiting list."""
+        return all(self.places_left_for(kind) == 0 for kind in self.place_kinds)
+
+    @property
+    def places_by_kind(self):
+        """[(kind, its label, places left or None)] for each kind of place offered."""
+        return [(kind, kind.label, self.places_left_for(kind)) for kind in self.place_kinds]
 
     @property
     def booking_state(self):
         """
         Whether a visitor can book, in a few words for cards and the page:
         "Booking closed", "Booking opens ...", "12 places left", "Fully
-        booked: waiting list open".
+        booked: waiting list open"; at an event in person and online, for
+        each kind: "In person: 12 places left. Online: open to all".
         """
         now = timezone.now()
         self.say_when_booking_changes(now)
@@ -112,14 +166,22 @@ class BookableEvent:
             if self.booking_opens_at and now < self.booking_opens_at and self.status == EventStatus.SCHEDULED:
                 return f"Booking opens {format_date(timezone.localtime(self.booking_opens_at).date())}"
             return "Booking closed"
-        places_left = self.places_left
-        if places_left is None:
-            return "Open to all"
-        if places_left == 0:
-            return "Fully booked: waiting list open"
-        return f"{places_left} {'place' if places_left == 1 else 'places'} left"
+        if not self.offers_a_choice_of_place:
+            return places_in_words(self.places_left, full="Fully booked: waiting list open", unlimited="Open to all")
+        return ". ".join(
+            f"{label}: {places_in_words(left, full='full, waiting list open', unlimited='open to all')}"
+            for _kind, label, left in self.places_by_kind
+        )
 
     def booking_page(self):
         """The live booking form under this event, if it has one."""
         page_cache.shows(BookingFormPage)
         return BookingFormPage.objects.child_of(self).live().first()
+
+
+def places_in_words(places_left, *, full, unlimited):
+    if places_left is None:
+        return unlimited
+    if places_left == 0:
+        return full
+    return f"{places_left} {'place' if places_left == 1 else 'places'} left"

@@ -23,8 +23,9 @@ from datetime import timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from wagtail.log_actions import log
 
-from ..models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus
+from ..models import Booking, BookingEmailKind, BookingStatus, EventPage, EventStatus, PlaceKind
 from ..models.bookings import normalise_email
 from . import questions
 from .emails import queue_email
@@ -103,16 +104,18 @@ def book_place(page, answers, extra_answers):
             tell_of_repeat_request(existing, changed_answers(existing, page, answers, extra_answers))
             return BookingResult(existing, "already_booked")
         # Anyone already waiting comes before a newcomer.
-        confirmed = event.bookings.confirmed().count()
-        confirmed += len(promote_into_free_places(event, confirmed=confirmed))
-        has_room = event.capacity is None or confirmed < event.capacity
-        status = BookingStatus.CONFIRMED if has_room else BookingStatus.WAITING
+        promote_into_free_places(event)
         now = timezone.now()
         booking = existing or Booking(page=page, event=event)
         for name, value in answers.items():
             setattr(booking, name, value)
+        if booking.attends not in event.place_kinds:
+            booking.attends = event.only_place_kind
         booking.form_data = extra_answers
-        booking.status = status
+        booking.handed_over_to = None
+        over_share = is_over_share(event, booking)
+        has_room = place_free(event, booking.attends) and not over_share
+        booking.status = BookingStatus.CONFIRMED if has_room else BookingStatus.WAITING
         booking.status_changed_at = now
         booking.consented_at = now
         booking.cancelled_at = None
@@ -120,7 +123,7 @@ def book_place(page, answers, extra_answers):
             # Someone who cancelled and books again starts afresh.
             booking.submit_time = now
         booking.save()
-        queue_email(booking, kind_for(booking))
+        queue_email(booking, kind_for(booking), message=share_message(event, booking) if over_share else "")
         queue_contact_notice(booking)
         return BookingResult(booking, "confirmed" if booking.is_confirmed else "waiting")
 
@@ -187,31 +190,96 @@ def kind_for(booking):
     return BookingEmailKind.CONFIRMATION if booking.is_confirmed else BookingEmailKind.WAITING_LIST
 
 
-def places_free(event):
-    if event.capacity is None:
+def place_free(event, kind):
+    """Whether a place of this kind is free, read under the workshop's lock."""
+    capacity = event.capacity_for(kind)
+    if capacity is None:
         return True
-    return event.bookings.confirmed().count() < event.capacity
+    return event.bookings.confirmed().of_kind(kind).count() < capacity
 
 
-def promote_into_free_places(event, confirmed=None):
+# Fair shares ----------------------------------------------------------------
+#
+# A workshop may give one organisation at most places_per_organisation of
+# its limited places, so that one large trust cannot fill the room. An
+# organisation is the one chosen from the Collaborative's list, or else the
+# name a booker wrote (compared without regard to case or spacing).
+
+
+def organisation_key(booking):
+    if booking.listed_organisation_id:
+        return ("listed", booking.listed_organisation_id)
+    return ("written", " ".join((booking.organisation or "").split()).casefold())
+
+
+def limited_kinds(event):
+    """The kinds of place the share counts: those with a limit. Nobody is kept out of places without one."""
+    return [kind for kind in event.place_kinds if event.capacity_for(kind) is not None]
+
+
+def share_applies(event, kind):
+    return event.places_per_organisation is not None and kind in limited_kinds(event)
+
+
+def places_held_by_organisation(event):
+    """How many limited places each organisation holds at the workshop, by organisation_key."""
+    held = {}
+    confirmed = event.bookings.confirmed().filter(attends__in=limited_kinds(event))
+    for booking in confirmed.only("pk", "listed_organisation_id", "organisation"):
+        key = organisation_key(booking)
+        held[key] = held.get(key, 0) + 1
+    return held
+
+
+def is_over_share(event, booking, held=None):
+    """Whether giving this booking a place would take its organisation over the workshop's share."""
+    if not share_applies(event, booking.attends):
+        return False
+    if held is None:
+        held = places_held_by_organisation(event)
+    already = held.get(organisation_key(booking), 0)
+    if booking.pk and booking.is_confirmed and booking.attends in limited_kinds(event):
+        already -= 1  # its own place, when it is moving from one limited kind to another
+    return already >= event.places_per_organisation
+
+
+def share_message(event, booking):
+    share = event.places_per_organisation
+    places = "place" if share == 1 else "places"
+    return (
+        f"Each organisation can have at most {share} {places} at this {event.get_event_type_display().lower()}, "
+        f"so that more organisations can come, and {booking.organisation} already has {share}. You are on the "
+        "waiting list: you will get a place if one is free when someone from your organisation cancels, and "
+        "we will e-mail you straight away."
+    )
+
+
+def promote_into_free_places(event):
     """
-    Give free places to the waiting list, first come first served, and tell
-    each person. `confirmed`: the confirmed count, if the caller has just
-    read it under the same lock.
+    Give free places to the waiting list of each kind, first come first
+    served, passing over anyone whose organisation already has its share,
+    and tell each person.
     """
     if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or event.has_started():
         return []
     promoted = []
-    if confirmed is None and event.capacity is not None:
-        confirmed = event.bookings.confirmed().count()
-    free = None if event.capacity is None else event.capacity - confirmed
-    waiting = event.bookings.waiting()
-    if free is not None:
-        waiting = waiting[: max(free, 0)]
-    for booking in waiting:
-        _set_status(booking, BookingStatus.CONFIRMED)
-        queue_email(booking, BookingEmailKind.PROMOTION)
-        promoted.append(booking)
+    held = places_held_by_organisation(event) if event.places_per_organisation else {}
+    for kind in event.place_kinds:
+        capacity = event.capacity_for(kind)
+        free = None if capacity is None else capacity - event.bookings.confirmed().of_kind(kind).count()
+        for booking in event.bookings.waiting().of_kind(kind).select_related("listed_organisation"):
+            if free is not None and free <= 0:
+                break
+            if is_over_share(event, booking, held):
+                continue
+            _set_status(booking, BookingStatus.CONFIRMED)
+            queue_email(booking, BookingEmailKind.PROMOTION)
+            promoted.append(booking)
+            if share_applies(event, kind):
+                key = organisation_key(booking)
+                held[key] = held.get(key, 0) + 1
+            if free is not None:
+                free -= 1
     return promoted
 
 
@@ -242,20 +310,143 @@ def cancel_booking(booking):
 
 
 def promote_booking(booking):
-    """Give a waiting-list booking a place, if one is free (an administrator's choice of who)."""
+    """
+    Give a waiting-list booking a place, if one of its kind is free (an
+    administrator's choice of who; they may pass over the organisation's share).
+    """
 
     def decide(event):
         current = Booking.objects.get(pk=booking.pk)
         if not current.is_waiting:
             return False
-        if not places_free(event):
-            raise NoPlaceFree(f"Every place at {event.title} is taken. Cancel a booking or raise the capacity first.")
+        if not place_free(event, current.attends):
+            kind = f"{current.get_attends_display().lower()} place" if event.offers_a_choice_of_place else "place"
+            raise NoPlaceFree(
+                f"Every {kind} at {event.title} is taken. Cancel a booking or raise the number of places first."
+            )
         _set_status(current, BookingStatus.CONFIRMED)
         queue_email(current, BookingEmailKind.PROMOTION)
         booking.refresh_from_db()
         return True
 
     return run_locked(booking.event_id, decide)
+
+
+class ChangeRefused(Exception):
+    """A booker's change (how they attend, or handing their place over) cannot be made: the message says why."""
+
+
+def change_attendance(booking, kind):
+    """
+    Move a booking to the other kind of place at a workshop in person and
+    online. Someone with a place moves only into a free place (and keeps the
+    one they have otherwise); the place they leave goes to the first person
+    waiting for it. Someone waiting gets a place if one of the new kind is
+    free, or else waits for that kind instead, keeping their time in the
+    queue. Returns the booking as it now is.
+    """
+
+    def decide(event):
+        current = Booking.objects.select_related("listed_organisation").get(pk=booking.pk)
+        if current.is_cancelled or current.submit_time != booking.submit_time:
+            raise ChangeRefused("This booking has been cancelled, so there is nothing to change.")
+        if event.has_started():
+            raise ChangeRefused("The workshop has started, so bookings can no longer be changed.")
+        if kind not in event.place_kinds:
+            raise ChangeRefused("This workshop does not offer that kind of place.")
+        if current.attends == kind:
+            return current
+        was_confirmed = current.is_confirmed
+        has_room = place_free(event, kind) and not is_over_share(event, _as_kind(current, kind))
+        if was_confirmed and not has_room:
+            where = "in person" if kind == PlaceKind.IN_PERSON else "online"
+            raise ChangeRefused(
+                f"Every place {where} is taken, so we could not move you. You keep your place "
+                f"{current.get_attends_display().lower()}."
+            )
+        current.attends = kind
+        current.invitation_revision += 1
+        if has_room:
+            current.status = BookingStatus.CONFIRMED
+        current.status_changed_at = timezone.now()
+        current.save(update_fields=["attends", "invitation_revision", "status", "status_changed_at"])
+        queue_email(current, BookingEmailKind.ATTENDANCE_CHANGED)
+        if was_confirmed:
+            promote_into_free_places(event)
+        return current
+
+    return run_locked(booking.event_id, decide)
+
+
+def _as_kind(booking, kind):
+    """The booking as it would be with the other kind of place, to ask the share about it (not saved)."""
+    moved = Booking(pk=booking.pk, listed_organisation_id=booking.listed_organisation_id)
+    moved.organisation, moved.attends, moved.status = booking.organisation, kind, booking.status
+    return moved
+
+
+def hand_over(booking, colleague):
+    """
+    Give a booking (a place, or a place on the waiting list) to a named
+    colleague: `colleague` holds their name, email, job_title, organisation
+    and listed_organisation. The colleague's booking keeps the place's time,
+    and so its position; the giver's booking is cancelled and points to it.
+    The colleague is sent the confirmation with their own cancel link; the
+    giver is told. Returns the colleague's booking.
+    """
+    email = normalise_email(colleague["email"])
+
+    def decide(event):
+        current = Booking.objects.get(pk=booking.pk)
+        if current.is_cancelled or current.submit_time != booking.submit_time:
+            raise ChangeRefused("This booking has been cancelled, so there is no place to hand over.")
+        if event.has_started():
+            raise ChangeRefused("The workshop has started, so places can no longer be handed over.")
+        if email == current.email_normalised:
+            raise ChangeRefused("That is the address this place is already booked with. Enter your colleague's.")
+        taken = Booking.objects.filter(event=event, email_normalised=email).first()
+        if taken and not taken.is_cancelled:
+            raise ChangeRefused(
+                f"{colleague['email']} already has a booking or a waiting-list place at this workshop, "
+                "so the place cannot be handed to it. You keep your place."
+            )
+        received = taken or Booking(page=current.page, event=event)
+        for name in ("name", "email", "job_title", "organisation", "listed_organisation"):
+            setattr(received, name, colleague[name])
+        # Their own needs and answers are theirs to give: the giver's are not passed on.
+        received.access_needs = received.dietary_needs = ""
+        received.form_data = {}
+        received.attends, received.status = current.attends, current.status
+        received.submit_time = current.submit_time
+        received.status_changed_at = timezone.now()
+        # Agreed to nothing yet: their e-mail says who gave their details and links the privacy notice.
+        received.consented_at = None
+        received.cancelled_at = received.attended_at = received.handed_over_to = None
+        received.save()
+        # Saved with the time the place was first booked, which auto_now_add would have replaced.
+        Booking.objects.filter(pk=received.pk).update(submit_time=current.submit_time)
+        received.refresh_from_db()
+        _set_status(current, BookingStatus.CANCELLED)
+        current.handed_over_to = received
+        current.save(update_fields=["handed_over_to"])
+        queue_email(received, BookingEmailKind.PLACE_RECEIVED)
+        queue_email(current, BookingEmailKind.PLACE_HANDED_OVER)
+        log(
+            instance=event,
+            action="events.hand_over_booking",
+            user=None,
+            data={"booking": current.pk, "to_booking": received.pk},
+        )
+        return received
+
+    try:
+        return run_locked(booking.event_id, decide)
+    except IntegrityError:
+        # The colleague booked through the form in the same instant: the form's booking stands.
+        raise ChangeRefused(
+            f"{colleague['email']} has just booked at this workshop, so the place cannot be handed to it. "
+            "You keep your place."
+        ) from None
 
 
 def fill_free_places(event):

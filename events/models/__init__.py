@@ -5,7 +5,17 @@ bookings (bookings.py). What booking needs of an event is a mixin EventPage
 inherits (events/booking/event.py).
 """
 
-from .bookings import Booking, BookingEmail, BookingEmailKind, BookingFormField, BookingFormPage, BookingStatus
+from .bookings import (
+    AttendanceTaken,
+    Booking,
+    BookingEmail,
+    BookingEmailKind,
+    BookingFormField,
+    BookingFormPage,
+    BookingStatus,
+)
+from .choices import PlaceKind
+from .organisations import Organisation
 from .pages import (
     NEWEST_NEWS_FIRST,
     NOT_ON_NEWS_CARDS,
@@ -24,6 +34,7 @@ from .pages import (
 from .venues import AccessAnswer, AudienceRole, Contact, Venue
 
 __all__ = [
+    "AttendanceTaken",
     "Booking",
     "BookersTold",
     "BookingEmail",
@@ -46,5 +57,7 @@ __all__ = [
     "NewsPage",
     "NewsPageRelatedPage",
     "NewsPageTag",
+    "Organisation",
+    "PlaceKind",
     "Venue",
 ]

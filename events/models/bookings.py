@@ -28,6 +28,7 @@ from home.mixins import IntroductionMixin
 from home.restrictions import ViewRestrictionsByPathMixin
 
 from ..booking import questions as booking_questions
+from .choices import PlaceKind
 
 # The kinds of question an editor may add to a booking form: those a booker
 # answers, in the NHS.UK style. Left out of Wagtail's list: "Hidden field"
@@ -78,6 +79,9 @@ class BookingQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=BookingStatus.CANCELLED)
 
+    def of_kind(self, kind):
+        return self.filter(attends=kind)
+
     def for_email(self, email):
         return self.filter(email_normalised=normalise_email(email))
 
@@ -111,10 +115,13 @@ def ascii_domain(domain):
         return domain
 
 
-def booking_count(status):
-    """A subquery counting one event's bookings in a status, for annotating a list of events in one query."""
+def booking_count(status, kind=None):
+    """
+    A subquery counting one event's bookings in a status (of one kind of
+    place, if given), for annotating a list of events in one query.
+    """
     counts = (
-        Booking.objects.filter(event=OuterRef("pk"), status=status)
+        Booking.objects.filter(event=OuterRef("pk"), status=status, **({"attends": kind} if kind else {}))
         .order_by()
         .values("event")
         .annotate(total=Count("pk"))
@@ -136,10 +143,44 @@ class Booking(AbstractFormSubmission):
     event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="bookings")
     status = models.CharField(max_length=12, choices=BookingStatus.choices, db_index=True)
     name = models.CharField(max_length=120)
-    email = models.EmailField("e-mail address", max_length=254)
+    # Blank only for someone who walked in on the day without giving one (attendance.py).
+    email = models.EmailField("e-mail address", max_length=254, blank=True)
     email_normalised = models.CharField(max_length=254, editable=False, db_index=True)
     job_title = models.CharField(max_length=120)
     organisation = models.CharField(max_length=150)
+    listed_organisation = models.ForeignKey(
+        "events.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+        help_text="The organisation chosen from the Collaborative's list; blank when the booker wrote their own.",
+    )
+    attends = models.CharField(
+        "attends",
+        max_length=12,
+        choices=PlaceKind.choices,
+        default=PlaceKind.IN_PERSON,
+        help_text="The kind of place: in person or online. At a workshop held both ways, the booker chooses.",
+    )
+    attended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they were marked as attended: checked in at the door, or in the online attendance report.",
+    )
+    is_walk_in = models.BooleanField(default=False, help_text="Added on the day at the door, without booking first.")
+    handed_over_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="received_from",
+        help_text="The colleague's booking this place was handed to.",
+    )
+    # Raised each time this booker's own invitation changes (a new way of
+    # attending) without the workshop changing: added to the workshop's
+    # SEQUENCE, so that calendar apps take the new invitation as the newer.
+    invitation_revision = models.PositiveSmallIntegerField(default=0, editable=False)
     access_needs = models.TextField("accessibility or communication needs", blank=True, max_length=1000)
     dietary_needs = models.TextField(blank=True, max_length=500)
     consented_at = models.DateTimeField(null=True, blank=True, help_text="When they agreed to the privacy notice.")
@@ -201,6 +242,33 @@ class Booking(AbstractFormSubmission):
     def is_erased(self):
         return self.erased_at is not None
 
+    @property
+    def is_online(self):
+        return self.attends == PlaceKind.ONLINE
+
+    @property
+    def was_handed_over(self):
+        return self.handed_over_to_id is not None
+
+
+class AttendanceTaken(models.Model):
+    """
+    That a workshop's attendance was taken for one kind of place (someone
+    checked in at the door, or the online attendance report uploaded): from
+    the day after, everyone with such a place not marked attended did not
+    attend. Until then, nobody is counted as absent because nobody looked.
+    """
+
+    event = models.ForeignKey("events.EventPage", on_delete=models.CASCADE, related_name="attendance_taken")
+    place_kind = models.CharField(max_length=12, choices=PlaceKind.choices)
+    first_recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "place_kind"], name="attendance_taken_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_place_kind_display()} attendance taken at {self.event}"
+
 
 class BookingEmailKind(models.TextChoices):
     CONFIRMATION = "confirmation", "Booking confirmed"
@@ -211,6 +279,9 @@ class BookingEmailKind(models.TextChoices):
     UPDATE = "update", "Workshop changed"
     CONTACT_NOTICE = "contact_notice", "Notice to the booking contact"
     REPEAT_REQUEST = "repeat_request", "Asked to book again"
+    ATTENDANCE_CHANGED = "attendance_changed", "Way of attending changed"
+    PLACE_RECEIVED = "place_received", "Place handed over by a colleague"
+    PLACE_HANDED_OVER = "place_handed_over", "Place handed to a colleague"
 
 
 class BookingEmail(models.Model):

@@ -23,3 +23,10 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     POSTPONED = "postponed", "Postponed"
     MOVED_ONLINE = "moved_online", "Moved online"
+
+
+class PlaceKind(models.TextChoices):
+    """The kind of place a booking holds: at a workshop in person and online, the booker chooses."""
+
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"

@@ -33,7 +33,7 @@ from ..calendar import LONDON, calendar_response
 from ..formatting import format_event_datetime, format_short_date
 from ..forms import SHOW_CHOICES, DateAndTimeInput, EventPageForm, ListingFilterForm, TimeOfDayInput
 from .bookings import BookingStatus, booking_count
-from .choices import AttendanceMode, EventStatus, EventType
+from .choices import AttendanceMode, EventStatus, EventType, PlaceKind
 from .venues import AudienceRole, Contact, Venue
 
 # The orders listings show, shared by the index and the home page's tags,
@@ -244,6 +244,7 @@ class EventPageQuerySet(PageQuerySet):
         return self.annotate(
             confirmed_bookings=booking_count(BookingStatus.CONFIRMED),
             waiting_bookings=booking_count(BookingStatus.WAITING),
+            confirmed_online_bookings=booking_count(BookingStatus.CONFIRMED, PlaceKind.ONLINE),
         )
 
 
@@ -302,8 +303,30 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         default=50,
         validators=[MinValueValidator(1, "An event needs at least 1 place. Leave blank for no limit.")],
         help_text=(
-            "How many places can be booked: the quarterly workshops are limited to 50. Leave blank if no limit was "
-            "set or none is known: bookings are then not limited, and the page shows no number of places."
+            "How many places can be booked: the quarterly workshops are limited to 50. For an event in person and "
+            "online, the places in the room. Leave blank if no limit was set or none is known: bookings are then "
+            "not limited, and the page shows no number of places."
+        ),
+    )
+    online_capacity = models.PositiveIntegerField(
+        "online places",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "Online places need at least 1. Leave blank for no limit.")],
+        help_text=(
+            "Only for an event in person and online: how many can join online. Leave blank for no limit "
+            "(the room limit does not apply online)."
+        ),
+    )
+    places_per_organisation = models.PositiveIntegerField(
+        "at most this many places per organisation",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, "Allow each organisation at least 1 place, or leave blank for no limit.")],
+        help_text=(
+            "Optional, so that more organisations can come. Counts the limited places (in person, and online when "
+            "online places are limited). Someone booking beyond their organisation's share goes on the waiting "
+            "list, and gets a place when one is free and their organisation is under its share."
         ),
     )
     booking_contact = models.ForeignKey(
@@ -379,7 +402,8 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         FieldPanel("body"),
         MultiFieldPanel(
             [
-                FieldPanel("capacity"),
+                FieldRowPanel([FieldPanel("capacity"), FieldPanel("online_capacity")]),
+                FieldPanel("places_per_organisation"),
                 FieldPanel("booking_contact"),
                 FieldRowPanel(
                     [
@@ -448,6 +472,11 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
             errors["date_shows_month_only"] = "An event whose day is not known cannot have a time: clear the times."
         if self.booking_opens_at and self.booking_closes_at and self.booking_closes_at <= self.booking_opens_at:
             errors["booking_closes_at"] = "Booking must close after it opens."
+        if self.online_capacity and self.attendance_mode != AttendanceMode.HYBRID:
+            errors["online_capacity"] = (
+                "Online places are only for an event in person and online: for an event held one way, "
+                "set the places above and leave this blank."
+            )
         if self.originally_planned_venue_id and self.status != EventStatus.MOVED_ONLINE:
             errors["originally_planned_venue"] = "Only an event that has moved online has an original venue."
         if errors:

@@ -87,9 +87,12 @@ def make_booking(form_page, status=BookingStatus.CONFIRMED, name=None, email=Non
     fields.setdefault("job_title", "Director of Nursing")
     fields.setdefault("organisation", "Oxford Health NHS Foundation Trust")
     fields.setdefault("form_data", {})
+    event = fields.pop("event", None) or form_page.get_parent().specific
+    # The kind of place the form gives when the booker has no choice.
+    fields.setdefault("attends", event.only_place_kind)
     booking = Booking.objects.create(
         page=form_page,
-        event=fields.pop("event", None) or form_page.get_parent().specific,
+        event=event,
         status=status,
         name=name,
         email=email or f"{'.'.join(name.lower().split())}@example.nhs.uk",
