@@ -14,6 +14,8 @@ Booking a place at a workshop. Where each rule lives:
   the inspect view and erasure follow from it.
 - forms.py: the booking form (standard questions, then the editor's own).
 - exports.py: the bookings as spreadsheets, safe to open.
+- attendance_report.py: the people in an online workshop's attendance
+  report from Microsoft Teams or Zoom, as an administrator uploads it.
 - admin.py and admin_views.py: the Bookings menu, the dashboard panel, and
   the admin's views (cancel, promote, register, notify, erase).
 
