@@ -62,8 +62,10 @@ def mark_attended(event, booking_id, attended):
 
 def arrival_counts(event, kind=PlaceKind.IN_PERSON):
     """(arrived, expected) among the confirmed places of a kind, in one query."""
-    counts = event.bookings.confirmed().of_kind(kind).aggregate(
-        expected=Count("pk"), arrived=Count("pk", filter=Q(attended_at__isnull=False))
+    counts = (
+        event.bookings.confirmed()
+        .of_kind(kind)
+        .aggregate(expected=Count("pk"), arrived=Count("pk", filter=Q(attended_at__isnull=False)))
     )
     return counts["arrived"], counts["expected"]
 
