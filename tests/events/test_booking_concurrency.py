@@ -24,8 +24,16 @@ from django.utils import timezone
 
 from events.booking import rules as booking_rules
 from events.booking.forms import form_started_token
-from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage, NewsAndEventsIndexPage
-from tests.events.factories import add_event, booking_answers
+from events.models import (
+    AttendanceMode,
+    Booking,
+    BookingFormPage,
+    BookingStatus,
+    EventPage,
+    NewsAndEventsIndexPage,
+    PlaceKind,
+)
+from tests.events.factories import add_event, booking_answers, make_venue
 
 # Each test starts from the initial content, committed. Each opens dozens of
 # database connections, so two test processes never run them at once.
@@ -54,7 +62,26 @@ def workshop_with_booking_form(capacity):
     return event, form_page
 
 
-def book_all_at_once(form_url, bookings, threads):
+def hybrid_workshop_with_booking_form(room_places, online_places):
+    """An upcoming workshop in person and online, with a published booking form."""
+    event = add_event(
+        NewsAndEventsIndexPage.objects.get(),
+        "busy-hybrid-workshop",
+        timezone.localdate() + timedelta(weeks=3),
+        venue=make_venue(),
+        start_time=time_of_day(10, 30),
+        attendance_mode=AttendanceMode.HYBRID,
+        capacity=room_places,
+        online_capacity=online_places,
+    )
+    event.save_revision().publish()
+    form_page = BookingFormPage(title="Book a place", slug="book")
+    event.add_child(instance=form_page)
+    form_page.save_revision().publish()
+    return event, form_page
+
+
+def book_all_at_once(form_url, bookings, threads, answers_for=lambda booker: {}):
     """
     POST `bookings` bookings (distinct e-mail addresses) to the booking form
     from `threads` threads, each thread with its own client and database
@@ -75,7 +102,12 @@ def book_all_at_once(form_url, bookings, threads):
             for round_number in range(rounds):
                 barrier.wait()
                 email = f"Booker.{round_number}.{thread_number}@Example.NHS.uk"
-                data = booking_answers(name=f"Booker {round_number}-{thread_number}", email=email, started=started)
+                data = booking_answers(
+                    name=f"Booker {round_number}-{thread_number}",
+                    email=email,
+                    started=started,
+                    **answers_for(round_number * threads + thread_number),
+                )
                 try:
                     response = client.post(form_url, data)
                 except Exception as error:  # noqa: BLE001 (recorded and asserted on below)
@@ -134,6 +166,34 @@ def test_a_rush_of_bookings_never_overbooks_on_postgresql():
     event, status_codes, errors = run_booking_rush(capacity=50, bookings=120)
 
     assert_no_overbooking(event, status_codes, errors, capacity=50, bookings=120)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rush_for_both_kinds_of_place_fills_each_exactly_on_postgresql():
+    """120 bookers at once at a workshop in person (50 places) and online (30): each kind fills exactly."""
+    event, form_page = hybrid_workshop_with_booking_form(room_places=50, online_places=30)
+
+    def half_in_person_half_online(booker):
+        return {"attends": PlaceKind.IN_PERSON if booker % 2 else PlaceKind.ONLINE}
+
+    with override_settings(BOOKING_RATE_LIMIT_ATTEMPTS=100_000):
+        status_codes, errors = book_all_at_once(form_page.url, 120, THREADS, half_in_person_half_online)
+
+    assert errors == []
+    assert set(status_codes.values()) == {302}
+    bookings = Booking.objects.filter(event=event)
+    counts = {
+        (kind, status): bookings.filter(attends=kind, status=status).count()
+        for kind in PlaceKind
+        for status in (BookingStatus.CONFIRMED, BookingStatus.WAITING)
+    }
+    assert counts == {
+        (PlaceKind.IN_PERSON, BookingStatus.CONFIRMED): 50,
+        (PlaceKind.IN_PERSON, BookingStatus.WAITING): 10,
+        (PlaceKind.ONLINE, BookingStatus.CONFIRMED): 30,
+        (PlaceKind.ONLINE, BookingStatus.WAITING): 30,
+    }
 
 
 @pytest.mark.postgres
