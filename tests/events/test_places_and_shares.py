@@ -383,9 +383,9 @@ def test_only_a_confirmed_booking_at_this_workshop_can_be_marked(hybrid, index, 
 def test_attendance_reads_did_not_attend_only_after_the_day_and_where_it_was_taken(hybrid, clock):
     event, form_page = hybrid
     ada = book(form_page, "Ada", IN_PERSON)
-    grace = book(form_page, "Grace", IN_PERSON)
-    edith = book(form_page, "Edith", ONLINE)
-    mary = book(form_page, "Mary", IN_PERSON)  # waiting
+    book(form_page, "Grace", IN_PERSON)
+    book(form_page, "Edith", ONLINE)
+    book(form_page, "Mary", IN_PERSON)  # waiting
     clock.move_to(event.starts_at)
     attendance.mark_attended(event, ada.pk, True)
 
