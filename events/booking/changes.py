@@ -3,7 +3,8 @@ Telling the people booked when a workshop changes.
 
 Publishing a workshop whose date, time, place, way of attending, joining
 instructions or status differ from what its bookers were last told e-mails
-everyone booked or waiting, at once, with the new details and (for a place)
+everyone booked or waiting whom the change concerns (a new venue, those
+with a place in the room; new joining instructions, those online), at once, with the new details and (for a place)
 an updated calendar invitation. events/signal_handlers.py calls this on
 every publication: by an editor, a moderator's approval or a schedule.
 
@@ -26,7 +27,7 @@ from wagtail.models import PageLogEntry
 
 from ..formatting import format_event_datetime
 from ..models import BookersTold, BookingEmailKind, EventPage, EventStatus, Venue
-from ..models.choices import AttendanceMode
+from ..models.choices import AttendanceMode, PlaceKind
 from .emails import queue_email
 
 # What the people booked are told of, as EventPage's fields. The data
@@ -84,6 +85,7 @@ def tell_bookers_of_published_changes(event, revision=None):
             return 0
         changed = [name for name in TOLD_OF if told.arrangements.get(name) != published[name]]
         bookings = [] if event.has_started() else list(event.bookings.active().filter(erased_at=None))
+        bookings = [booking for booking in bookings if concerns(booking, changed)]
         summary = what_changed(told.arrangements, event, changed)
         told.arrangements = published
         if bookings:
@@ -100,6 +102,17 @@ def tell_bookers_of_published_changes(event, revision=None):
             data={"recipients": len(bookings), "changed": changed, "on_publishing": True},
         )
     return len(bookings)
+
+
+# What only one kind of place relies on: the venue (the room) and the
+# joining instructions (online). Anything else (the day, the time, the way
+# of attending, the status) concerns everyone.
+ONLY_FOR = {"venue_id": PlaceKind.IN_PERSON, "joining_instructions": PlaceKind.ONLINE}
+
+
+def concerns(booking, changed):
+    """Whether any of the changes is one this booker relies on, for their kind of place."""
+    return any(ONLY_FOR.get(name, booking.attends) == booking.attends for name in changed)
 
 
 def what_changed(told, event, changed):

@@ -68,6 +68,8 @@ def edit_form(event, **changes):
         "agenda": streamfield([]),
         "body": streamfield([]),
         "capacity": event.capacity or "",
+        "online_capacity": event.online_capacity or "",
+        "places_per_organisation": event.places_per_organisation or "",
         "booking_contact": event.booking_contact_id or "",
         "status": event.status,
         "status_message": event.status_message,
@@ -310,3 +312,32 @@ def test_of_two_publications_at_once_the_bookers_are_told_the_one_that_stands(wo
     # ...then the first's handler runs with its own copy, saying 1pm: the page says 2pm, so nothing more is sent.
     assert tell_bookers_of_published_changes(first) == 0
     assert told == 3 and BookingEmail.objects.filter(kind=BookingEmailKind.UPDATE).count() == 3
+
+
+def test_at_a_workshop_held_both_ways_each_change_tells_those_it_concerns(
+    client, workshop, form_page, django_capture_on_commit_callbacks
+):
+    """A new venue is for those in the room; new joining instructions for those online; a new time for everyone."""
+    EventPage.objects.filter(pk=workshop.pk).update(attendance_mode="hybrid", online_capacity=None)
+    workshop = EventPage.objects.get(pk=workshop.pk)
+    workshop.joining_instructions = "Join on Teams: meeting 123"
+    workshop.save_revision().publish()
+    make_booking(form_page, name="Ada Lovelace", attends="in_person")
+    make_booking(form_page, name="Grace Hopper", attends="online")
+    moderator = make_user("moderator", "Moderators")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_as(client, moderator, workshop, venue=make_venue(name="Leeds Civic Hall").pk)
+    assert set(sent_to(mail.outbox)) == {"ada.lovelace@example.nhs.uk"}
+
+    mail.outbox.clear()
+    workshop = EventPage.objects.get(pk=workshop.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_as(client, moderator, workshop, joining_instructions="Join on Teams: meeting 456")
+    assert set(sent_to(mail.outbox)) == {"grace.hopper@example.nhs.uk"}
+
+    mail.outbox.clear()
+    workshop = EventPage.objects.get(pk=workshop.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_as(client, moderator, workshop, start_time="11:00")
+    assert set(sent_to(mail.outbox)) == {"ada.lovelace@example.nhs.uk", "grace.hopper@example.nhs.uk"}
