@@ -6,7 +6,9 @@ from django.utils.html import format_html
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from ..formatting import without_control_characters
+from ..models import Organisation
 from . import questions as booking_questions
+from .questions import ATTENDS, LISTED_ORGANISATION, NOT_LISTED
 
 # An editor's question's errors, named by its label as the standard
 # questions' are ("Enter your full name"): when it is not answered...
@@ -69,7 +71,54 @@ class BookingFormBuilder(FormBuilder):
 NOT_ACCEPTED = "Please check your details and send the form again."
 
 
-class BookingForm(BaseForm):
+class OrganisationFromTheList:
+    """
+    A form's organisation question, as the Collaborative keeps its list: when
+    the list has any organisation, a choice from it (members first) and a text
+    box for one not listed; when it is empty, the text box alone, as before.
+    The list is read in one query, for showing the form and for checking it.
+    The chosen organisation ends in cleaned_data["listed_organisation"] (None
+    for one typed) and its name in cleaned_data["organisation"].
+    """
+
+    # Whose organisation it is, in the labels and errors.
+    whose = "your"
+
+    def offer_organisation_list(self):
+        organisations = list(Organisation.objects.only("pk", "name", "is_member").order_by("name"))
+        self.organisations = {str(organisation.pk): organisation for organisation in organisations}
+        if organisations:
+            self.fields[LISTED_ORGANISATION] = booking_questions.organisation_choice_question(organisations, self.whose)
+            self.fields["organisation"] = booking_questions.organisation_text_question(self.whose)
+
+    def clean_organisation_choice(self, cleaned_data):
+        if not self.organisations:
+            cleaned_data[LISTED_ORGANISATION] = None
+            return
+        choice = cleaned_data.get(LISTED_ORGANISATION)
+        if not choice:
+            return  # The choice's own error says what to do.
+        if choice != NOT_LISTED:
+            cleaned_data[LISTED_ORGANISATION] = listed = self.organisations[choice]
+            cleaned_data["organisation"] = listed.name
+            return
+        typed = " ".join((cleaned_data.get("organisation") or "").split())
+        if not typed:
+            if "organisation" not in self.errors:
+                owner = "your" if self.whose == "your" else "their"
+                self.add_error("organisation", f"Type the name of {owner} organisation, as it is not in the list")
+            return
+        # Typed after all as the list has it: counted as the listed one.
+        same = [
+            organisation
+            for organisation in self.organisations.values()
+            if organisation.name.casefold() == typed.casefold()
+        ]
+        cleaned_data[LISTED_ORGANISATION] = same[0] if same else None
+        cleaned_data["organisation"] = same[0].name if same else typed
+
+
+class BookingForm(OrganisationFromTheList, BaseForm):
     """
     The questions every booking form asks: the standard questions
     (questions.py, added by booking_form_class), then an
@@ -94,9 +143,18 @@ class BookingForm(BaseForm):
 
     def __init__(self, *args, privacy_notice_url=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The workshop is the booking form's parent (Wagtail passes the form its page).
+        self.event = self.page.event if self.page is not None else None
+        attendance = booking_questions.attendance_question(self.event) if self.event else None
+        if attendance:
+            self.fields[ATTENDS] = attendance
+        self.offer_organisation_list()
+        non_sensitive = list(booking_questions.question_names(sensitive=False))
+        non_sensitive.insert(non_sensitive.index("organisation"), LISTED_ORGANISATION)
         self.order_fields(
             [
-                *booking_questions.question_names(sensitive=False),
+                ATTENDS,
+                *non_sensitive,
                 *self.extra_question_names,
                 *booking_questions.question_names(sensitive=True),
                 booking_questions.CONSENT,
@@ -112,7 +170,13 @@ class BookingForm(BaseForm):
 
     @property
     def extra_question_names(self):
-        standard = (*booking_questions.question_names(), booking_questions.CONSENT, "website")
+        standard = (
+            *booking_questions.question_names(),
+            booking_questions.CONSENT,
+            "website",
+            ATTENDS,
+            LISTED_ORGANISATION,
+        )
         return [name for name in self.fields if name not in standard]
 
     def _remove_control_characters(self):
@@ -148,6 +212,7 @@ class BookingForm(BaseForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        self.clean_organisation_choice(cleaned_data)
         for name in self.answers_with_control_characters:
             if name in self.rendered_separately:
                 continue
@@ -168,11 +233,54 @@ class BookingForm(BaseForm):
         return cleaned_data
 
     def standard_answers(self):
-        return {name: self.cleaned_data[name] for name in booking_questions.question_names()}
+        """
+        The standard questions' answers, how the booker will attend (the only
+        kind of place, at a workshop held one way) and the organisation from
+        the list (None for one typed): each kept in the Booking field of its name.
+        """
+        answers = {name: self.cleaned_data[name] for name in booking_questions.question_names()}
+        answers[LISTED_ORGANISATION] = self.cleaned_data.get(LISTED_ORGANISATION)
+        if self.event is not None:
+            answers[ATTENDS] = self.cleaned_data.get(ATTENDS) or self.event.only_place_kind
+        return answers
 
     def extra_answers(self):
         """The answers to an editor's own questions, as JSON can store them."""
         return {name: self.cleaned_data.get(name) for name in self.extra_question_names}
+
+
+class ColleagueForm(OrganisationFromTheList, forms.Form):
+    """
+    The colleague a booker hands their place to: the standard questions about
+    them (name, work e-mail, job title, organisation), asked as the booking
+    form asks them. Their needs are theirs to tell: their e-mail says how.
+    """
+
+    whose = "your colleague's"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "email", "job_title", "organisation"):
+            self.fields[name] = booking_questions.question(name).form_field(whose=self.whose)
+            # Not the booker's own details, which a browser would fill in.
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+        self.fields["email"].help_text = "We will send them the details and their own link to manage the booking."
+        self.fields["job_title"].help_text = ""
+        self.fields["organisation"].help_text = ""
+        self.offer_organisation_list()
+        self.order_fields(["name", "email", "job_title", LISTED_ORGANISATION, "organisation"])
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_organisation_choice(cleaned_data)
+        return cleaned_data
+
+    def colleague(self):
+        """The colleague's details, as rules.hand_over takes them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name", "email", "job_title", "organisation", LISTED_ORGANISATION)
+        }
 
 
 def booking_form_class(form_fields):
