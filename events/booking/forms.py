@@ -96,19 +96,21 @@ class OrganisationFromTheList:
             cleaned_data[LISTED_ORGANISATION] = None
             return
         choice = cleaned_data.get(LISTED_ORGANISATION)
-        if not choice:
-            return  # The choice's own error says what to do.
-        if choice != NOT_LISTED:
+        typed = " ".join((cleaned_data.get("organisation") or "").split())
+        if choice and choice != NOT_LISTED:
             cleaned_data[LISTED_ORGANISATION] = listed = self.organisations[choice]
             cleaned_data["organisation"] = listed.name
             return
-        typed = " ".join((cleaned_data.get("organisation") or "").split())
         if not typed:
-            if "organisation" not in self.errors:
+            if choice == NOT_LISTED:
                 owner = "your" if self.whose == "your" else "their"
                 self.add_error("organisation", f"Type the name of {owner} organisation, as it is not in the list")
+            elif LISTED_ORGANISATION not in self.errors:
+                self.add_error(LISTED_ORGANISATION, self.fields[LISTED_ORGANISATION].error_messages["required"])
             return
-        # Typed after all as the list has it: counted as the listed one.
+        # A name typed (with "not listed" chosen, or nothing chosen, as
+        # happens without JavaScript) is taken as the one the list has, if it
+        # has it, so that the organisation is counted once.
         same = [
             organisation
             for organisation in self.organisations.values()

@@ -230,6 +230,19 @@ MEMBERS_HEADING = "Members of the Collaborative"
 OTHERS_HEADING = "Other organisations"
 
 
+class ChoiceUnlessTyped(forms.ChoiceField):
+    """
+    The organisation's choice: asked for (and shown as such), but it may be
+    left empty when the name is typed in the box beside it, as a visitor
+    without JavaScript may do. The form checks that one or the other is
+    given (forms.OrganisationFromTheList).
+    """
+
+    def validate(self, value):
+        if value not in self.empty_values:
+            super().validate(value)
+
+
 def organisation_choice_question(organisations, whose="your"):
     """
     The organisation, chosen from the Collaborative's list (read once, by
@@ -242,7 +255,7 @@ def organisation_choice_question(organisations, whose="your"):
     choices = [("", "Choose an organisation")]
     choices += [(heading, group) for heading, group in ((MEMBERS_HEADING, members), (OTHERS_HEADING, others)) if group]
     choices.append((NOT_LISTED, f"{owner} organisation is not listed"))
-    return forms.ChoiceField(
+    return ChoiceUnlessTyped(
         label="Organisation",
         choices=choices,
         widget=forms.Select(attrs={"autocomplete": "organization" if whose == "your" else "off"}),
