@@ -71,6 +71,60 @@ class BookingFormBuilder(FormBuilder):
 NOT_ACCEPTED = "Please check your details and send the form again."
 
 
+class WithoutControlCharacters:
+    """
+    A form whose text answers are kept without invisible control characters:
+    call remove_control_characters() once its fields are set, and
+    refuse_control_characters() in clean().
+    """
+
+    # Fields the template draws itself, out of sight (a spam trap): never named in an error.
+    rendered_separately = ()
+
+    def remove_control_characters(self):
+        """
+        Take invisible control characters out of every text answer, in the
+        data the form is shown again with, and return the questions they were
+        in. They arrive pasted from other documents, mean nothing to a
+        reader, and would break the Excel exports of bookings.
+        """
+        if not self.is_bound:
+            return []
+        data = self.data.copy()
+        changed = []
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField):
+                continue
+            key = self.add_prefix(name)
+            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            line_breaks = isinstance(field.widget, forms.Textarea)
+            cleaned = [
+                without_control_characters(value, keep_line_breaks=line_breaks) if isinstance(value, str) else value
+                for value in values
+            ]
+            if cleaned == values:
+                continue
+            if hasattr(data, "setlist"):
+                data.setlist(key, cleaned)
+            else:
+                data[key] = cleaned[0]
+            changed.append(name)
+        self.data = data
+        return changed
+
+    def refuse_control_characters(self):
+        for name in self.answers_with_control_characters:
+            if name in self.rendered_separately:
+                continue
+            # Refused rather than quietly changed: the person checks what
+            # will be kept, which is already in the box without the character.
+            self.add_error(
+                name,
+                f"{self.fields[name].label} had a hidden character in it, often copied in from another "
+                "document. We have taken it out: check your answer, then send the form again.",
+            )
+
+
 class OrganisationFromTheList:
     """
     A form's organisation question, as the Collaborative keeps its list: when
@@ -120,7 +174,7 @@ class OrganisationFromTheList:
         cleaned_data["organisation"] = same[0].name if same else typed
 
 
-class BookingForm(OrganisationFromTheList, BaseForm):
+class BookingForm(WithoutControlCharacters, OrganisationFromTheList, BaseForm):
     """
     The questions every booking form asks: the standard questions
     (questions.py, added by booking_form_class), then an
@@ -163,7 +217,7 @@ class BookingForm(OrganisationFromTheList, BaseForm):
                 "website",
             ]
         )
-        self.answers_with_control_characters = self._remove_control_characters()
+        self.answers_with_control_characters = self.remove_control_characters()
         if privacy_notice_url:
             self.fields["consent"].help_text = format_html(
                 'Read the <a href="{}">privacy notice</a> to see what we keep, why, and when we delete it.',
@@ -181,50 +235,10 @@ class BookingForm(OrganisationFromTheList, BaseForm):
         )
         return [name for name in self.fields if name not in standard]
 
-    def _remove_control_characters(self):
-        """
-        Take invisible control characters out of every text answer, in the
-        data the form is shown again with, and return the questions they were
-        in. They arrive pasted from other documents, mean nothing to a
-        reader, and would break the Excel exports of bookings.
-        """
-        if not self.is_bound:
-            return []
-        data = self.data.copy()
-        changed = []
-        for name, field in self.fields.items():
-            if not isinstance(field, forms.CharField):
-                continue
-            key = self.add_prefix(name)
-            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
-            line_breaks = isinstance(field.widget, forms.Textarea)
-            cleaned = [
-                without_control_characters(value, keep_line_breaks=line_breaks) if isinstance(value, str) else value
-                for value in values
-            ]
-            if cleaned == values:
-                continue
-            if hasattr(data, "setlist"):
-                data.setlist(key, cleaned)
-            else:
-                data[key] = cleaned[0]
-            changed.append(name)
-        self.data = data
-        return changed
-
     def clean(self):
         cleaned_data = super().clean()
         self.clean_organisation_choice(cleaned_data)
-        for name in self.answers_with_control_characters:
-            if name in self.rendered_separately:
-                continue
-            # Refused rather than quietly changed: the person checks what
-            # will be kept, which is already in the box without the character.
-            self.add_error(
-                name,
-                f"{self.fields[name].label} had a hidden character in it, often copied in from another "
-                "document. We have taken it out: check your answer, then send the form again.",
-            )
+        self.refuse_control_characters()
         started = read_form_started(self.data.get("started"))
         too_quick = started is None or timezone.now().timestamp() - started < settings.BOOKING_MIN_FILL_SECONDS
         if cleaned_data.get("website") or too_quick:
@@ -251,7 +265,7 @@ class BookingForm(OrganisationFromTheList, BaseForm):
         return {name: self.cleaned_data.get(name) for name in self.extra_question_names}
 
 
-class ColleagueForm(OrganisationFromTheList, forms.Form):
+class ColleagueForm(WithoutControlCharacters, OrganisationFromTheList, forms.Form):
     """
     The colleague a booker hands their place to: the standard questions about
     them (name, work e-mail, job title, organisation), asked as the booking
@@ -271,10 +285,13 @@ class ColleagueForm(OrganisationFromTheList, forms.Form):
         self.fields["organisation"].help_text = ""
         self.offer_organisation_list()
         self.order_fields(["name", "email", "job_title", LISTED_ORGANISATION, "organisation"])
+        # Their name goes into e-mail subjects and exports: no line breaks or other control characters.
+        self.answers_with_control_characters = self.remove_control_characters()
 
     def clean(self):
         cleaned_data = super().clean()
         self.clean_organisation_choice(cleaned_data)
+        self.refuse_control_characters()
         return cleaned_data
 
     def colleague(self):

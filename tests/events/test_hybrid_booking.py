@@ -743,3 +743,15 @@ def test_the_hand_over_form_is_limited_per_connection(send, form_page):
         # Booking is counted apart: the hand-overs have not used up the connection's bookings.
         booked = send(form_page.url, booking_answers(attends="online"), REMOTE_ADDR="192.0.2.1")
         assert booked.status_code == 302
+
+
+def test_a_colleagues_name_with_a_hidden_line_break_is_refused(send, form_page):
+    # It would go into e-mail subjects (where a line break is refused) and the exports.
+    ann = make_booking(form_page, attends=PlaceKind.ONLINE)
+    response = hand_over(send, ann, name="Sam\nBcc: everyone@example.org")
+    assert error_messages(html(response)) == [
+        "Full name had a hidden character in it, often copied in from another document. We have taken it out: "
+        "check your answer, then send the form again."
+    ]
+    assert html(response).select_one("#id_name")["value"] == "SamBcc: everyone@example.org"
+    assert not Booking.objects.filter(email=COLLEAGUE["email"]).exists()
