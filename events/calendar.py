@@ -56,10 +56,17 @@ END:VTIMEZONE
 """
 
 
-def event_entry(event, request=None, joining_instructions=""):
+def event_entry(event, request=None, joining_instructions="", location=None, revision=0):
+    """
+    The event's calendar entry. An invitation e-mailed to one booker gives
+    the location of their kind of place (`location`: "" for none), and adds
+    their invitation's own revision to the event's SEQUENCE, so that their
+    calendar takes a new invitation (after they change how they attend) as
+    the newer.
+    """
     entry = CalendarEvent()
     entry.add("uid", f"{event.calendar_uid}@events.collaborative")
-    entry.add("sequence", event.calendar_sequence)
+    entry.add("sequence", event.calendar_sequence + revision)
     entry.add("dtstamp", timezone.now())
     entry.add("summary", event.title)
     start_note = ""
@@ -72,7 +79,8 @@ def event_entry(event, request=None, joining_instructions=""):
         if event.start_time:
             start_note = f"Starts at {format_time(event.start_time)}; the finish time has not been announced."
     entry.add("status", STATUSES.get(event.status, "CONFIRMED"))
-    location = event_location(event)
+    if location is None:
+        location = event_location(event)
     if location:
         entry.add("location", location)
     url = event.get_full_url(request)
@@ -98,14 +106,14 @@ def event_location(event):
     return f"{address}, and online" if event.attendance_mode == "hybrid" else address
 
 
-def build_calendar(events, request=None, name=None, joining_instructions=""):
+def build_calendar(events, request=None, name=None, joining_instructions="", location=None, revision=0):
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.WAGTAIL_SITE_NAME}//Website//EN")
     calendar.add("version", "2.0")
     calendar.add("method", METHOD)
     if name:
         calendar.add("x-wr-calname", name)
-    entries = [event_entry(event, request, joining_instructions) for event in events]
+    entries = [event_entry(event, request, joining_instructions, location, revision) for event in events]
     # Before the entries that name it, as some calendar apps need.
     if any(is_timed(entry) for entry in entries):
         calendar.add_component(Timezone.from_ical(LONDON_VTIMEZONE))

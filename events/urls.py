@@ -6,5 +6,10 @@ from . import views
 # whatever an editor later does to the booking form.
 urlpatterns = [
     path("booked/<str:token>/", views.booking_confirmation, name="booking_confirmation"),
+    # The link in every e-mail about a booking: see it, and change it.
+    path("manage/<str:token>/", views.booking_manage, name="booking_manage"),
+    path("manage/<str:token>/attendance/", views.booking_change_attendance, name="booking_change_attendance"),
+    path("manage/<str:token>/colleague/", views.booking_hand_over, name="booking_hand_over"),
+    # Cancelling, the change most asked for, also has its own link in the e-mails.
     path("cancel/<str:token>/", views.booking_cancel, name="booking_cancel"),
 ]

@@ -7,9 +7,9 @@ from wagtail.models import Site
 
 from .booking.abuse import too_many_attempts
 from .booking.emails import booking_for_cancel_token
-from .booking.forms import form_started_token
-from .booking.rules import BookingBusy, book_place, cancel_booking
-from .models import BookingFormPage, EventPage, NewsAndEventsIndexPage
+from .booking.forms import ColleagueForm, form_started_token
+from .booking.rules import BookingBusy, ChangeRefused, book_place, cancel_booking, change_attendance, hand_over
+from .models import BookingFormPage, EventPage, EventStatus, NewsAndEventsIndexPage, PlaceKind
 
 
 def public_page_at(request, page_path, page_types):
@@ -104,17 +104,143 @@ def render_booking_confirmation(request, page):
     return _no_store(TemplateResponse(request, "events/booking_confirmation.html", context))
 
 
-def booking_cancel(request, token):
-    """The page a cancellation link leads to: it asks first, and cancels only when the button is pressed."""
+# A booking's own pages, at the link in its e-mails ----------------------------
+#
+# Each is reached with the booking's signed token (emails.cancel_token), so
+# only the person the e-mail went to finds them. GET only shows; each change
+# is a form posted to its own page, and asks nothing of JavaScript.
+
+INVALID_LINK = "This link is not valid. Check that you copied all of it from your e-mail."
+
+
+def booking_from_link(token):
     booking = booking_for_cancel_token(token)
     if booking is None or booking.is_erased:
-        raise Http404("This cancellation link is not valid. Check that you copied all of it from your e-mail.")
+        raise Http404(INVALID_LINK)
+    return booking
+
+
+def booking_context(booking, token):
+    """
+    What a booking's pages show, and which changes it can still have: none
+    once the workshop has started, nor once the place is cancelled or given
+    to a colleague; how it is attended only at a workshop in person and
+    online, going ahead as planned.
+    """
     event = booking.event
-    context = {"page": booking.page.specific, "event": event, "booking": booking, "token": token}
+    if event.has_started():
+        state = "past"
+    elif booking.was_handed_over:
+        state = "handed_over"
+    elif booking.is_cancelled:
+        state = "cancelled"
+    elif event.status == EventStatus.CANCELLED:
+        state = "event_cancelled"
+    else:
+        state = "open"
+    other_kind = next((kind for kind in event.place_kinds if kind != booking.attends), None)
+    return {
+        "page": booking.page.specific,
+        "event": event,
+        "booking": booking,
+        "token": token,
+        "state": state,
+        "other_kind": other_kind,
+        "can_change_attendance": (
+            state == "open" and event.offers_a_choice_of_place and event.status == EventStatus.SCHEDULED
+        ),
+        "can_hand_over": state == "open",
+        "handed_over_to": booking.handed_over_to.name if booking.was_handed_over else "",
+    }
+
+
+def booking_manage(request, token):
+    """Your booking: the workshop, the kind of place and its status, and what the booker can still change."""
+    booking = booking_from_link(token)
+    return _no_store(TemplateResponse(request, "events/booking_manage.html", booking_context(booking, token)))
+
+
+def booking_change_attendance(request, token):
+    """
+    Move to the other kind of place at a workshop in person and online: the
+    page says what it will mean, and the change is made when its button is
+    pressed (rules.change_attendance decides, and says why not).
+    """
+    booking = booking_from_link(token)
+    context = booking_context(booking, token)
+    if not context["can_change_attendance"]:
+        return _no_store(TemplateResponse(request, "events/booking_manage.html", context))
+    event = context["event"]
+    event.count_bookings()
+    status = 200
+    if request.method == "POST":
+        kind = request.POST.get("attends")
+        try:
+            if kind not in event.place_kinds:
+                raise ChangeRefused("Choose how you will attend, then press the button again.")
+            context["booking"] = change_attendance(booking, PlaceKind(kind))
+            context["changed"] = True
+        except ChangeRefused as refusal:
+            context["error"] = str(refusal)
+            status = 409
+        except BookingBusy:
+            context["error"] = "We could not change your booking just now. Please press the button again."
+            status = 503
+        event.count_bookings()
+    context["other_places_left"] = event.places_left_for(context["other_kind"])
+    return _no_store(TemplateResponse(request, "events/booking_change_attendance.html", context, status=status))
+
+
+HAND_OVER_TOO_MANY = (
+    "There have been too many attempts from your connection. Wait 10 minutes, then send the form again."
+)
+
+
+def booking_hand_over(request, token):
+    """
+    Send a colleague instead: the booker names them, and the place (or the
+    waiting-list place) becomes theirs, in its position in the queue
+    (rules.hand_over). Limited per client as booking is: it e-mails the
+    address typed in.
+    """
+    booking = booking_from_link(token)
+    context = booking_context(booking, token)
+    if not context["can_hand_over"]:
+        return _no_store(TemplateResponse(request, "events/booking_manage.html", context))
+    status = 200
+    if request.method == "POST":
+        form = ColleagueForm(request.POST)
+        if too_many_attempts(request, action="hand-over"):
+            form.is_valid()
+            form.add_error(None, HAND_OVER_TOO_MANY)
+            status = 429
+        elif form.is_valid():
+            try:
+                context["colleague"] = hand_over(booking, form.colleague())
+            except ChangeRefused as refusal:
+                form.add_error(None, str(refusal))
+                status = 409
+            except BookingBusy:
+                form.add_error(None, "We could not hand over your place just now. Please send the form again.")
+                status = 503
+            else:
+                booking.refresh_from_db()
+                context["booking"] = booking
+    else:
+        form = ColleagueForm()
+    context["form"] = form
+    return _no_store(TemplateResponse(request, "events/booking_hand_over.html", context, status=status))
+
+
+def booking_cancel(request, token):
+    """The page a cancellation link leads to: it asks first, and cancels only when the button is pressed."""
+    booking = booking_from_link(token)
+    event = booking.event
+    context = booking_context(booking, token)
     if event.has_started():
         context["state"] = "past"
     elif booking.is_cancelled:
-        context["state"] = "already_cancelled"
+        context["state"] = "handed_over" if booking.was_handed_over else "already_cancelled"
     elif request.method == "POST":
         try:
             cancel_booking(booking)

@@ -36,9 +36,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from ..calendar import METHOD, build_calendar
+from ..calendar import METHOD, build_calendar, event_location
 from ..formatting import format_date
-from ..models import BookingEmail, BookingEmailKind, EventStatus
+from ..models import AttendanceMode, BookingEmail, BookingEmailKind, EventStatus
 
 # The name this module's log lines had before it moved into events/booking/:
 # monitoring alerts on it (docs/deployment.md, Monitoring).
@@ -53,6 +53,8 @@ WITH_INVITATION = {
     BookingEmailKind.REMINDER,
     BookingEmailKind.UPDATE,
     BookingEmailKind.REPEAT_REQUEST,
+    BookingEmailKind.ATTENDANCE_CHANGED,
+    BookingEmailKind.PLACE_RECEIVED,
 }
 
 
@@ -95,6 +97,11 @@ def site_root_url(event):
 
 def cancel_url(booking):
     return site_root_url(booking.event) + reverse("booking_cancel", args=[cancel_token(booking)])
+
+
+def manage_url(booking):
+    """The booking's own page ("Your booking"): change how they attend, send a colleague, or cancel."""
+    return site_root_url(booking.event) + reverse("booking_manage", args=[cancel_token(booking)])
 
 
 def queue_email(booking, kind, recipient=None, message=""):
@@ -273,18 +280,57 @@ def build_email(record):
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if context["has_invitation"]:
-        email.attach(invitation(event, context["joining_instructions"]))
+        email.attach(invitation(booking, context["joining_instructions"]))
     return email
 
 
-def invitation(event, joining_instructions):
+def follows_kind_of_place(event):
+    """
+    Whether a booking's e-mails follow its own kind of place: at a workshop
+    in person and online, going ahead as planned. A workshop moved online
+    tells everyone what it tells the whole workshop.
+    """
+    return event.offers_a_choice_of_place and event.status != EventStatus.MOVED_ONLINE
+
+
+def gets_joining_instructions(booking):
+    event = booking.event
+    if follows_kind_of_place(event):
+        return booking.is_online
+    return event.attendance_mode != AttendanceMode.IN_PERSON
+
+
+def goes_to_the_venue(booking):
+    event = booking.event
+    if follows_kind_of_place(event):
+        return not booking.is_online
+    return not event.is_online
+
+
+def invitation_location(booking):
+    """Where the booker's calendar says to go: online, or the venue, by their kind of place."""
+    event = booking.event
+    if not follows_kind_of_place(event):
+        return event_location(event)
+    if booking.is_online:
+        return "Online"
+    return event.venue.full_address if event.venue else ""
+
+
+def invitation(booking, joining_instructions):
     """
     The calendar invitation, as a MIME part made whole here: given a content
     type that carries parameters, Django's attach() adds a charset after
     them, naming it twice. The method parameter tells mail programs what the
     calendar inside does (RFC 6047).
     """
-    calendar = build_calendar([event], joining_instructions=joining_instructions)
+    event = booking.event
+    calendar = build_calendar(
+        [event],
+        joining_instructions=joining_instructions,
+        location=invitation_location(booking),
+        revision=booking.invitation_revision,
+    )
     part = MIMEText(calendar.to_ical().decode("utf-8"), "calendar", "utf-8")
     part.set_param("method", METHOD)
     part.add_header("Content-Disposition", "attachment", filename=f"{event.slug}.ics")
@@ -309,7 +355,38 @@ def subject_for(record):
             if booking.is_waiting
             else f"You already have a place: {event.title}, {day}"
         ),
+        BookingEmailKind.ATTENDANCE_CHANGED: (
+            f"You are now waiting for {'an online' if booking.is_online else 'an in-person'} place: {event.title}"
+            if booking.is_waiting
+            else f"You will now attend {'online' if booking.is_online else 'in person'}: {event.title}, {day}"
+        ),
+        BookingEmailKind.PLACE_RECEIVED: (
+            f"{giver_name(booking)} has given you their place"
+            f"{' on the waiting list' if booking.is_waiting else ''}: {event.title}, {day}"
+        ),
+        BookingEmailKind.PLACE_HANDED_OVER: (
+            f"Your place has gone to {booking.handed_over_to.name if booking.handed_over_to else 'your colleague'}: "
+            f"{event.title}"
+        ),
     }[record.kind]
+
+
+def giver_name(booking):
+    """The name of the colleague who gave this booking its place (the latest, should there be several)."""
+    if not hasattr(booking, "_giver_name"):
+        giver = booking.received_from.order_by("-status_changed_at", "-pk").only("name").first()
+        booking._giver_name = giver.name if giver else "A colleague"
+    return booking._giver_name
+
+
+def how_to_reach_the_contact(event):
+    """How to tell the workshop's booking contact something, in words to follow "to tell us"."""
+    contact = event.booking_contact
+    if contact and contact.email:
+        return f"reply to this e-mail to tell {contact.name}"
+    if contact:
+        return f"contact {contact.name}"
+    return "contact us"
 
 
 def email_context(record):
@@ -317,7 +394,8 @@ def email_context(record):
     confirmed = booking.is_confirmed
     current = record.kind in WITH_INVITATION and confirmed
     event_cancelled = event.status == EventStatus.CANCELLED
-    show_venue = bool(event.venue) and not event.is_online and not event_cancelled
+    show_venue = bool(event.venue) and goes_to_the_venue(booking) and not event_cancelled
+    privacy_notice = getattr(booking.page.specific, "privacy_notice", None)
     return {
         "record": record,
         "kind": record.kind,
@@ -327,14 +405,20 @@ def email_context(record):
         "event_url": site_root_url(event) + (event.get_url() or ""),
         # Nothing to cancel at an event that is itself cancelled.
         "cancel_url": cancel_url(booking) if not booking.is_cancelled and not event_cancelled else "",
+        "manage_url": manage_url(booking) if not booking.is_cancelled and not event_cancelled else "",
+        # At a workshop in person and online, each e-mail says which kind of place is the booker's.
+        "attends_label": booking.get_attends_display().lower() if follows_kind_of_place(event) else "",
         "event_cancelled": event_cancelled,
         "subject": subject_for(record),
         "has_invitation": current and not event.date_shows_month_only,
-        "joining_instructions": event.joining_instructions if current and event.attendance_mode != "in_person" else "",
+        "joining_instructions": event.joining_instructions if current and gets_joining_instructions(booking) else "",
         "confirmation_text": getattr(booking.page.specific, "confirmation_text", "") if current else "",
         "show_venue": show_venue,
         "show_directions": show_venue and current and bool(event.venue.travel_directions),
         "intro": introduction(record),
+        "details_given": record.kind == BookingEmailKind.PLACE_RECEIVED,
+        "how_to_reach_the_contact": how_to_reach_the_contact(event),
+        "privacy_notice_url": privacy_notice.get_full_url() if privacy_notice and privacy_notice.live else "",
     }
 
 
@@ -345,10 +429,45 @@ def introduction(record):
     if kind == BookingEmailKind.CONFIRMATION:
         return ["Your place is booked. We look forward to seeing you."]
     if kind == BookingEmailKind.WAITING_LIST:
+        if record.message:
+            # Why they wait although places are free: their organisation has its share (rules.share_message).
+            return [record.message, "You do not need to do anything."]
+        every = "Every place"
+        if follows_kind_of_place(event):
+            every = f"Every {'online' if booking.is_online else 'in-person'} place"
         return [
-            "Every place is taken, so you are on the waiting list.",
+            f"{every} is taken, so you are on the waiting list.",
             "If a place comes up, it goes to the first person waiting, and we will e-mail you straight away. "
             "You do not need to do anything.",
+        ]
+    if kind == BookingEmailKind.ATTENDANCE_CHANGED:
+        how = "online" if booking.is_online else "in person"
+        if booking.is_waiting:
+            return [
+                f"You are now on the waiting list to attend {how}, keeping your place in the queue.",
+                "If a place comes up, it goes to the first person waiting, and we will e-mail you straight away.",
+            ]
+        return [
+            f"You will now attend {how}. The details below are up to date, and the attached invitation "
+            "updates your calendar."
+        ]
+    if kind == BookingEmailKind.PLACE_RECEIVED:
+        place = "their place on the waiting list" if booking.is_waiting else "their place"
+        paragraphs = [f"{giver_name(booking)} has given you {place} at this {event_kind}."]
+        if booking.is_waiting:
+            paragraphs.append(
+                "Every place is taken at the moment. If one comes up, it goes to the first person waiting, "
+                "and we will e-mail you straight away."
+            )
+        else:
+            paragraphs.append("We look forward to seeing you.")
+        return paragraphs
+    if kind == BookingEmailKind.PLACE_HANDED_OVER:
+        colleague = booking.handed_over_to
+        who = f"{colleague.name} ({colleague.organisation})" if colleague else "your colleague"
+        return [
+            f"You have given your place to {who}. We have sent them the details. You no longer have a place.",
+            f"If you added the {event_kind} to your calendar, you can remove it.",
         ]
     if kind == BookingEmailKind.REPEAT_REQUEST:
         already = "are already on the waiting list" if booking.is_waiting else "already have a place"

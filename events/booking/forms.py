@@ -6,7 +6,9 @@ from django.utils.html import format_html
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from ..formatting import without_control_characters
+from ..models import Organisation
 from . import questions as booking_questions
+from .questions import ATTENDS, LISTED_ORGANISATION, NOT_LISTED
 
 # An editor's question's errors, named by its label as the standard
 # questions' are ("Enter your full name"): when it is not answered...
@@ -69,53 +71,17 @@ class BookingFormBuilder(FormBuilder):
 NOT_ACCEPTED = "Please check your details and send the form again."
 
 
-class BookingForm(BaseForm):
+class WithoutControlCharacters:
     """
-    The questions every booking form asks: the standard questions
-    (questions.py, added by booking_form_class), then an
-    editor's own, then the sensitive standard questions (the needs) and
-    consent last.
+    A form whose text answers are kept without invisible control characters:
+    call remove_control_characters() once its fields are set, and
+    refuse_control_characters() in clean().
     """
 
-    consent = forms.BooleanField(
-        label="I agree to the Collaborative keeping these details to manage my booking",
-        error_messages={"required": "Tick the box to agree to the privacy notice, or we cannot book your place"},
-    )
-    # A spam trap: hidden from people (and from screen readers), filled in by bots.
-    website = forms.CharField(
-        label="Leave this blank",
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    # Fields the template draws itself, out of sight (a spam trap): never named in an error.
+    rendered_separately = ()
 
-    # The template draws this one itself, out of sight.
-    rendered_separately = ("website",)
-
-    def __init__(self, *args, privacy_notice_url=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.order_fields(
-            [
-                *booking_questions.question_names(sensitive=False),
-                *self.extra_question_names,
-                *booking_questions.question_names(sensitive=True),
-                booking_questions.CONSENT,
-                "website",
-            ]
-        )
-        self.answers_with_control_characters = self._remove_control_characters()
-        if privacy_notice_url:
-            self.fields["consent"].help_text = format_html(
-                'Read the <a href="{}">privacy notice</a> to see what we keep, why, and when we delete it.',
-                privacy_notice_url,
-            )
-
-    @property
-    def extra_question_names(self):
-        standard = (*booking_questions.question_names(), booking_questions.CONSENT, "website")
-        return [name for name in self.fields if name not in standard]
-
-    def _remove_control_characters(self):
+    def remove_control_characters(self):
         """
         Take invisible control characters out of every text answer, in the
         data the form is shown again with, and return the questions they were
@@ -146,8 +112,7 @@ class BookingForm(BaseForm):
         self.data = data
         return changed
 
-    def clean(self):
-        cleaned_data = super().clean()
+    def refuse_control_characters(self):
         for name in self.answers_with_control_characters:
             if name in self.rendered_separately:
                 continue
@@ -158,6 +123,122 @@ class BookingForm(BaseForm):
                 f"{self.fields[name].label} had a hidden character in it, often copied in from another "
                 "document. We have taken it out: check your answer, then send the form again.",
             )
+
+
+class OrganisationFromTheList:
+    """
+    A form's organisation question, as the Collaborative keeps its list: when
+    the list has any organisation, a choice from it (members first) and a text
+    box for one not listed; when it is empty, the text box alone, as before.
+    The list is read in one query, for showing the form and for checking it.
+    The chosen organisation ends in cleaned_data["listed_organisation"] (None
+    for one typed) and its name in cleaned_data["organisation"].
+    """
+
+    # Whose organisation it is, in the labels and errors.
+    whose = "your"
+
+    def offer_organisation_list(self):
+        organisations = list(Organisation.objects.only("pk", "name", "is_member").order_by("name"))
+        self.organisations = {str(organisation.pk): organisation for organisation in organisations}
+        if organisations:
+            self.fields[LISTED_ORGANISATION] = booking_questions.organisation_choice_question(organisations, self.whose)
+            self.fields["organisation"] = booking_questions.organisation_text_question(self.whose)
+
+    def clean_organisation_choice(self, cleaned_data):
+        if not self.organisations:
+            cleaned_data[LISTED_ORGANISATION] = None
+            return
+        choice = cleaned_data.get(LISTED_ORGANISATION)
+        typed = " ".join((cleaned_data.get("organisation") or "").split())
+        if choice and choice != NOT_LISTED:
+            cleaned_data[LISTED_ORGANISATION] = listed = self.organisations[choice]
+            cleaned_data["organisation"] = listed.name
+            return
+        if not typed:
+            if choice == NOT_LISTED:
+                owner = "your" if self.whose == "your" else "their"
+                self.add_error("organisation", f"Type the name of {owner} organisation, as it is not in the list")
+            elif LISTED_ORGANISATION not in self.errors:
+                self.add_error(LISTED_ORGANISATION, self.fields[LISTED_ORGANISATION].error_messages["required"])
+            return
+        # A name typed (with "not listed" chosen, or nothing chosen, as
+        # happens without JavaScript) is taken as the one the list has, if it
+        # has it, so that the organisation is counted once.
+        same = [
+            organisation
+            for organisation in self.organisations.values()
+            if organisation.name.casefold() == typed.casefold()
+        ]
+        cleaned_data[LISTED_ORGANISATION] = same[0] if same else None
+        cleaned_data["organisation"] = same[0].name if same else typed
+
+
+class BookingForm(WithoutControlCharacters, OrganisationFromTheList, BaseForm):
+    """
+    The questions every booking form asks: the standard questions
+    (questions.py, added by booking_form_class), then an
+    editor's own, then the sensitive standard questions (the needs) and
+    consent last.
+    """
+
+    consent = forms.BooleanField(
+        label="I agree to the Collaborative keeping these details to manage my booking",
+        error_messages={"required": "Tick the box to agree to the privacy notice, or we cannot book your place"},
+    )
+    # A spam trap: hidden from people (and from screen readers), filled in by bots.
+    website = forms.CharField(
+        label="Leave this blank",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    # The template draws this one itself, out of sight.
+    rendered_separately = ("website",)
+
+    def __init__(self, *args, privacy_notice_url=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The workshop is the booking form's parent (Wagtail passes the form its page).
+        self.event = self.page.event if self.page is not None else None
+        attendance = booking_questions.attendance_question(self.event) if self.event else None
+        if attendance:
+            self.fields[ATTENDS] = attendance
+        self.offer_organisation_list()
+        non_sensitive = list(booking_questions.question_names(sensitive=False))
+        non_sensitive.insert(non_sensitive.index("organisation"), LISTED_ORGANISATION)
+        self.order_fields(
+            [
+                ATTENDS,
+                *non_sensitive,
+                *self.extra_question_names,
+                *booking_questions.question_names(sensitive=True),
+                booking_questions.CONSENT,
+                "website",
+            ]
+        )
+        self.answers_with_control_characters = self.remove_control_characters()
+        if privacy_notice_url:
+            self.fields["consent"].help_text = format_html(
+                'Read the <a href="{}">privacy notice</a> to see what we keep, why, and when we delete it.',
+                privacy_notice_url,
+            )
+
+    @property
+    def extra_question_names(self):
+        standard = (
+            *booking_questions.question_names(),
+            booking_questions.CONSENT,
+            "website",
+            ATTENDS,
+            LISTED_ORGANISATION,
+        )
+        return [name for name in self.fields if name not in standard]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_organisation_choice(cleaned_data)
+        self.refuse_control_characters()
         started = read_form_started(self.data.get("started"))
         too_quick = started is None or timezone.now().timestamp() - started < settings.BOOKING_MIN_FILL_SECONDS
         if cleaned_data.get("website") or too_quick:
@@ -168,11 +249,57 @@ class BookingForm(BaseForm):
         return cleaned_data
 
     def standard_answers(self):
-        return {name: self.cleaned_data[name] for name in booking_questions.question_names()}
+        """
+        The standard questions' answers, how the booker will attend (the only
+        kind of place, at a workshop held one way) and the organisation from
+        the list (None for one typed): each kept in the Booking field of its name.
+        """
+        answers = {name: self.cleaned_data[name] for name in booking_questions.question_names()}
+        answers[LISTED_ORGANISATION] = self.cleaned_data.get(LISTED_ORGANISATION)
+        if self.event is not None:
+            answers[ATTENDS] = self.cleaned_data.get(ATTENDS) or self.event.only_place_kind
+        return answers
 
     def extra_answers(self):
         """The answers to an editor's own questions, as JSON can store them."""
         return {name: self.cleaned_data.get(name) for name in self.extra_question_names}
+
+
+class ColleagueForm(WithoutControlCharacters, OrganisationFromTheList, forms.Form):
+    """
+    The colleague a booker hands their place to: the standard questions about
+    them (name, work e-mail, job title, organisation), asked as the booking
+    form asks them. Their needs are theirs to tell: their e-mail says how.
+    """
+
+    whose = "your colleague's"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "email", "job_title", "organisation"):
+            self.fields[name] = booking_questions.question(name).form_field(whose=self.whose)
+            # Not the booker's own details, which a browser would fill in.
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+        self.fields["email"].help_text = "We will send them the details and their own link to manage the booking."
+        self.fields["job_title"].help_text = ""
+        self.fields["organisation"].help_text = ""
+        self.offer_organisation_list()
+        self.order_fields(["name", "email", "job_title", LISTED_ORGANISATION, "organisation"])
+        # Their name goes into e-mail subjects and exports: no line breaks or other control characters.
+        self.answers_with_control_characters = self.remove_control_characters()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.clean_organisation_choice(cleaned_data)
+        self.refuse_control_characters()
+        return cleaned_data
+
+    def colleague(self):
+        """The colleague's details, as rules.hand_over takes them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name", "email", "job_title", "organisation", LISTED_ORGANISATION)
+        }
 
 
 def booking_form_class(form_fields):

@@ -42,3 +42,16 @@ def event_time(value):
 def speaker_line(speaker):
     """ "Dr Jacqui Dyer, Chair, NHS England" from whichever of the three parts are known."""
     return ", ".join(part for part in (speaker["name"], speaker["role"], speaker["organisation"]) if part)
+
+
+@register.filter
+def places_of_each_kind(event):
+    """
+    At an event in person and online, each kind of place's label, places left
+    and number of places (None for no limit), for "In person: 12 of 50 left".
+    Read from the counts the page has already made (count_bookings).
+    """
+    return [
+        {"label": label, "left": left, "capacity": event.capacity_for(kind)}
+        for kind, label, left in event.places_by_kind
+    ]

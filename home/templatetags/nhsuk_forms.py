@@ -94,9 +94,23 @@ def nhsuk_field(bound_field):
 
     options = []
     if kind in {"radios", "checkboxes"}:
+        # A widget may give each option a hint of its own (events' RadiosWithHints).
+        option_hints = getattr(bound_field.field.widget, "option_hints", {})
         for option in bound_field.subwidgets:
             option.data["attrs"]["class"] = attrs["class"]
-            options.append({"tag": option.tag(), "id": option.id_for_label, "label": option.choice_label})
+            hint = option_hints.get(str(option.data["value"]), "")
+            hint_of_option = f"{option.id_for_label}-hint" if hint else ""
+            if hint_of_option:
+                option.data["attrs"]["aria-describedby"] = hint_of_option
+            options.append(
+                {
+                    "tag": option.tag(),
+                    "id": option.id_for_label,
+                    "label": option.choice_label,
+                    "hint": hint,
+                    "hint_id": hint_of_option,
+                }
+            )
         widget = ""
     else:
         widget = bound_field.as_widget(attrs=attrs)
