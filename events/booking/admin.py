@@ -292,7 +292,11 @@ RECENT = timedelta(days=7)
 
 
 class UpcomingBookingsPanel(Component):
-    """The dashboard's view of the next workshops: places booked of the capacity, and who is waiting."""
+    """
+    The dashboard's view of the next workshops: places booked of the
+    capacity, who is waiting, and on a workshop's day the way to check
+    people in at its door.
+    """
 
     name = "upcoming_bookings"
     order = 50

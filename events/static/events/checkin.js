@@ -50,7 +50,8 @@
       credentials: "same-origin",
       ...options,
       headers: { Accept: "application/json", ...(options && options.headers) },
-      signal: AbortSignal.timeout(10000),
+      // Gives up on a tap left unanswered (where the browser can: Safari before 16 waits on).
+      signal: "timeout" in AbortSignal ? AbortSignal.timeout(10000) : undefined,
     });
     // Signed out meanwhile, the admin answers with its sign-in page: that is no answer.
     const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
