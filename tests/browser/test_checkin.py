@@ -98,6 +98,10 @@ def test_a_booking_administrator_checks_people_in_on_a_phone(workshop_today, log
     assert attended == {"Grace Hopper"}
     assert_fits_the_phone(page)
     assert_no_accessibility_violations(page)
+
+    # Reflow (WCAG 1.4.10): a 1280 px screen zoomed to 400% is 320 px wide.
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 320
     page.close()
 
 
