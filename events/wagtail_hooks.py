@@ -3,7 +3,8 @@ The events app's registrations with Wagtail, and nothing else: what they
 register lives in events/snippets.py (the snippets' menu) and
 events/booking/admin.py (the Bookings menu, the dashboard panel, the booking
 form added with a workshop), and the admin's booking views in
-events/booking/admin_views.py.
+events/booking/admin_views.py and (check-in and the online attendance
+report) events/booking/checkin.py.
 """
 
 from django.templatetags.static import static
@@ -16,7 +17,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_menu import SectionMenuItem
 from home.moderation import PageViewSet
 
-from .booking import admin_views, changes
+from .booking import admin_views, changes, checkin
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -79,6 +80,19 @@ def register_booking_admin_urls():
         ),
         path("bookings/workshop/<int:event_id>/notify/", admin_views.notify_bookers, name="events_notify_bookers"),
         path("bookings/erase/", admin_views.erase_bookings, name="events_erase_bookings"),
+        path("bookings/workshop/<int:event_id>/check-in/", checkin.check_in, name="events_check_in"),
+        path("bookings/workshop/<int:event_id>/check-in/state/", checkin.check_in_state, name="events_check_in_state"),
+        path(
+            "bookings/workshop/<int:event_id>/check-in/<int:booking_id>/",
+            checkin.check_in_tap,
+            name="events_check_in_tap",
+        ),
+        path("bookings/workshop/<int:event_id>/walk-in/", checkin.add_walk_in_view, name="events_add_walk_in"),
+        path(
+            "bookings/workshop/<int:event_id>/attendance-report/",
+            checkin.upload_attendance_report,
+            name="events_upload_attendance_report",
+        ),
     ]
 
 
@@ -98,6 +112,12 @@ def register_booking_log_actions(actions):
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
     actions.register_action("events.erase_bookings", "Erase personal data", "Erased a person's booking details")
     actions.register_action("events.hand_over_booking", "Hand over a place", "A booker gave their place to a colleague")
+    actions.register_action("events.add_walk_in", "Add a walk-in", "Added someone who came without a booking")
+    actions.register_action(
+        "events.upload_attendance_report",
+        "Upload attendance report",
+        "Marked online attendance from the videoconference report",
+    )
 
 
 hooks.register("after_publish_page", changes.say_who_was_told_on_publishing)

@@ -23,7 +23,7 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView
 
 from ..models import SOONEST_FIRST, Booking, BookingFormPage, BookingStatus, EventPage
-from . import admin_views, moderation, questions
+from . import admin_views, checkin, moderation, questions
 from .emails import STRANDED_AFTER
 from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, extra_question_columns, include_needs
 
@@ -292,7 +292,11 @@ RECENT = timedelta(days=7)
 
 
 class UpcomingBookingsPanel(Component):
-    """The dashboard's view of the next workshops: places booked of the capacity, and who is waiting."""
+    """
+    The dashboard's view of the next workshops: places booked of the
+    capacity, who is waiting, and on a workshop's day the way to check
+    people in at its door.
+    """
 
     name = "upcoming_bookings"
     order = 50
@@ -317,6 +321,8 @@ class UpcomingBookingsPanel(Component):
             else {}
         )
         can_view = request.user.has_perm("events.view_booking")
+        can_check_in = request.user.has_perm("events.change_booking")
+        today = timezone.localdate()
         recent_bookings = Booking.objects.active().filter(submit_time__gte=timezone.now() - RECENT).count()
         rows = [
             {
@@ -325,6 +331,15 @@ class UpcomingBookingsPanel(Component):
                 "bookings_url": (
                     reverse("wagtailforms:list_submissions", args=[form_pages[event.path]])
                     if can_view and event.path in form_pages
+                    else ""
+                ),
+                # On the day, the way to the door's check-in page.
+                "check_in_url": (
+                    reverse("events_check_in", args=[event.pk])
+                    if can_view
+                    and can_check_in
+                    and event.date == today
+                    and not checkin.check_in_closed_reason(event, event.path in form_pages, today)
                     else ""
                 ),
             }

@@ -168,7 +168,10 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
     @cached_property
     def header_buttons(self):
         # What a Booking administrator comes for, in one click: the list in
-        # Excel and the register. The rest wait in the "more" menu.
+        # Excel, the register, and on the day and after it, check-in. The
+        # rest wait in the "more" menu.
+        from .checkin import check_in_closed_reason
+
         event = self.form_page.event
         buttons = []
         if self.request.user.has_perm("events.export_booking"):
@@ -183,12 +186,20 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
                 priority=20,
             )
         )
+        if self.request.user.has_perm(CHANGE) and not check_in_closed_reason(event, has_booking_form=True):
+            buttons.append(
+                HeaderButton(
+                    "Check in", url=reverse("events_check_in", args=[event.pk]), icon_name="check", priority=30
+                )
+            )
         return buttons
 
     @cached_property
     def header_more_buttons(self):
         # Wagtail's own export buttons are replaced by ours, which are only
         # for people allowed to export.
+        from .checkin import report_upload_closed_reason
+
         buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
         if self.request.user.has_perm("events.export_booking"):
             buttons += [
@@ -206,6 +217,17 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
                     priority=92,
                 ),
             ]
+        if self.request.user.has_perm(CHANGE) and not report_upload_closed_reason(
+            self.form_page.event, has_booking_form=True
+        ):
+            buttons.append(
+                Button(
+                    "Upload the online attendance report",
+                    url=reverse("events_upload_attendance_report", args=[self.form_page.event.pk]),
+                    icon_name="upload",
+                    priority=95,
+                )
+            )
         if self.request.user.has_perm(CHANGE):
             buttons.append(
                 Button(
@@ -361,9 +383,11 @@ def promote_booking_view(request, pk):
 def booking_register(request, event_id):
     """A printable sign-in sheet: the confirmed bookers, by surname, with a column to sign."""
     event = get_object_or_404(EventPage.objects.select_related("venue"), pk=event_id)
+    from .checkin import check_in_closed_reason
+
     attendees = sorted(
         event.bookings.confirmed().filter(erased_at=None).only("name", "job_title", "organisation"),
-        key=lambda booking: (booking.name.split()[-1].lower() if booking.name.split() else "", booking.name.lower()),
+        key=register_order,
     )
     form_page = event.get_children().type(BookingFormPage).first()
     back_url = (
@@ -371,11 +395,23 @@ def booking_register(request, event_id):
         if form_page
         else reverse("events_booking_modeladmin_index")
     )
+    may_check_in = request.user.has_perm(CHANGE) and not check_in_closed_reason(event, form_page is not None)
     return TemplateResponse(
         request,
         "events/admin/booking_register.html",
-        {"event": event, "attendees": attendees, "back_url": back_url},
+        {
+            "event": event,
+            "attendees": attendees,
+            "back_url": back_url,
+            "check_in_url": reverse("events_check_in", args=[event.pk]) if may_check_in else "",
+        },
     )
+
+
+def register_order(booking):
+    """By surname, then the whole name: the order of the printed register and of the check-in page."""
+    words = booking.name.split()
+    return (words[-1].lower() if words else "", booking.name.lower())
 
 
 class BookingInspectView(InspectView):

@@ -89,6 +89,7 @@ def add_walk_in(event, page, *, name, organisation, listed_organisation=None, em
             note_attendance_taken(event, existing.attends)
             existing.refresh_from_db()
             return existing, False
+        # Wagtail's submissions store the answers to a form's own questions, which a walk-in was not asked.
         booking = existing or Booking(page=page, event=event, form_data={})
         booking.name, booking.organisation, booking.listed_organisation = name, organisation, listed_organisation
         booking.email, booking.job_title = email, job_title

@@ -92,3 +92,55 @@ def test_the_screens_of_the_editor_guide(site, log_in, shots):
     bookings.get_by_role("button", name="Find bookings").click()
     screen(bookings, shots, "11-erase", None, "Erase this booking")
     bookings.close()
+
+
+# The size of a phone held at the door.
+GUIDE_PHONE = {"width": 375, "height": 812}
+
+
+def test_the_check_in_screens_of_the_editor_guide(site, log_in, shots):
+    from django.utils import timezone
+
+    from events.models import AttendanceMode, PlaceKind
+    from tests.events.test_attendance_report import ZOOM_PARTICIPANTS_HEADER, ZOOM_PARTICIPANTS_ROWS, zoom_csv
+
+    # The example workshop as a hybrid one, on its day.
+    workshop = EventPage.objects.get(slug="example-workshop")
+    workshop.date = timezone.localdate()
+    workshop.attendance_mode = AttendanceMode.HYBRID
+    workshop.online_capacity = 30
+    workshop.save_revision().publish()
+    form_page = BookingFormPage.objects.child_of(workshop).get()
+    people = [
+        ("Ada Lovelace", "Oxford Health NHS Foundation Trust", PlaceKind.IN_PERSON, True),
+        ("Grace Hopper", "Mersey Care NHS Foundation Trust", PlaceKind.IN_PERSON, True),
+        ("Mary Seacole", "South London and Maudsley NHS Foundation Trust", PlaceKind.IN_PERSON, False),
+        ("Florence Nightingale", "Tavistock and Portman NHS Foundation Trust", PlaceKind.IN_PERSON, False),
+        ("Priya Raman", "Tavistock and Portman NHS Foundation Trust", PlaceKind.ONLINE, False),
+        ("Tom Whitfield", "Oxford Health NHS Foundation Trust", PlaceKind.ONLINE, False),
+    ]
+    for name, organisation, kind, arrived in people:
+        make_booking(
+            form_page,
+            name=name,
+            organisation=organisation,
+            attends=kind,
+            attended_at=timezone.now() if arrived else None,
+        )
+
+    door = log_in("Booking administrators", viewport=GUIDE_PHONE)
+    screen(door, shots, "13-check-in", site + f"/admin/bookings/workshop/{workshop.pk}/check-in/", "2 of 4 arrived")
+    door.close()
+
+    bookings = log_in("Booking administrators", viewport=GUIDE_SCREEN)
+    bookings.goto(site + f"/admin/bookings/workshop/{workshop.pk}/attendance-report/")
+    bookings.get_by_label("Attendance report").set_input_files(
+        {
+            "name": "participants.csv",
+            "mimeType": "text/csv",
+            "buffer": zoom_csv(ZOOM_PARTICIPANTS_HEADER, *ZOOM_PARTICIPANTS_ROWS),
+        }
+    )
+    bookings.get_by_role("button", name="Upload and mark attendance").click()
+    screen(bookings, shots, "14-attendance-upload", None, "They may have joined with a different address")
+    bookings.close()
