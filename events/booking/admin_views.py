@@ -401,7 +401,9 @@ def booking_register(request, event_id):
     event = get_object_or_404(EventPage.objects.select_related("venue"), pk=event_id)
     confirmed = event.bookings.confirmed().filter(erased_at=None)
     attendees = sorted(
-        with_attendance(confirmed).only("name", "job_title", "organisation", "attends", "is_walk_in", "attended_at"),
+        with_attendance(confirmed).only(
+            "event", "name", "job_title", "organisation", "attends", "is_walk_in", "attended_at"
+        ),
         key=lambda booking: (booking.name.split()[-1].lower() if booking.name.split() else "", booking.name.lower()),
     )
     for booking in attendees:

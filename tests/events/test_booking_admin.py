@@ -529,7 +529,14 @@ def test_the_register_lists_confirmed_bookers_by_surname_with_a_signature_column
     assert headings == ["#", "Name", "Organisation", "Role", "Attendance", "Signature"]
     rows = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
     assert [row[1] for row in rows] == ["Grace Hopper", "Ada Lovelace", "Mary Seacole"]
-    assert rows[0] == ["1", "Grace Hopper", "Oxford Health NHS Foundation Trust", "Director of Nursing", "Not recorded", ""]
+    assert rows[0] == [
+        "1",
+        "Grace Hopper",
+        "Oxford Health NHS Foundation Trust",
+        "Director of Nursing",
+        "Not recorded",
+        "",
+    ]
     text = page.get_text(" ")
     assert "Spring workshop" in text and "3 confirmed bookings of 3 places" in text
     assert "Florence" not in text and "Edith" not in text and "Vegan" not in text
