@@ -24,6 +24,7 @@ from .models import (
     NewsAndEventsIndexPage,
     NewsPage,
     NewsPageRelatedPage,
+    Organisation,
     Venue,
 )
 
@@ -61,6 +62,39 @@ VENUES = [
 ]
 
 
+# The NHS organisations the texts name, as they name them
+# (docs/content-sources.md, "Organisations"): for the list bookers choose
+# from. The texts say of none that it is a member of the Collaborative (its
+# seven founding Trusts are not named) and give no ODS codes, so neither is
+# filled in: the Collaborative completes the list.
+ORGANISATIONS = [
+    # "Skills Mix modelling – presentation by Oxford Health NHS Foundation Trust".
+    "Oxford Health NHS Foundation Trust",
+    # A 2020 venue, "Tavistock and Portman NHS FT": FT spelled out, as the trust's full name.
+    "Tavistock and Portman NHS Foundation Trust",
+    # "engaging with Health Education England and other national bodies".
+    "Health Education England",
+    # "Presentation by Public Health England".
+    "Public Health England",
+    # "Presentation by NHS England and NHS Improvement (TBC)".
+    "NHS England and NHS Improvement",
+    # "national bodies e.g. Mental Health Nursing, NHS Employers, regulators".
+    "NHS Employers",
+]
+
+
+def load_organisations(model):
+    """
+    The organisations, into an empty list (the model as it is, or as a
+    migration knows it: events/migrations/0019 gives a site that had none
+    the list). From then on the Collaborative keeps it: an organisation
+    renamed or deleted stays so.
+    """
+    if model.objects.exists():
+        return
+    model.objects.bulk_create(model(name=name) for name in ORGANISATIONS)
+
+
 def speaker(name="", role="", organisation=""):
     return {"name": name, "role": role, "organisation": organisation}
 
@@ -84,6 +118,7 @@ def load(loader):
     venues = [loader.ensure_object(Venue, {"name": v["name"]}, **v) for v in VENUES]
     euston, studio, tavistock, malmaison = venues
     joanna = loader.ensure_object(Contact, {"name": CONTACT_NAME}, role=CONTACT_ROLE)
+    load_organisations(Organisation)
     roles = {
         name: loader.ensure_object(AudienceRole, {"name": name})
         for name in (
@@ -412,13 +447,34 @@ def next_quarterly_meeting(today, venues):
     return day, venues[quarter % len(venues)]
 
 
+# The example workshop is held in person and online, so that both kinds of
+# place can be tried: the 50 places are the room's (the texts' limit is of a
+# room's attendees), and online places have no limit. Kept apart from the
+# date and venue, which are fixed when the example is first made.
+EXAMPLE_WORKSHOP = {
+    "title": "Example workshop (for trying the site: not a real event)",
+    "summary": (
+        "An example workshop, in person and online, created by make run so that the booking journey can be "
+        "tried on a local copy of the site. It does not exist on the live site."
+    ),
+    "attendance_mode": AttendanceMode.HYBRID,
+    "capacity": QUARTERLY_WORKSHOP_PLACES,
+    "online_capacity": None,
+    "joining_instructions": (
+        "Example joining instructions, for trying the site: a real workshop gives here the link, meeting ID and "
+        "passcode for joining online. This example workshop does not exist on the live site and has no meeting "
+        "to join."
+    ),
+}
+
+
 def _ensure_example_workshop(loader, index, venues, contact, roles):
     existing = EventPage.objects.child_of(index).filter(slug="example-workshop").first()
     now = timezone.now()
     today = timezone.localdate(now)
     if existing is not None and not existing.is_past(now):
-        loader.report(existing, "unchanged")
-        workshop = existing.specific
+        # Its date and venue stay; an example nobody has edited becomes the current one.
+        workshop = loader.update_page(existing.specific, **EXAMPLE_WORKSHOP)
     else:
         workshop = _ensure_example_workshop_page(loader, index, venues, contact, roles, today)
     loader.ensure_page(
@@ -437,21 +493,15 @@ def _ensure_example_workshop_page(loader, index, venues, contact, roles, today):
         index,
         EventPage,
         "example-workshop",
-        title="Example workshop (for trying the site: not a real event)",
+        **EXAMPLE_WORKSHOP,
         event_type=EventType.WORKSHOP,
         date=day,
         start_time=time(10, 30),
         end_time=time(15, 30),
-        attendance_mode=AttendanceMode.IN_PERSON,
         venue=venue,
-        summary=(
-            "An example of a quarterly Collaborative workshop, created by make run so that the booking journey "
-            "can be tried on a local copy of the site. It does not exist on the live site."
-        ),
         aims="",
         body=[],
         agenda=[],
         audience=[roles["Director of Nursing"], roles["Director of HR"]],
-        capacity=QUARTERLY_WORKSHOP_PLACES,
         booking_contact=contact,
     )

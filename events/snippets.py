@@ -1,14 +1,14 @@
 """
 The News and events section's snippets in the admin: venues, booking
-contacts and audience roles, under one menu named for what it holds
+contacts, the organisations bookers choose from and audience roles, under one menu named for what it holds
 ("News and events" in the menu opens the section's pages).
 events/wagtail_hooks.py registers them.
 """
 
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from .booking import admin_views
-from .models import AudienceRole, Contact, Venue
+from .models import AudienceRole, Contact, Organisation, Venue
 
 
 class VenueViewSet(SnippetViewSet):
@@ -35,6 +35,36 @@ class ContactViewSet(SnippetViewSet):
     index_view_class = admin_views.FormulaSafeSnippetIndexView
 
 
+class OrganisationDeleteView(DeleteView):
+    @property
+    def confirmation_message(self):
+        chosen_by = self.object.bookings.count()
+        if not chosen_by:
+            return super().confirmation_message
+        bookings = "booking chose" if chosen_by == 1 else "bookings chose"
+        return (
+            f"{chosen_by} {bookings} {self.object.name} from the list. They keep the name as the booker saw it, "
+            "and are counted by that name, but are no longer linked to this organisation "
+            "(nor counted as a member's). Are you sure you want to delete it?"
+        )
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = "Organisations"
+    list_display = ["name", "ods_code", "is_member"]
+    list_filter = ["is_member"]
+    search_fields = ["name"]
+    # A plain database search over the names, as for audience roles: the
+    # booking form's own list and choosers search the index.
+    search_backend_name = None
+    list_export = ["name", "ods_code", "is_member"]
+    export_filename = "organisations"
+    index_view_class = admin_views.FormulaSafeSnippetIndexView
+    delete_view_class = OrganisationDeleteView
+
+
 class AudienceRoleViewSet(SnippetViewSet):
     model = AudienceRole
     icon = "group"
@@ -46,7 +76,7 @@ class AudienceRoleViewSet(SnippetViewSet):
 
 
 class NewsAndEventsSnippets(SnippetViewSetGroup):
-    items = (VenueViewSet, ContactViewSet, AudienceRoleViewSet)
+    items = (VenueViewSet, ContactViewSet, OrganisationViewSet, AudienceRoleViewSet)
     menu_icon = "snippet"
     menu_label = "Venues and contacts"
     menu_name = "venues-and-contacts"

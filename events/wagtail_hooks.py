@@ -21,6 +21,8 @@ from .booking import admin_views, changes, checkin
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
+    BookingViewerMenuItem,
+    PastAttendancePanel,
     UpcomingBookingsPanel,
     add_the_booking_form,
     booking_forms_only_for_booking_administrators,
@@ -93,6 +95,16 @@ def register_booking_admin_urls():
             checkin.upload_attendance_report,
             name="events_upload_attendance_report",
         ),
+        path(
+            "bookings/attendance-by-organisation/",
+            admin_views.attendance_by_organisation,
+            name="events_attendance_by_organisation",
+        ),
+        path(
+            "bookings/workshop/<int:event_id>/attendance-by-organisation/",
+            admin_views.attendance_by_organisation,
+            name="events_workshop_attendance_by_organisation",
+        ),
     ]
 
 
@@ -130,6 +142,19 @@ def register_erase_menu_item():
     )
 
 
+@hooks.register("register_reports_menu_item")
+def register_attendance_report_menu_item():
+    return BookingViewerMenuItem(
+        "Attendance by organisation",
+        reverse("events_attendance_by_organisation"),
+        name="attendance-by-organisation",
+        icon_name="table",
+        order=650,
+    )
+
+
 @hooks.register("construct_homepage_panels")
 def add_upcoming_bookings_panel(request, panels):
     panels.insert(0, UpcomingBookingsPanel())
+    if request.user.has_perm("events.view_booking"):
+        panels.insert(1, PastAttendancePanel())

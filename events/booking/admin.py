@@ -23,9 +23,16 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView
 
 from ..models import SOONEST_FIRST, Booking, BookingFormPage, BookingStatus, EventPage
-from . import admin_views, checkin, moderation, questions
+from . import admin_views, attendance_figures, checkin, moderation, questions
 from .emails import STRANDED_AFTER
-from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, extra_question_columns, include_needs
+from .exports import (
+    ATTENDANCE_COLUMNS,
+    INCLUDE_NEEDS_PARAMETER,
+    BookingExportMixin,
+    extra_question_columns,
+    include_needs,
+    with_attendance_columns,
+)
 
 
 class BookingPermissionHelper(PermissionHelper):
@@ -106,7 +113,12 @@ class BookingIndexView(BookingExportMixin, IndexView):
 
     @property
     def export_headings(self):
-        return {"workshop": "Workshop", **dict(questions.columns(include_sensitive=True)), **dict(self.extra_questions)}
+        return {
+            "workshop": "Workshop",
+            **dict(questions.columns(include_sensitive=True)),
+            **dict(ATTENDANCE_COLUMNS),
+            **dict(self.extra_questions),
+        }
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         # As a workshop's own export: the people booked and waiting, unless a status is chosen.
@@ -116,11 +128,6 @@ class BookingIndexView(BookingExportMixin, IndexView):
         self.extra_questions = extra_question_columns(queryset)
         self.list_export = [*self.list_export, *(name for name, _ in self.extra_questions)]
         return super().as_spreadsheet(queryset, spreadsheet_format)
-
-    def to_row_dict(self, item):
-        # The same values as a workshop's own export: statuses as words, empty answers empty.
-        answers = item.get_data()
-        return {field: answers.get(field) for field in self.list_export}
 
     def export_label(self):
         filtered = set(self.get_filters_params()) or self.query
@@ -152,7 +159,8 @@ class BookingAdmin(ModelAdmin):
 
     def get_list_export(self, request):
         needs = questions.question_names(sensitive=True) if include_needs(request) else ()
-        return ("submit_time", "workshop", "status", *questions.question_names(sensitive=False), *needs)
+        standard = [(name, name) for name in questions.question_names(sensitive=False)]
+        return ("submit_time", "workshop", "status", *(name for name, _ in with_attendance_columns(standard)), *needs)
 
     def get_inspect_view_fields(self):
         return (
@@ -287,6 +295,13 @@ class BookingAdministratorMenuItem(MenuItem):
         return request.user.has_perm("events.erase_booking")
 
 
+class BookingViewerMenuItem(MenuItem):
+    """For whoever may see bookings: the attendance report's place in the admin's reports."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("events.view_booking")
+
+
 # "Recent" bookings on the dashboard: those of the last week.
 RECENT = timedelta(days=7)
 
@@ -328,6 +343,13 @@ class UpcomingBookingsPanel(Component):
             {
                 "event": event,
                 "told_at": event.told_at,
+                # At a workshop in person and online, each kind's own count (from the same query).
+                "places_by_kind": [
+                    (kind.label, event.confirmed_count_for(kind), event.capacity_for(kind))
+                    for kind in event.place_kinds
+                ]
+                if event.offers_a_choice_of_place
+                else [],
                 "bookings_url": (
                     reverse("wagtailforms:list_submissions", args=[form_pages[event.path]])
                     if can_view and event.path in form_pages
@@ -346,3 +368,29 @@ class UpcomingBookingsPanel(Component):
             for event in events
         ]
         return {"rows": rows, "can_view": can_view, "recent_bookings": recent_bookings, "recent_days": RECENT.days}
+
+
+# "Recent" workshops in the dashboard's attendance panel: those of the last
+# twelve months, at most ten of them.
+PAST_ATTENDANCE_PERIOD = timedelta(days=365)
+PAST_ATTENDANCE_WORKSHOPS = 10
+
+
+class PastAttendancePanel(Component):
+    """
+    The dashboard's view of the last workshops, for whoever may see
+    bookings: of the places, how many attended, did not attend (no-shows)
+    or were not recorded. One query for the list.
+    """
+
+    name = "past_attendance"
+    order = 60
+    template_name = "events/admin/past_attendance_panel.html"
+
+    def get_context_data(self, parent_context):
+        today = timezone.localdate()
+        bookings = Booking.objects.filter(event__date__lt=today, event__date__gte=today - PAST_ATTENDANCE_PERIOD)
+        return {
+            "rows": attendance_figures.attendance_by_workshop(bookings, PAST_ATTENDANCE_WORKSHOPS),
+            "months": 12,
+        }

@@ -5,6 +5,8 @@ attendance register, telling a workshop's bookers about a change, and
 erasing one person's bookings. Only Booking administrators reach them.
 """
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import permission_required
@@ -13,13 +15,14 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import DateColumn, TitleColumn
 from wagtail.admin.ui.tables.pages import PageStatusColumn
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.contrib.forms.views import (
     DeleteSubmissionsView,
@@ -33,9 +36,18 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail_modeladmin.views import InspectView
 
 from ..models import BookersTold, Booking, BookingEmailKind, BookingFormPage, BookingStatus, EventPage
-from . import questions
+from . import attendance_figures, questions
+from .attendance import attendance_of, attendance_taken_kinds, with_attendance
 from .emails import delivery_status, queue_email
-from .exports import INCLUDE_NEEDS_PARAMETER, BookingExportMixin, FormulaSafeExportMixin, include_needs
+from .exports import (
+    INCLUDE_NEEDS_PARAMETER,
+    BookingExportMixin,
+    FormulaSafeExportMixin,
+    attendance_in_words,
+    for_attendance_columns,
+    include_needs,
+    with_attendance_columns,
+)
 from .privacy import erase_personal_data
 from .rules import BookingBusy, NoPlaceFree, cancel_booking, promote_booking
 
@@ -94,13 +106,15 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
         return super().dispatch(request, *args, **kwargs)
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        data_fields = self.form_page.get_data_fields(include_sensitive=include_needs(self.request))
+        data_fields = with_attendance_columns(
+            self.form_page.get_data_fields(include_sensitive=include_needs(self.request))
+        )
         self.list_export = [name for name, label in data_fields]
         self.export_headings = dict(data_fields)
         return super().as_spreadsheet(queryset, spreadsheet_format)
 
     def get_base_queryset(self):
-        return self.form_page.get_submissions()
+        return for_attendance_columns(self.form_page.get_submissions())
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -115,15 +129,20 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if not self.is_export:
-            # Wagtail's rows without the needs, unless this person may see them: the columns are made again.
-            data_fields = self.form_page.get_data_fields(include_sensitive=may_see_needs(self.request.user))
+            # Wagtail's rows without the needs, unless this person may see them: the columns are made again,
+            # with each booking's attendance (and at a workshop in person and online, its kind of place).
+            data_fields = self.listing_columns()
             context["data_headings"] = [
                 {"name": name, "label": label, "order": self._order_of(name), "url": self._ordered_by(name)}
                 for name, label in data_fields
             ]
             rows = []
             for submission in context["submissions"]:
-                answers = submission.get_data()
+                answers = {
+                    **submission.get_data(),
+                    "attends": submission.get_attends_display(),
+                    "attendance": attendance_in_words(submission),
+                }
                 rows.append(
                     [
                         ", ".join(value) if isinstance(value, list) else value
@@ -135,6 +154,12 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
             context["next_url"] = self.request.get_full_path()
             context["cancelled_left_out"] = not self.status_chosen
         return context
+
+    def listing_columns(self):
+        columns = list(self.form_page.get_data_fields(include_sensitive=may_see_needs(self.request.user)))
+        attendance = [("attends", "Attends")] if self.form_page.event.offers_a_choice_of_place else []
+        attendance.append(("attendance", "Attendance"))
+        return with_attendance_columns(columns, attendance)
 
     def _ordered_by(self, name):
         """This list ordered by the column (the other way if it is already), keeping its filters."""
@@ -200,6 +225,7 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
         # for people allowed to export.
         from .checkin import report_upload_closed_reason
 
+        event = self.form_page.event
         buttons = [button for button in super().header_more_buttons if "export=" not in (button.url or "")]
         if self.request.user.has_perm("events.export_booking"):
             buttons += [
@@ -217,17 +243,23 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
                     priority=92,
                 ),
             ]
-        if self.request.user.has_perm(CHANGE) and not report_upload_closed_reason(
-            self.form_page.event, has_booking_form=True
-        ):
+        if self.request.user.has_perm(CHANGE) and not report_upload_closed_reason(event, has_booking_form=True):
             buttons.append(
                 Button(
                     "Upload the online attendance report",
-                    url=reverse("events_upload_attendance_report", args=[self.form_page.event.pk]),
+                    url=reverse("events_upload_attendance_report", args=[event.pk]),
                     icon_name="upload",
                     priority=95,
                 )
             )
+        buttons.append(
+            Button(
+                "Attendance by organisation",
+                url=reverse("events_workshop_attendance_by_organisation", args=[event.pk]),
+                icon_name="table",
+                priority=96,
+            )
+        )
         if self.request.user.has_perm(CHANGE):
             buttons.append(
                 Button(
@@ -381,14 +413,23 @@ def promote_booking_view(request, pk):
 
 @permission_required(VIEW, raise_exception=True)
 def booking_register(request, event_id):
-    """A printable sign-in sheet: the confirmed bookers, by surname, with a column to sign."""
+    """
+    A printable sign-in sheet: the confirmed bookers, by surname, with each
+    one's attendance so far (and kind of place, at a workshop in person and
+    online) and a column to sign.
+    """
     event = get_object_or_404(EventPage.objects.select_related("venue"), pk=event_id)
     from .checkin import check_in_closed_reason
 
+    confirmed = event.bookings.confirmed().filter(erased_at=None)
     attendees = sorted(
-        event.bookings.confirmed().filter(erased_at=None).only("name", "job_title", "organisation"),
+        with_attendance(confirmed).only(
+            "event", "name", "job_title", "organisation", "attends", "is_walk_in", "attended_at"
+        ),
         key=register_order,
     )
+    for booking in attendees:
+        booking.attendance_in_words = attendance_in_words(booking)
     form_page = event.get_children().type(BookingFormPage).first()
     back_url = (
         reverse("wagtailforms:list_submissions", args=[form_page.pk])
@@ -404,6 +445,11 @@ def booking_register(request, event_id):
             "attendees": attendees,
             "back_url": back_url,
             "check_in_url": reverse("events_check_in", args=[event.pk]) if may_check_in else "",
+            "shows_attends": event.offers_a_choice_of_place,
+            "places_by_kind": [
+                (kind.label, sum(booking.attends == kind for booking in attendees), event.capacity_for(kind))
+                for kind in event.place_kinds
+            ],
         },
     )
 
@@ -415,11 +461,17 @@ def register_order(booking):
 
 
 class BookingInspectView(InspectView):
-    """A booking's details, and what became of each e-mail about it (with the reason one was not sent)."""
+    """
+    A booking's details: its kind of place and attendance, the organisation
+    chosen from the list, whether the place was handed over (from whom, to
+    whom), and what became of each e-mail about it (with the reason one was
+    not sent).
+    """
 
     def get_fields_dict(self):
+        booking = self.instance
         now = timezone.now()
-        emails = self.instance.emails.order_by("created_at")
+        emails = booking.emails.order_by("created_at")
         hidden = () if may_see_needs(self.request.user) else questions.question_names(sensitive=True)
         return [
             *(
@@ -427,6 +479,10 @@ class BookingInspectView(InspectView):
                 for name in self.model_admin.get_inspect_view_fields()
                 if name not in hidden
             ),
+            {"label": "Attends", "value": booking.get_attends_display()},
+            {"label": "Attendance", "value": self.attendance_line()},
+            {"label": "Organisation from the list", "value": self.listed_organisation_line()},
+            {"label": "Handed over", "value": self.hand_over_lines() or "No"},
             {
                 "label": "E-mails",
                 "value": format_html_join(
@@ -437,6 +493,122 @@ class BookingInspectView(InspectView):
                 or "None",
             },
         ]
+
+    def attendance_line(self):
+        booking = self.instance
+        words = attendance_of(booking, booking.event, attendance_taken_kinds(booking.event)) or "No place"
+        if booking.attended_at:
+            words += f", marked on {formats.date_format(timezone.localtime(booking.attended_at), 'j F Y, H:i')}"
+        return words + (" (walked in on the day)" if booking.is_walk_in else "")
+
+    def listed_organisation_line(self):
+        organisation = self.instance.listed_organisation
+        if organisation is None:
+            return "None: the booker wrote their organisation's name"
+        return f"{organisation.name}{' (member of the Collaborative)' if organisation.is_member else ''}"
+
+    def hand_over_lines(self):
+        booking = self.instance
+        lines = [
+            ("Handed over by {} on {}", giver, giver.cancelled_at)
+            for giver in booking.received_from.order_by("cancelled_at")
+        ]
+        if booking.handed_over_to_id:
+            lines.append(("Handed to {} on {}", booking.handed_over_to, booking.cancelled_at))
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 (a constant)
+            "{}",
+            (
+                (
+                    format_html(
+                        sentence,
+                        format_html('<a href="{}">{}</a>', inspect_url(other), person_named(other)),
+                        formats.date_format(timezone.localtime(when), "j F Y, H:i") if when else "a date not recorded",
+                    ),
+                )
+                for sentence, other, when in lines
+            ),
+        )
+
+
+def inspect_url(booking):
+    return reverse("events_booking_modeladmin_inspect", args=[booking.pk])
+
+
+def person_named(booking):
+    # An erased booking names no one: it is shown by its number.
+    return str(booking) if booking.is_erased else booking.name
+
+
+# The period "Attendance by organisation" counts unless another is chosen: the last twelve months.
+ATTENDANCE_PERIOD = timedelta(days=365)
+
+
+class AttendancePeriodForm(forms.Form):
+    start = forms.DateField(
+        label="Workshops from", required=False, widget=AdminDateInput(), help_text="The first day to count."
+    )
+    end = forms.DateField(label="To", required=False, widget=AdminDateInput(), help_text="The last day to count.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", "The last day must be on or after the first.")
+        return cleaned
+
+    def period(self, today):
+        """(first day, last day) counted: as chosen, or the last twelve months."""
+        chosen = self.cleaned_data if self.is_valid() else {}
+        end = chosen.get("end") or today
+        return chosen.get("start") or end - ATTENDANCE_PERIOD, end
+
+
+@permission_required(VIEW, raise_exception=True)
+def attendance_by_organisation(request, event_id=None):
+    """
+    Places, attendance and no-shows per organisation: at the workshops of a
+    period (the last twelve months unless another is chosen), or at one
+    workshop. Numbers only: nobody is named.
+    """
+    event = get_object_or_404(EventPage, pk=event_id) if event_id else None
+    bookings = Booking.objects.all()
+    form = period = None
+    if event:
+        bookings = bookings.filter(event=event)
+    else:
+        form = AttendancePeriodForm(request.GET or None)
+        period = form.period(timezone.localdate())
+        bookings = bookings.filter(event__date__range=period)
+    order = request.GET.get("order")
+    order = order if order in attendance_figures.ORGANISATION_ORDERS else attendance_figures.DEFAULT_ORGANISATION_ORDER
+    rows = attendance_figures.attendance_by_organisation(bookings, order)
+    params = request.GET.copy()
+    sort_urls = {}
+    for name in attendance_figures.ORGANISATION_ORDERS:
+        params["order"] = name
+        sort_urls[name] = f"?{params.urlencode()}"
+    return TemplateResponse(
+        request,
+        "events/admin/attendance_by_organisation.html",
+        {
+            "event": event,
+            "form": form,
+            "period": period,
+            "rows": rows,
+            "totals": attendance_figures.attendance_totals_of(rows),
+            "order": order,
+            "sort_urls": sort_urls,
+            "bookings_url": workshop_bookings_url(event) if event else "",
+        },
+    )
+
+
+def workshop_bookings_url(event):
+    """The workshop's own bookings list, or the Bookings menu's for a workshop without a booking form."""
+    form_page = event.get_children().type(BookingFormPage).first()
+    if form_page:
+        return reverse("wagtailforms:list_submissions", args=[form_page.pk])
+    return reverse("events_booking_modeladmin_index") + f"?event__id__exact={event.pk}"
 
 
 class NotifyBookersForm(forms.Form):

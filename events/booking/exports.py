@@ -14,6 +14,9 @@ Bookings listing across workshops.
   a temporary file, so memory does not grow with the number of bookings.
 - Every export is written in the audit log: who, when, what, how many rows
   (and whether the list was searched, never for what).
+- Each booking's kind of place and attendance come in the same query as the
+  bookings (with_attendance): attended, did not attend or not recorded,
+  whether they walked in, and whom they handed their place to.
 """
 
 import datetime
@@ -21,6 +24,7 @@ import tempfile
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import FileResponse
 from django.utils import timezone
 from wagtail.admin.views.mixins import list_to_str
@@ -29,6 +33,7 @@ from wagtail.models import ModelLogEntry
 
 from ..formatting import without_control_characters
 from ..models import Booking, BookingFormField
+from .attendance import with_attendance
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_ACTION = "events.export_bookings"
@@ -65,6 +70,44 @@ def log_export(user, event, data, label="Bookings: all workshops"):
         timestamp=timezone.now(),
         data=data,
     )
+
+
+# After the standard questions a booker answers, before the needs and the workshop's own questions.
+ATTENDANCE_COLUMNS = (
+    ("attends", "Attends"),
+    ("attendance", "Attendance"),
+    ("walk_in", "Walk-in"),
+    ("handed_over_to", "Handed over to"),
+)
+
+
+def with_attendance_columns(columns, attendance_columns=ATTENDANCE_COLUMNS):
+    """(name, heading) columns with the attendance columns after the organisation's."""
+    columns = list(columns)
+    at = next((i + 1 for i, (name, _) in enumerate(columns) if name == "organisation"), len(columns))
+    return [*columns[:at], *attendance_columns, *columns[at:]]
+
+
+def for_attendance_columns(bookings):
+    """Bookings with what the attendance columns show, in the same query (once, however often asked)."""
+    if "handed_over_to_name" in bookings.query.annotations:
+        return bookings
+    return with_attendance(bookings).annotate(handed_over_to_name=F("handed_over_to__name"))
+
+
+def attendance_in_words(booking):
+    """A booking's attendance for the lists and the register, a walk-in marked as one."""
+    return f"{booking.attendance} (walk-in)" if booking.is_walk_in and booking.attendance else booking.attendance
+
+
+def attendance_values(booking):
+    """The attendance columns of one booking from for_attendance_columns."""
+    return {
+        "attends": booking.get_attends_display(),
+        "attendance": booking.attendance,
+        "walk_in": "Yes" if booking.is_walk_in else "",
+        "handed_over_to": booking.handed_over_to_name or "",
+    }
 
 
 # Excel holds at most this many characters in a cell, and asks to repair a
@@ -144,6 +187,11 @@ class BookingExportMixin(FormulaSafeExportMixin):
             return self.as_spreadsheet(self.get_queryset(), request.GET["export"])
         return super().get(request, *args, **kwargs)
 
+    def to_row_dict(self, item):
+        # Statuses as words, empty answers empty, and the attendance columns.
+        answers = {**item.get_data(), **attendance_values(item)}
+        return {field: answers.get(field) for field in self.list_export}
+
     def export_event(self):
         """The workshop exported, or None for an export across workshops."""
         return None
@@ -167,7 +215,7 @@ class BookingExportMixin(FormulaSafeExportMixin):
             "searched": searched,
         }
         log_export(self.request.user, self.export_event(), data, label=self.export_label())
-        return super().as_spreadsheet(StreamedRows(queryset), spreadsheet_format)
+        return super().as_spreadsheet(StreamedRows(for_attendance_columns(queryset)), spreadsheet_format)
 
 
 class StreamedRows:

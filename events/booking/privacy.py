@@ -14,8 +14,11 @@ from .rules import cancel_booking
 
 def erase_personal_data(bookings):
     """
-    Erase the personal details in these bookings, keeping each row's status
-    and times so that attendance figures still add up. A place at a workshop
+    Erase the personal details in these bookings (questions.erased_fields:
+    the answers, and the organisation chosen from the list), keeping each
+    row's status, times, kind of place and attendance (attended or not, a
+    walk-in or not, whom a place was handed to) so that the figures still
+    add up, about no one. A place at a workshop
     still to come is cancelled first, so it goes to the next person waiting.
     Returns how many bookings were erased.
     """

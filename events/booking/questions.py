@@ -173,6 +173,11 @@ def erased_fields():
         # Kept for finding a second booking of the same address: personal too.
         "email_normalised": "",
         "form_data": {},
+        # With the organisation's name gone, the link to it would still say
+        # where the person works. Attendance (attended_at, is_walk_in, the
+        # kind of place) stays for the counts, and a hand-over's link to the
+        # other booking stays: once both are erased it names no one.
+        "listed_organisation": None,
     }
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from events import views
 from events.booking.emails import cancel_token
 from events.booking.rules import BookingBusy
-from events.models import Booking, BookingFormPage, BookingStatus, EventPage
+from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage
 from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
 from tests.conftest import calendar_invitations
 from tests.events.factories import make_booking
@@ -188,6 +188,8 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
 
 def test_a_full_workshop_offers_its_waiting_list(browser, site, screenshots_dir):
     workshop = EventPage.objects.get(slug="example-workshop")
+    # Held in the room only (the demo's is in person and online, where online places have no limit).
+    workshop.attendance_mode = AttendanceMode.IN_PERSON
     workshop.capacity = 1
     workshop.save_revision().publish()
     form_page = BookingFormPage.objects.child_of(workshop).get()

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from events.models import Booking, BookingFormPage, BookingStatus, EventPage
+from tests.browser.conftest import assert_no_accessibility_violations
 from tests.events.factories import make_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,7 +56,8 @@ def test_a_booking_administrator_manages_a_workshops_bookings(
     panel = page.locator("section", has=page.locator("#upcoming-bookings-heading"))
     row = panel.locator("tr", has_text=workshop.title)
     assert row.locator("td").nth(2).inner_text() == "Going ahead"
-    assert row.locator("td").nth(3).inner_text() == "3 of 3"
+    # The example workshop is held in person and online: each kind's places.
+    assert row.locator("td").nth(3).inner_text() == "In person 3 of 3\nOnline 0 (no limit)"
     assert row.locator("td").nth(4).inner_text() == "1"
     page.screenshot(path=screenshots_dir / "admin-dashboard-bookings.png", full_page=True)
 
@@ -134,3 +136,27 @@ def test_the_actions_stay_in_view_at_1280_px_however_many_questions_a_form_asks(
     assert "Step-free access" in page.locator("table.listing").inner_text(), "the needs, for this role"
     page.screenshot(path=screenshots_dir / "admin-workshop-bookings-1280.png")
     page.close()
+
+
+def test_attendance_by_organisation_reads_as_a_table_and_sorts_by_no_shows(
+    booked_example_workshop, booking_admin_page, site, screenshots_dir
+):
+    page = booking_admin_page
+    workshop, form_page = booked_example_workshop
+    page.goto(site + f"/admin/forms/submissions/{form_page.pk}/")
+
+    page.get_by_role("button", name="Actions", exact=True).click()
+    page.get_by_role("link", name="Attendance by organisation").click()
+    page.wait_for_url("**/attendance-by-organisation/")
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("Oxford Health NHS Foundation Trust")
+    expect(table).not_to_contain_text("Florence Nightingale")  # numbers only: nobody is named
+    assert_no_accessibility_violations(page)
+    page.screenshot(path=screenshots_dir / "admin-attendance-by-organisation.png", full_page=True)
+
+    page.goto(site + "/admin/bookings/attendance-by-organisation/")
+    page.get_by_label("Workshops from").fill("2020-01-01")
+    page.get_by_role("button", name="Show this period").click()
+    page.wait_for_url("**start=2020-01-01*")
+    expect(page.locator("main")).to_contain_text("from 1 January 2020")
+    assert_no_accessibility_violations(page)

@@ -146,6 +146,11 @@ def test_the_booking_administrators_group_may_see_export_cancel_and_erase_bookin
         "view_contact",
         "change_contact",
         "change_contact_email",
+        # They meet the bookings that name an organisation the list lacks (tests/events/test_attendance_data.py).
+        "add_organisation",
+        "change_organisation",
+        "delete_organisation",
+        "view_organisation",
     }
     assert group.permissions.filter(codename="access_admin").exists()
     assert not GroupPagePermission.objects.filter(group=group).exists(), "they need no rights over pages"
@@ -520,10 +525,18 @@ def test_the_register_lists_confirmed_bookers_by_surname_with_a_signature_column
     response = client.get(reverse("events_booking_register", args=[form_page.get_parent().pk]))
 
     page = html(response)
-    assert [th.get_text() for th in page.select("thead th")] == ["#", "Name", "Organisation", "Role", "Signature"]
+    headings = [th.get_text() for th in page.select("thead th")]
+    assert headings == ["#", "Name", "Organisation", "Role", "Attendance", "Signature"]
     rows = [[td.get_text() for td in tr.select("td")] for tr in page.select("tbody tr")]
     assert [row[1] for row in rows] == ["Grace Hopper", "Ada Lovelace", "Mary Seacole"]
-    assert rows[0] == ["1", "Grace Hopper", "Oxford Health NHS Foundation Trust", "Director of Nursing", ""]
+    assert rows[0] == [
+        "1",
+        "Grace Hopper",
+        "Oxford Health NHS Foundation Trust",
+        "Director of Nursing",
+        "Not recorded",
+        "",
+    ]
     text = page.get_text(" ")
     assert "Spring workshop" in text and "3 confirmed bookings of 3 places" in text
     assert "Florence" not in text and "Edith" not in text and "Vegan" not in text

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from events.initial_content import VENUES, next_quarterly_meeting
-from events.models import Contact, EventPage, EventStatus, NewsPage, Venue
+from events.models import AttendanceMode, Contact, EventPage, EventStatus, NewsPage, PlaceKind, Venue
 from tests.conftest import html
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,39 @@ def test_the_example_workshop_is_only_made_on_request(initial_content):
     assert example.date >= timezone.localdate() + timedelta(days=28)
     assert example.date.weekday() == 3  # a Thursday, like the Collaborative's meetings
     assert example.capacity == 50 and example.venue is not None
+
+
+def test_the_example_workshop_is_held_in_person_and_online_for_trying_both_places(initial_content):
+    load("--demo")
+    example = EventPage.objects.get(slug="example-workshop")
+
+    assert example.attendance_mode == AttendanceMode.HYBRID
+    # The room's 50 places; nobody is kept from joining online.
+    assert (example.capacity_for(PlaceKind.IN_PERSON), example.capacity_for(PlaceKind.ONLINE)) == (50, None)
+    assert example.joining_instructions.startswith("Example joining instructions, for trying the site")
+    assert "does not exist on the live site" in example.joining_instructions
+    assert "in person and online" in example.summary and "does not exist on the live site" in example.summary
+    example.full_clean()
+
+
+def test_an_untouched_example_workshop_from_before_becomes_hybrid_and_an_edited_one_is_kept(initial_content):
+    from tests.conftest import make_user
+
+    load("--demo")
+    example = EventPage.objects.get(slug="example-workshop")
+    # As an earlier version of the loader left it: in person only.
+    example.attendance_mode, example.joining_instructions = AttendanceMode.IN_PERSON, ""
+    example.save_revision(user=None).publish(user=None, log_action=False)
+    day = example.date
+
+    load("--demo")
+
+    example = EventPage.objects.get(slug="example-workshop")
+    assert (example.attendance_mode, example.date) == (AttendanceMode.HYBRID, day)
+    example.attendance_mode = AttendanceMode.IN_PERSON
+    example.save_revision(user=make_user("editor")).publish()
+    load("--demo")
+    assert EventPage.objects.get(slug="example-workshop").attendance_mode == AttendanceMode.IN_PERSON
 
 
 def test_loading_with_the_demo_twice_changes_nothing(initial_content):

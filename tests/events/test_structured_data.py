@@ -76,6 +76,7 @@ SCHEDULED = "https://schema.org/EventScheduled"
 MOVED_ONLINE = "https://schema.org/EventMovedOnline"
 ONLINE = "https://schema.org/OnlineEventAttendanceMode"
 IN_PERSON = "https://schema.org/OfflineEventAttendanceMode"
+MIXED = "https://schema.org/MixedEventAttendanceMode"
 NO_PUBLIC_WAY_IN = (
     "a public address to join or book it online: its joining details went only to people booked, by e-mail, "
     "and it took bookings through its contact, not a booking form"
@@ -167,24 +168,28 @@ INITIAL_EVENTS = {
 
 
 def example_workshop_facts(event):
-    """The demo's example workshop: upcoming, at the Malmaison, with a booking form."""
+    """The demo's example workshop: upcoming, at the Malmaison and online, with a booking form."""
     return {
         "expected": {
             "startDate": f"{event.date.isoformat()}T10:30:00+00:00",
             "endDate": f"{event.date.isoformat()}T15:30:00+00:00",
             "eventStatus": SCHEDULED,
-            "eventAttendanceMode": IN_PERSON,
-            "location": {
-                "@type": "Place",
-                "name": "Malmaison Hotel",
-                "address": {
-                    "@type": "PostalAddress",
-                    "streetAddress": "1-3 Piccadilly",
-                    "addressLocality": "Manchester",
-                    "postalCode": "M1 3AQ",
-                    "addressCountry": "GB",
+            "eventAttendanceMode": MIXED,
+            "location": [
+                {
+                    "@type": "Place",
+                    "name": "Malmaison Hotel",
+                    "address": {
+                        "@type": "PostalAddress",
+                        "streetAddress": "1-3 Piccadilly",
+                        "addressLocality": "Manchester",
+                        "postalCode": "M1 3AQ",
+                        "addressCountry": "GB",
+                    },
                 },
-            },
+                # The place to join online is the booking form: the link itself goes only to people booked.
+                {"@type": "VirtualLocation", "url": HOME + "news-and-events/example-workshop/book/"},
+            ],
             "offers": {
                 "@type": "Offer",
                 "url": HOME + "news-and-events/example-workshop/book/",
@@ -255,7 +260,7 @@ def test_every_event_qualifies_for_googles_event_results_when_its_facts_allow(cl
                 None: [],
                 IN_PERSON: ["Place"],
                 ONLINE: ["VirtualLocation"],
-                "https://schema.org/MixedEventAttendanceMode": ["Place", "VirtualLocation"],
+                MIXED: ["Place", "VirtualLocation"],
             }[mode]
         ), slug
         # Qualifies, or names the facts that keep it out.

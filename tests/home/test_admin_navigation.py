@@ -127,7 +127,7 @@ def test_the_menu_names_what_it_holds_and_opens_each_section(client, initial_con
 
     assert menu["News and events"] == reverse("wagtailadmin_explore", args=[NewsAndEventsIndexPage.objects.get().pk])
     assert menu["Reports"] == reverse("wagtailadmin_explore", args=[ReportIndexPage.objects.get().pk])
-    assert list(menu["Venues and contacts"]) == ["Venues", "Booking contacts", "Audience roles"]
+    assert list(menu["Venues and contacts"]) == ["Venues", "Booking contacts", "Organisations", "Audience roles"]
     assert "Site history" in menu["Admin reports"]
     labels = list(menu)
     assert labels.index("Pages") < labels.index("News and events") < labels.index("Reports") < labels.index("Images")
@@ -139,4 +139,5 @@ def test_section_shortcuts_are_only_for_people_who_edit_pages_there(client, init
     menu = sidebar_menu(html(client.get(reverse("wagtailadmin_home"))))
 
     assert "News and events" not in menu and "Reports" not in menu
-    assert list(menu["Venues and contacts"]) == ["Booking contacts"]
+    assert list(menu["Venues and contacts"]) == ["Booking contacts", "Organisations"]
+    assert "Attendance by organisation" in menu["Admin reports"]
