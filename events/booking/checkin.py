@@ -10,6 +10,10 @@ phones checking in at once never undo each other's taps. Each answer says
 who is marked now, so the other phone's list catches up at its next tap,
 and every 20 seconds while it is open (events/static/events/checkin.js).
 
+The same page lists the online places (?places=online), to mark by hand
+someone the attendance report could not match (they joined with another
+address), or everyone, without a report.
+
 Check-in opens on the workshop's day and stays open afterwards, to put
 right the record from the signed paper register. Before the day there is
 nobody to check in, and a stray tap would record that attendance was being
@@ -45,12 +49,14 @@ def booking_form_of(event):
     return BookingFormPage.objects.child_of(event).first()
 
 
-def check_in_closed_reason(event, has_booking_form, today=None):
-    """Why the workshop cannot be checked in on this page, in a sentence; "" when it can."""
+def check_in_closed_reason(event, has_booking_form, today=None, kind=PlaceKind.IN_PERSON):
+    """Why the workshop's places of this kind cannot be checked in on this page, in a sentence; "" when they can."""
     if not has_booking_form:
         return "This workshop has no booking form, so nobody has a place to check in."
-    if PlaceKind.IN_PERSON not in event.place_kinds:
-        return "This workshop is online only: upload the online attendance report to record who joined."
+    if kind not in event.place_kinds:
+        if kind == PlaceKind.IN_PERSON:
+            return "This workshop is online only: upload the online attendance report to record who joined."
+        return "This workshop is in person only: it has no online places."
     if event.date > (today or timezone.localdate()):
         return f"Check-in opens on the day of the workshop, {format_date(event.date)}."
     return ""
@@ -67,28 +73,33 @@ def report_upload_closed_reason(event, has_booking_form, today=None):
     return ""
 
 
-def in_person_places(event):
-    """The confirmed in-person places the door checks: not the waiting list, not cancelled, not online."""
-    return event.bookings.confirmed().of_kind(PlaceKind.IN_PERSON).filter(erased_at=None)
+def places_of(event, kind):
+    """The confirmed places of a kind the page lists: not the waiting list, not cancelled, not erased."""
+    return event.bookings.confirmed().of_kind(kind).filter(erased_at=None)
 
 
-def arrivals(event):
+def chosen_kind(event, value):
+    """The kind of place the page is about: ?places=online for the online places, else in person."""
+    return PlaceKind.ONLINE if value == PlaceKind.ONLINE else PlaceKind.IN_PERSON
+
+
+def arrivals(event, kind=PlaceKind.IN_PERSON):
     """
     Who is marked as arrived now, and how many are expected (walk-ins
     included): read in one query, so that the count and the ticks agree.
     """
-    marks = list(in_person_places(event).values_list("pk", "attended_at"))
+    marks = list(places_of(event, kind).values_list("pk", "attended_at"))
     attended = sorted(pk for pk, attended_at in marks if attended_at)
     return {
         "arrived": len(attended),
         "expected": len(marks),
-        "count": arrival_count_text(len(attended), len(marks)),
+        "count": arrival_count_text(len(attended), len(marks), kind),
         "attended": attended,
     }
 
 
-def arrival_count_text(arrived, expected):
-    return f"{arrived} of {expected} arrived"
+def arrival_count_text(arrived, expected, kind=PlaceKind.IN_PERSON):
+    return f"{arrived} of {expected} {'joined' if kind == PlaceKind.ONLINE else 'arrived'}"
 
 
 def search_terms(query):
@@ -101,9 +112,12 @@ def matches(booking, terms):
     return all(term in text for term in terms)
 
 
-def check_in_url(event, query=""):
+def check_in_url(event, query="", kind=PlaceKind.IN_PERSON):
     url = reverse("events_check_in", args=[event.pk])
-    return f"{url}?{urlencode({'q': query})}" if query else url
+    parameters = {"places": PlaceKind.ONLINE} if kind == PlaceKind.ONLINE else {}
+    if query:
+        parameters["q"] = query
+    return f"{url}?{urlencode(parameters)}" if parameters else url
 
 
 def _workshop(event_id):
@@ -127,10 +141,20 @@ def check_in(request, event_id):
     the rows that do not match; with it, checkin.js hides them as one types.
     """
     event, form_page = _workshop(event_id)
-    closed_reason = check_in_closed_reason(event, form_page is not None)
+    kind = chosen_kind(event, request.GET.get("places"))
+    closed_reason = check_in_closed_reason(event, form_page is not None, kind=kind)
     query = request.GET.get("q", "").strip()
     context = {
         "event": event,
+        "kind": kind,
+        "is_online": kind == PlaceKind.ONLINE,
+        "place_words": "an online place" if kind == PlaceKind.ONLINE else "an in-person place",
+        # At a workshop held both ways, a link to the other kind's list.
+        "other_list": (
+            check_in_url(event, kind=PlaceKind.IN_PERSON if kind == PlaceKind.ONLINE else PlaceKind.ONLINE)
+            if event.offers_a_choice_of_place
+            else ""
+        ),
         "closed_reason": closed_reason,
         "bookings_url": _bookings_url(form_page),
         "query": query,
@@ -139,7 +163,7 @@ def check_in(request, event_id):
     if not closed_reason:
         terms = search_terms(query)
         people = sorted(
-            in_person_places(event).only("pk", "event", "name", "organisation", "attended_at", "is_walk_in"),
+            places_of(event, kind).only("pk", "event", "name", "organisation", "attended_at", "is_walk_in"),
             key=register_order,
         )
         arrived = sum(1 for booking in people if booking.attended_at)
@@ -148,7 +172,7 @@ def check_in(request, event_id):
             "shown": sum(1 for booking in people if matches(booking, terms)),
             "arrived": arrived,
             "expected": len(people),
-            "count": arrival_count_text(arrived, len(people)),
+            "count": arrival_count_text(arrived, len(people), kind),
             "refresh_seconds": REFRESH_SECONDS,
         }
     return TemplateResponse(request, "events/admin/check_in.html", context)
@@ -159,7 +183,7 @@ def check_in(request, event_id):
 def check_in_state(request, event_id):
     """Who is marked now, for an open check-in page to catch up with the other phones."""
     event = get_object_or_404(EventPage, pk=event_id)
-    return JsonResponse(arrivals(event))
+    return JsonResponse(arrivals(event, chosen_kind(event, request.GET.get("places"))))
 
 
 def _wants_json(request):
@@ -177,25 +201,27 @@ def check_in_tap(request, event_id, booking_id):
     event = get_object_or_404(EventPage, pk=event_id)
     json = _wants_json(request)
     attended = request.POST.get("attended")
-    closed_reason = check_in_closed_reason(event, has_booking_form=True)
+    kind = chosen_kind(event, request.POST.get("places"))
+    closed_reason = check_in_closed_reason(event, has_booking_form=True, kind=kind)
     if attended not in ("0", "1"):
         error, status = "Say attended=1 or attended=0.", 400
     elif closed_reason:
         error, status = closed_reason, 409
-    elif not in_person_places(event).filter(pk=booking_id).exists() or not mark_attended(
+    elif not places_of(event, kind).filter(pk=booking_id).exists() or not mark_attended(
         event, booking_id, attended == "1"
     ):
-        # Another workshop's booking, or one cancelled since the list was opened.
-        error, status = "This person no longer has an in-person place at this workshop: reload the page.", 404
+        # Another workshop's booking, or one cancelled (or moved) since the list was opened.
+        kind_words = "an online" if kind == PlaceKind.ONLINE else "an in-person"
+        error, status = f"This person no longer has {kind_words} place at this workshop: reload the page.", 404
     else:
         error, status = "", 200
     if json:
         if error:
             return JsonResponse({"error": error}, status=status)
-        return JsonResponse({"booking": booking_id, "is_attended": attended == "1", **arrivals(event)})
+        return JsonResponse({"booking": booking_id, "is_attended": attended == "1", **arrivals(event, kind)})
     if error:
         messages.error(request, error)
-    url = check_in_url(event, request.POST.get("q", "").strip())
+    url = check_in_url(event, request.POST.get("q", "").strip(), kind)
     return redirect(f"{url}#booking-{booking_id}")
 
 
@@ -309,6 +335,7 @@ def upload_attendance_report(request, event_id):
                 "result": result,
                 "online_attended": online.exclude(attended_at=None).count(),
                 "online_places": online.count(),
+                "mark_by_hand_url": check_in_url(event, kind=PlaceKind.ONLINE),
             }
             return TemplateResponse(request, "events/admin/attendance_report_result.html", context)
         messages.error(request, "Nobody has been marked as attended: see the error below.")

@@ -73,6 +73,15 @@ def test_the_screens_of_the_editor_guide(site, log_in, shots):
     screen(editor, shots, "5-report", site + f"/admin/pages/add/reports/reportpage/{reports.pk}/", "Documents")
     screen(editor, shots, "6-documents", site + "/admin/documents/add/", "Maximum filesize")
     screen(editor, shots, "7-workshop-status", site + f"/admin/pages/{workshop.pk}/edit/", "Changes and cancellations")
+    # The example workshop is held in person and online: its places of each kind and the share per organisation.
+    screen(
+        editor,
+        shots,
+        "15-hybrid-workshop",
+        site + f"/admin/pages/{workshop.pk}/edit/",
+        "At most this many places per organisation",
+    )
+    screen(editor, shots, "16-organisations", site + "/admin/snippets/events/organisation/", "Health Education England")
     editor.close()
 
     bookings = log_in("Booking administrators", viewport=GUIDE_SCREEN)

@@ -32,8 +32,8 @@ def _booking_settings(settings):
 @pytest.fixture
 def hybrid_workshop(site):
     """The demo workshop, held in person (its 50 places) and online (30 places), with the list of organisations."""
-    Organisation.objects.create(name="Oxford Health NHS Foundation Trust", is_member=True)
-    Organisation.objects.create(name="Tavistock and Portman NHS Foundation Trust")
+    Organisation.objects.update_or_create(name="Oxford Health NHS Foundation Trust", defaults={"is_member": True})[0]
+    Organisation.objects.get_or_create(name="Tavistock and Portman NHS Foundation Trust")[0]
     workshop = EventPage.objects.get(slug="example-workshop")
     workshop.attendance_mode = AttendanceMode.HYBRID
     workshop.online_capacity = 30

@@ -141,12 +141,13 @@ def test_an_empty_form_gets_the_error_summary_linking_each_error_to_its_field(cl
         "#id_name",
         "#id_email",
         "#id_job_title",
-        "#id_organisation",
+        # The initial content's organisations: chosen from the list (or typed, when not listed).
+        "#id_listed_organisation",
         "#id_consent",
     ]
     for link in links:
         field = soup.find(id=link["href"][1:])
-        assert field is not None and field.name == "input"
+        assert field is not None and field.name in ("input", "select")
         # Each field's own message, for a screen reader on the field.
         assert link.get_text(strip=True) in text(soup.find(id=f"{field['id']}-error"))
         assert f"{field['id']}-error" in field["aria-describedby"]
@@ -180,6 +181,7 @@ def test_an_editors_question_comes_after_organisation_and_before_the_needs(clien
         "name",
         "email",
         "job_title",
+        "listed_organisation",
         "organisation",
         "nhs_region",
         "access_needs",

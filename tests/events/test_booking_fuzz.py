@@ -106,7 +106,7 @@ def test_random_answers_get_the_form_back_with_errors_or_a_booking(client, form_
     [
         ("name", "x" * 100_000, "Full name must be 120 characters or fewer"),
         ("email", "a" * 100_000 + "@example.nhs.uk", "Work email address must be 254 characters or fewer"),
-        ("organisation", "Trust\x00", "Organisation had a hidden character in it"),
+        ("organisation", "Trust\x00", "Your organisation had a hidden character in it"),
         ("anything_else", "Line\x07bell\nand a new line", "Anything else had a hidden character in it"),
         ("access_needs", "y" * 1001, "must be 1000 characters or fewer"),
         ("dietary_needs", "z" * 501, "must be 500 characters or fewer"),

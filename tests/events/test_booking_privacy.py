@@ -207,7 +207,7 @@ def test_a_hidden_control_character_in_an_answer_is_refused_with_a_clear_message
     soup = html(response)
     summary = soup.select_one(".nhsuk-error-summary").get_text(" ")
     assert "Full name had a hidden character in it" in summary
-    assert "Organisation had a hidden character in it" in summary
+    assert "Your organisation had a hidden character in it" in summary
     # The answers come back without the character, ready to send again.
     assert soup.select_one("input[name=name]")["value"] == "BellRinger"
     assert soup.select_one("input[name=organisation]")["value"] == "Oxford Health"

@@ -531,7 +531,7 @@ def walk_in_url(workshop):
 
 
 def test_a_walk_in_gets_an_attended_in_person_place(client, workshop, form_page, people, booking_admin, log_in):
-    trust = Organisation.objects.create(name="Tavistock and Portman NHS Foundation Trust")
+    trust = Organisation.objects.get_or_create(name="Tavistock and Portman NHS Foundation Trust")[0]
     log_in(booking_admin)
     form = html(client.get(walk_in_url(workshop)))
     assert "Tavistock and Portman NHS Foundation Trust" in [
@@ -704,3 +704,36 @@ def test_an_in_person_workshop_has_no_report_to_upload(client, index, venue, boo
     assert page.select("input[type=file]") == []
     assert refused.status_code == 200 and not AttendanceTaken.objects.filter(event=event).exists()
     assert "Upload the online attendance report" not in bookings_list.get_text()
+
+
+def test_someone_the_report_could_not_match_is_marked_by_hand_in_the_online_list(
+    client, workshop, online_people, people, booking_admin, log_in
+):
+    """Tom joined with another address: the result page leads to the online places, where one tap marks him."""
+    log_in(booking_admin)
+    result = html(upload(client, workshop, TEAMS_REPORT.encode("utf-16")))
+    link = result.find("a", string="mark them by hand in the list of online places")
+    Booking.objects.filter(pk=online_people["tom"].pk).update(attended_at=None)
+
+    online_list = html(client.get(link["href"]))
+
+    assert [name for name, _organisation, _state in listed(online_list)] == [
+        "Adaeze Okafor",
+        "Priya Raman",
+        "Tom Whitfield",
+    ], "the online places only, by surname"
+    assert online_list.select_one("#arrival-count").get_text() == "2 of 3 joined"
+    assert not online_list.find("a", string="Add a walk-in"), "walk-ins are for the door"
+    tom = online_people["tom"]
+    response = client.post(
+        tap_url(workshop, tom), {"attended": "1", "places": "online"}, headers={"accept": "application/json"}
+    )
+    assert response.status_code == 200
+    assert response.json()["count"] == "3 of 3 joined"
+    assert attended(tom) == [True]
+    # The in-person list's taps stay for in-person places, and the online list's for online ones.
+    refused = client.post(tap_url(workshop, people["ada"]), {"attended": "1", "places": "online"})
+    assert refused.status_code == 302
+    assert attended(people["ada"]) == [False]
+    assert client.post(tap_url(workshop, tom), {"attended": "0"}).status_code == 302
+    assert attended(tom) == [True]

@@ -77,9 +77,13 @@ def form_page(hybrid):
 
 @pytest.fixture
 def organisations(db):
+    """The list as these tests need it: one member and one other (not the initial content's six)."""
+    Organisation.objects.all().delete()
     return {
-        "oxford": Organisation.objects.create(name="Oxford Health NHS Foundation Trust", is_member=True),
-        "tavistock": Organisation.objects.create(name="Tavistock and Portman NHS Foundation Trust"),
+        "oxford": Organisation.objects.update_or_create(
+            name="Oxford Health NHS Foundation Trust", defaults={"is_member": True}
+        )[0],
+        "tavistock": Organisation.objects.get_or_create(name="Tavistock and Portman NHS Foundation Trust")[0],
     }
 
 
@@ -251,6 +255,7 @@ def test_an_organisation_not_given_is_asked_for_clearly(client, form_page, organ
 
 
 def test_with_no_list_the_organisation_is_typed_as_before(client, send, form_page):
+    Organisation.objects.all().delete()
     soup = html(client.get(form_page.url))
     assert soup.select_one("[name=listed_organisation]") is None
     assert text(soup.select_one("label[for=id_organisation]")) == "Organisation"

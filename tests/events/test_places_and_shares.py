@@ -149,7 +149,7 @@ def shared(hybrid):
 
 def test_a_booking_beyond_its_organisations_share_waits_and_is_told_why(shared, mailoutbox):
     event, form_page = shared
-    oxford = Organisation.objects.create(name="Oxford Health NHS Foundation Trust")
+    oxford = Organisation.objects.get_or_create(name="Oxford Health NHS Foundation Trust")[0]
     first = book(form_page, "Ada", IN_PERSON, listed=oxford)
     second = book(form_page, "Grace", ONLINE, listed=oxford)
 
