@@ -137,11 +137,19 @@ PRIVACY_BODY = [
         "questions on that workshop's booking form. We record when you booked, that you agreed to "
         "this notice, and the emails we send you about your booking.</p>"
     ),
+    paragraph(
+        "<p>On the day we record whether you attended: staff mark you as arrived at the door, or, "
+        "for an online place, find your email address in the attendance list of the "
+        "videoconference service. If a colleague gives you their place, they give us your name, "
+        "work email address, job title and organisation, and we email you to tell you. If you give "
+        "your place to a colleague, we keep a note that you did.</p>"
+    ),
     heading("Why we use it"),
     paragraph(
         "<p>We use it to run the workshop you booked: to confirm your place, send a calendar "
         "invitation and a reminder, tell you about changes, manage the waiting list and meet your "
-        "needs on the day. We do not use it for marketing and we do not sell or share it.</p>"
+        "needs on the day, and to count how many people from each organisation booked and "
+        "attended our workshops. We do not use it for marketing and we do not sell or share it.</p>"
     ),
     heading("Who can see it"),
     paragraph(
@@ -153,8 +161,8 @@ PRIVACY_BODY = [
     heading("How long we keep it"),
     paragraph(
         "<p>We erase your booking details one year after the workshop, keeping only a count of "
-        "who booked. You can cancel your place until the workshop starts, with the link in your "
-        "confirmation email.</p>"
+        "who booked and attended. You can change how you attend, give your place to a colleague or "
+        "cancel it until the workshop starts, with the link in your confirmation email.</p>"
     ),
     heading("Cookies"),
     paragraph(

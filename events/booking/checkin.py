@@ -34,7 +34,7 @@ from wagtail.admin import messages
 from wagtail.log_actions import log
 
 from ..formatting import format_date
-from ..models import BookingFormPage, EventPage, Organisation, PlaceKind
+from ..models import BookingFormPage, EventPage, EventStatus, Organisation, PlaceKind
 from .admin_views import CHANGE, VIEW, register_order
 from .attendance import add_walk_in, mark_attended, record_online_attendance
 from .attendance_report import MAX_REPORT_BYTES, AttendanceReportError, read_attendance_report
@@ -66,7 +66,8 @@ def report_upload_closed_reason(event, has_booking_form, today=None):
     """Why no attendance report can be uploaded for the workshop, in a sentence; "" when one can."""
     if not has_booking_form:
         return "This workshop has no booking form, so nobody has a place to mark as attended."
-    if PlaceKind.ONLINE not in event.place_kinds:
+    # A workshop moved online is held online, whatever kind of place its bookers booked.
+    if PlaceKind.ONLINE not in event.place_kinds and event.status != EventStatus.MOVED_ONLINE:
         return "This workshop is in person only: check people in at the door instead."
     if event.date > (today or timezone.localdate()):
         return f"The attendance report can be uploaded from the day of the workshop, {format_date(event.date)}."
@@ -330,7 +331,9 @@ def upload_attendance_report(request, event_id):
                 "unmatched": len(result.unmatched),
             }
             log(instance=event, action="events.upload_attendance_report", user=request.user, data=counts)
-            online = event.bookings.confirmed().of_kind(PlaceKind.ONLINE)
+            online = event.bookings.confirmed()
+            if event.status != EventStatus.MOVED_ONLINE:
+                online = online.of_kind(PlaceKind.ONLINE)
             context |= {
                 "result": result,
                 "online_attended": online.exclude(attended_at=None).count(),

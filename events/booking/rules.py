@@ -231,15 +231,20 @@ def places_held_by_organisation(event):
     return held
 
 
-def is_over_share(event, booking, held=None):
-    """Whether giving this booking a place would take its organisation over the workshop's share."""
+def is_over_share(event, booking, held=None, counted_kind=None):
+    """
+    Whether giving this booking a place would take its organisation over
+    the workshop's share. counted_kind: the kind of place the booking holds
+    now, when it is already counted among its organisation's places (a
+    confirmed booking moving to the other kind), so as not to count it twice.
+    """
     if not share_applies(event, booking.attends):
         return False
     if held is None:
         held = places_held_by_organisation(event)
     already = held.get(organisation_key(booking), 0)
-    if booking.pk and booking.is_confirmed and booking.attends in limited_kinds(event):
-        already -= 1  # its own place, when it is moving from one limited kind to another
+    if counted_kind is not None and counted_kind in limited_kinds(event):
+        already -= 1
     return already >= event.places_per_organisation
 
 
@@ -357,7 +362,8 @@ def change_attendance(booking, kind):
         if current.attends == kind:
             return current
         was_confirmed = current.is_confirmed
-        has_room = place_free(event, kind) and not is_over_share(event, _as_kind(current, kind))
+        counted = current.attends if was_confirmed else None
+        has_room = place_free(event, kind) and not is_over_share(event, _as_kind(current, kind), counted_kind=counted)
         if was_confirmed and not has_room:
             where = "in person" if kind == PlaceKind.IN_PERSON else "online"
             raise ChangeRefused(
@@ -381,7 +387,7 @@ def change_attendance(booking, kind):
 def _as_kind(booking, kind):
     """The booking as it would be with the other kind of place, to ask the share about it (not saved)."""
     moved = Booking(pk=booking.pk, listed_organisation_id=booking.listed_organisation_id)
-    moved.organisation, moved.attends, moved.status = booking.organisation, kind, booking.status
+    moved.organisation, moved.attends = booking.organisation, kind
     return moved
 
 
@@ -406,13 +412,19 @@ def hand_over(booking, colleague):
             raise ChangeRefused("That is the address this place is already booked with. Enter your colleague's.")
         taken = Booking.objects.filter(event=event, email_normalised=email).first()
         if taken and not taken.is_cancelled:
-            raise ChangeRefused(
-                f"{colleague['email']} already has a booking or a waiting-list place at this workshop, "
-                "so the place cannot be handed to it. You keep your place."
-            )
+            raise _AddressBooked(taken)
         received = taken or Booking(page=current.page, event=event)
         for name in ("name", "email", "job_title", "organisation", "listed_organisation"):
             setattr(received, name, colleague[name])
+        received.attends = current.attends
+        counted = current.attends if current.is_confirmed and same_organisation(current, received) else None
+        if current.is_confirmed and is_over_share(event, received, counted_kind=counted):
+            share = event.places_per_organisation
+            raise ChangeRefused(
+                f"Each organisation can have at most {share} {'place' if share == 1 else 'places'} at this "
+                f"workshop, and {received.organisation} already has {share}: the place cannot be handed to "
+                "someone from it. You keep your place."
+            )
         # Their own needs and answers are theirs to give: the giver's are not passed on.
         received.access_needs = received.dietary_needs = ""
         received.form_data = {}
@@ -431,6 +443,9 @@ def hand_over(booking, colleague):
         current.save(update_fields=["handed_over_to"])
         queue_email(received, BookingEmailKind.PLACE_RECEIVED)
         queue_email(current, BookingEmailKind.PLACE_HANDED_OVER)
+        # The booking contact's list of who is coming changes too: one leaves, one comes.
+        queue_contact_notice(current)
+        queue_contact_notice(received)
         log(
             instance=event,
             action="events.hand_over_booking",
@@ -441,12 +456,33 @@ def hand_over(booking, colleague):
 
     try:
         return run_locked(booking.event_id, decide)
+    except _AddressBooked as booked:
+        # Said as the booking form says it: not on the page, where anyone
+        # with a booking could learn who else has booked, but to the
+        # address's owner, by e-mail (after the refused change was rolled back).
+        with transaction.atomic():
+            tell_of_repeat_request(booked.booking)
+        raise ChangeRefused(could_not_hand_to(colleague["email"])) from None
     except IntegrityError:
         # The colleague booked through the form in the same instant: the form's booking stands.
-        raise ChangeRefused(
-            f"{colleague['email']} has just booked at this workshop, so the place cannot be handed to it. "
-            "You keep your place."
-        ) from None
+        raise ChangeRefused(could_not_hand_to(colleague["email"])) from None
+
+
+class _AddressBooked(Exception):
+    def __init__(self, booking):
+        super().__init__(booking.pk)
+        self.booking = booking
+
+
+def could_not_hand_to(email):
+    return (
+        f"We could not hand your place to {email}. You keep your place. Check the address, or give the "
+        "place to another colleague."
+    )
+
+
+def same_organisation(booking, other):
+    return organisation_key(booking) == organisation_key(other)
 
 
 def fill_free_places(event):

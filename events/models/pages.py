@@ -32,7 +32,7 @@ from ..booking.event import BookableEvent
 from ..calendar import LONDON, calendar_response
 from ..formatting import format_event_datetime, format_short_date
 from ..forms import SHOW_CHOICES, DateAndTimeInput, EventPageForm, ListingFilterForm, TimeOfDayInput
-from .bookings import BookingStatus, booking_count
+from .bookings import Booking, BookingStatus, booking_count
 from .choices import AttendanceMode, EventStatus, EventType, PlaceKind
 from .venues import AudienceRole, Contact, Venue
 
@@ -477,10 +477,37 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
                 "Online places are only for an event in person and online: for an event held one way, "
                 "set the places above and leave this blank."
             )
+        dropped = self.kinds_with_bookings_not_offered()
+        if dropped:
+            errors["attendance_mode"] = dropped
         if self.originally_planned_venue_id and self.status != EventStatus.MOVED_ONLINE:
             errors["originally_planned_venue"] = "Only an event that has moved online has an original venue."
         if errors:
             raise ValidationError(errors)
+
+    def kinds_with_bookings_not_offered(self):
+        """
+        Why the way of attending cannot change as asked, when people hold
+        places (or wait for them) of a kind it would no longer offer: they
+        would be left with no way to attend. "" when it can.
+        """
+        if not self.pk:
+            return ""
+        offered = self.place_kinds
+        stranded = Booking.objects.filter(event_id=self.pk).active().exclude(attends__in=offered).count()
+        if not stranded:
+            return ""
+        people = "1 person has" if stranded == 1 else f"{stranded} people have"
+        if PlaceKind.ONLINE in offered:
+            what = "in-person places (or are waiting for one)"
+            instead = (
+                "To hold it online only, keep the way of attending as it is and set the status to "
+                "'Moved online', which tells them."
+            )
+        else:
+            what = "online places (or are waiting for one)"
+            instead = "A Booking administrator can cancel those bookings first (each person is e-mailed)."
+        return f"{people} booked {what}, which this way of attending would leave without a way to attend. {instead}"
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -4,6 +4,7 @@ organisations, moving between kinds, handing a place to a colleague, and
 what attendance records: called directly, as the form and the pages do.
 """
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from events.models import (
     BookingEmail,
     BookingEmailKind,
     BookingStatus,
+    Contact,
     EventPage,
     Organisation,
     PlaceKind,
@@ -263,6 +265,27 @@ def test_nothing_changes_once_the_workshop_has_started(hybrid, clock):
         rules.hand_over(ada, colleague("Rosalind"))
 
 
+def test_moving_from_unlimited_online_places_into_the_room_respects_the_share(shared):
+    event, form_page = shared
+    EventPage.objects.filter(pk=event.pk).update(online_capacity=None)
+    book(form_page, "Ada", IN_PERSON)
+    grace = book(form_page, "Grace", ONLINE)  # Oxford too: online places are not counted
+
+    with pytest.raises(rules.ChangeRefused, match="Every place in person is taken"):
+        rules.change_attendance(grace, IN_PERSON)
+
+    assert Booking.objects.filter(event=event, attends=IN_PERSON, status=BookingStatus.CONFIRMED).count() == 1
+
+
+def test_moving_between_two_limited_kinds_keeps_ones_own_place_in_the_share(shared):
+    event, form_page = shared
+    ada = book(form_page, "Ada", IN_PERSON)
+
+    moved = rules.change_attendance(ada, ONLINE)
+
+    assert (moved.attends, moved.status) == (ONLINE, BookingStatus.CONFIRMED)
+
+
 # 4. Handing a place to a colleague -------------------------------------------------
 
 
@@ -319,13 +342,41 @@ def test_a_place_cannot_be_handed_to_an_address_already_booked(hybrid):
     ada = book(form_page, "Ada", IN_PERSON)
     book(form_page, "Rosalind", ONLINE)
 
-    with pytest.raises(rules.ChangeRefused, match="already has a booking"):
+    with pytest.raises(rules.ChangeRefused, match="We could not hand your place to  ROSALIND@Example.NHS.uk"):
         rules.hand_over(ada, colleague("Rosalind") | {"email": " ROSALIND@Example.NHS.uk "})
     with pytest.raises(rules.ChangeRefused, match="already booked with"):
         rules.hand_over(ada, colleague("Ada"))
 
     ada.refresh_from_db()
     assert ada.is_confirmed
+
+
+def test_a_place_cannot_be_handed_to_an_organisation_at_its_share(shared):
+    event, form_page = shared
+    book(form_page, "Ada", IN_PERSON)  # Oxford has its one place
+    edith = book(form_page, "Edith", IN_PERSON, organisation="NHS Employers")
+
+    with pytest.raises(rules.ChangeRefused, match="Oxford Health NHS Foundation Trust already has 1"):
+        rules.hand_over(edith, colleague("Rosalind"))
+    received = rules.hand_over(edith, colleague("Katherine", organisation="NHS Employers"))
+
+    assert received.is_confirmed, "a colleague from the giver's own organisation takes the giver's share"
+
+
+def test_the_booking_contact_hears_who_leaves_and_who_comes(hybrid, mailoutbox):
+    event, form_page = hybrid
+    contact = Contact.objects.create(name="Joanna", email="bookings@example.nhs.uk")
+    EventPage.objects.filter(pk=event.pk).update(booking_contact=contact)
+    ada = book(form_page, "Ada", IN_PERSON)
+
+    rules.hand_over(ada, colleague("Rosalind"))
+
+    notices = BookingEmail.objects.filter(kind=BookingEmailKind.CONTACT_NOTICE).order_by("pk")
+    assert [(notice.booking.name, notice.booking.status, notice.recipient) for notice in notices] == [
+        ("Ada", BookingStatus.CANCELLED, "bookings@example.nhs.uk"),  # when she booked; cancelled since
+        ("Ada", BookingStatus.CANCELLED, "bookings@example.nhs.uk"),
+        ("Rosalind", BookingStatus.CONFIRMED, "bookings@example.nhs.uk"),
+    ]
 
 
 def test_a_colleague_who_had_cancelled_can_be_given_the_place(hybrid):
@@ -470,3 +521,42 @@ def test_a_walk_in_with_the_address_of_a_booking_is_checked_in_on_it(hybrid, clo
 
     assert (booking.pk, is_new, booking.name) == (ada.pk, False, "Ada")
     assert booking.attended_at is not None
+
+
+# Data migrated -----------------------------------------------------------------
+
+
+def test_the_migration_gives_the_bookings_of_online_workshops_online_places(index, today, venue):
+    """Before 0018 every booking held the one kind of place its workshop offered: online ones become online."""
+    from django.apps import apps
+
+    migration = importlib.import_module("events.migrations.0018_hybrid_places_organisations_and_attendance")
+    online_form = add_booking_form(add_event(index, "online", today + timedelta(weeks=1)))
+    room_form = add_booking_form(add_event(index, "room", today + timedelta(weeks=2), venue=venue))
+    online_booking = make_booking(online_form, attends=IN_PERSON)  # as the column's default left it
+    room_booking = make_booking(room_form)
+
+    migration.give_existing_bookings_their_kind_of_place(apps, None)
+
+    online_booking.refresh_from_db()
+    room_booking.refresh_from_db()
+    assert (online_booking.attends, room_booking.attends) == (ONLINE, IN_PERSON)
+
+
+def test_the_way_of_attending_cannot_strand_people_booked(hybrid):
+    """Online places cannot be taken away while people hold them, nor room places while people have them."""
+    event, form_page = hybrid
+    book(form_page, "Edith", ONLINE)
+    event.attendance_mode = AttendanceMode.IN_PERSON
+    event.online_capacity = None
+
+    with pytest.raises(Exception, match="1 person has booked online places .* A Booking administrator can cancel"):
+        event.full_clean()
+
+    book(form_page, "Ada", IN_PERSON)
+    event.attendance_mode = AttendanceMode.ONLINE
+    with pytest.raises(Exception, match="1 person has booked in-person places .* set the status to 'Moved online'"):
+        event.full_clean()
+
+    event.attendance_mode = AttendanceMode.HYBRID
+    event.full_clean()
