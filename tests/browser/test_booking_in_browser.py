@@ -1,8 +1,9 @@
 """
 Booking a place at the demo "Example workshop" in Chromium, with the keyboard
-alone: the error summary for an empty form, the confirmation, the e-mail with
-its calendar invitation and cancellation link, cancelling, and the waiting
-list once every place is taken. axe-core checks each booking page.
+alone: the error summary for an empty form, choosing how to attend and the
+organisation from the list, the confirmation, the e-mail with its calendar
+invitation and cancellation link, cancelling, and the waiting list once every
+place is taken. axe-core checks each booking page.
 """
 
 import re
@@ -15,7 +16,15 @@ from playwright.sync_api import expect
 from events import views
 from events.booking.emails import cancel_token
 from events.booking.rules import BookingBusy
-from events.models import AttendanceMode, Booking, BookingFormPage, BookingStatus, EventPage
+from events.models import (
+    AttendanceMode,
+    Booking,
+    BookingFormPage,
+    BookingStatus,
+    EventPage,
+    Organisation,
+    PlaceKind,
+)
 from tests.browser.conftest import DESKTOP, PHONE, assert_no_accessibility_violations
 from tests.conftest import calendar_invitations
 from tests.events.factories import make_booking
@@ -64,10 +73,16 @@ def tab_to_link(page, text):
 
 
 def fill_booking_form(page, **answers):
-    """Tab to each answer given (in the form's order) and type it, then tick the consent box with Space."""
+    """
+    Tab to each answer given (in the form's order) and type it, then tick the
+    consent box with Space. In a list (the organisation), typing the start of
+    an option chooses it, as it does for a person.
+    """
     for name, value in answers.items():
         tab_to(page, f"#id_{name}")
         page.keyboard.type(value)
+        if focused(page, "select"):
+            expect(page.locator(f"#id_{name} option:checked")).to_have_text(value)
     tab_to(page, "#id_consent")
     page.keyboard.press("Space")
     assert page.locator("#id_consent").is_checked()
@@ -92,7 +107,8 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
     page.keyboard.press("Enter")
     page.wait_for_url(site + BOOKING_FORM)
     assert page.locator("h1").inner_text().endswith("Book a place")
-    assert "50 of 50 left" in page.locator(".booking-places").inner_text()
+    places = page.locator(".booking-places").inner_text()
+    assert "In person: 50 of 50 left" in places and "Online: no limit" in places
     assert page.title().startswith(f"Book a place - {WORKSHOP_TITLE} - ")
     page.screenshot(path=screenshots_dir / "booking-form-1280.png", full_page=True)
     assert_no_accessibility_violations(page)
@@ -103,10 +119,11 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
     assert summary.is_visible()
     assert "There is a problem" in summary.inner_text()
     for message in (
+        "Choose how you will attend",
         "Enter your full name",
         "Enter your work email address",
         "Enter your job title",
-        "Enter your organisation",
+        "Choose your organisation, or choose 'My organisation is not listed' and type its name",
         "Tick the box to agree to the privacy notice, or we cannot book your place",
     ):
         assert summary.get_by_role("link", name=message).is_visible()
@@ -116,17 +133,22 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
     page.screenshot(path=screenshots_dir / "booking-form-errors-1280.png", full_page=True)
     assert_no_accessibility_violations(page)
 
-    # The summary's first link takes the keyboard to the first answer missing.
+    # The summary's first link takes the keyboard to the first answer missing:
+    # how to attend, whose first option Space chooses.
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Enter your full name"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Choose how you will attend"
     page.keyboard.press("Enter")
-    expect(page.locator("#id_name")).to_be_focused()
-    page.keyboard.type("Jo Smith")
+    in_person = page.get_by_role("radio", name=re.compile("^In person, at "))
+    expect(in_person).to_be_focused()
+    page.keyboard.press("Space")
+    expect(in_person).to_be_checked()
+    expect(page.get_by_role("radio", name="Online", exact=True)).not_to_be_checked()
     fill_booking_form(
         page,
+        name="Jo Smith",
         email="jo.smith@example.nhs.uk",
         job_title="Director of Nursing",
-        organisation="Oxford Health NHS Foundation Trust",
+        listed_organisation="Oxford Health NHS Foundation Trust",
     )
     page.screenshot(path=screenshots_dir / "booking-form-filled-1280.png", full_page=True)
 
@@ -142,11 +164,13 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
 
     booking = Booking.objects.get(email="jo.smith@example.nhs.uk")
     assert booking.status == BookingStatus.CONFIRMED
+    assert booking.attends == PlaceKind.IN_PERSON
     assert (booking.name, booking.job_title, booking.organisation) == (
         "Jo Smith",
         "Director of Nursing",
         "Oxford Health NHS Foundation Trust",
     )
+    assert booking.listed_organisation == Organisation.objects.get(name="Oxford Health NHS Foundation Trust")
 
     # The confirmation e-mail, with its calendar invitation and cancellation link.
     (email,) = emails_to("jo.smith@example.nhs.uk")

@@ -1,13 +1,16 @@
 """
-From the home page to a booked place with the keyboard alone (Tab, Enter and
-Space), as someone who cannot use a mouse books: every element that takes
-focus on the way shows it (WCAG 2.4.7), and the focus order reaches
-everything needed.
+From the home page to a booked place with the keyboard alone (Tab, Enter,
+Space, the arrow keys and typing), as someone who cannot use a mouse books:
+every element that takes focus on the way shows it (WCAG 2.4.7), and the
+focus order reaches everything needed.
 """
 
-import pytest
+import re
 
-from events.models import Booking, BookingStatus
+import pytest
+from playwright.sync_api import expect
+
+from events.models import Booking, BookingStatus, PlaceKind
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,14 +37,18 @@ FOCUS_SHOWN = """() => {
 
 
 class KeyboardOnly:
-    """Drives a page with Tab, Enter and Space, checking that focus can be seen at every stop."""
+    """Drives a page with the keyboard, checking that focus can be seen at every stop."""
 
     def __init__(self, page):
         self.page = page
         self.unseen = []
 
     def tab(self):
-        self.page.keyboard.press("Tab")
+        self.key("Tab")
+
+    def key(self, key):
+        """Press a key that moves focus (Tab, an arrow key in a group of radios) and check the focus shows."""
+        self.page.keyboard.press(key)
         focus = self.page.evaluate(FOCUS_SHOWN)
         if focus is not None and not focus["shown"]:
             self.unseen.append(f"{self.page.url}: {focus['what']}")
@@ -83,15 +90,28 @@ def test_from_the_home_page_to_a_booked_place_with_the_keyboard_alone(browser, s
     keys.press("Enter")
     assert page.locator("h1").inner_text().endswith("Book a place")
 
+    # How will you attend? Tab reaches the first option; the down arrow moves to "Online" and chooses it.
+    in_person = page.get_by_role("radio", name=re.compile("^In person, at "))
+    online = page.get_by_role("radio", name="Online", exact=True)
+    keys.tab_to("#id_attends_0")
+    expect(in_person).to_be_focused()
+    keys.key("ArrowDown")
+    expect(online).to_be_focused()
+    expect(online).to_be_checked()
+    expect(in_person).not_to_be_checked()
+
     for field, answer in (
         ("#id_name", "Alex Morgan"),
         ("#id_email", "alex.morgan@example.nhs.uk"),
         ("#id_job_title", "Director of Organisational Development"),
+        # Not in the list: typing the start of its last option chooses it, then the name goes in the box.
+        ("#id_listed_organisation", "My organisation is not listed"),
         ("#id_organisation", "Leeds and York Partnership NHS Foundation Trust"),
         ("#id_access_needs", "A hearing loop, please."),
     ):
         keys.tab_to(field)
         page.keyboard.type(answer)
+    expect(page.locator("#id_listed_organisation option:checked")).to_have_text("My organisation is not listed")
     keys.tab_to("#id_consent")
     page.keyboard.press("Space")
     assert page.locator("#id_consent").is_checked()
@@ -101,6 +121,11 @@ def test_from_the_home_page_to_a_booked_place_with_the_keyboard_alone(browser, s
     assert page.locator(".booking-outcome.nhsuk-panel h1").inner_text() == "Booking request received"
     booking = Booking.objects.get(email="alex.morgan@example.nhs.uk")
     assert booking.status == BookingStatus.CONFIRMED
+    assert booking.attends == PlaceKind.ONLINE
+    assert (booking.organisation, booking.listed_organisation) == (
+        "Leeds and York Partnership NHS Foundation Trust",
+        None,
+    )
     assert booking.access_needs == "A hearing loop, please."
     assert keys.unseen == [], "focus not visible on: " + "; ".join(keys.unseen)
     page.close()

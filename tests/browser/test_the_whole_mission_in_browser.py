@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
-from events.models import Booking, EventPage, NewsAndEventsIndexPage
+from events.models import Booking, EventPage, NewsAndEventsIndexPage, PlaceKind
 from tests.browser.conftest import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,15 +99,21 @@ def test_a_workshop_from_the_editor_to_the_visitors_booking_to_the_spreadsheet(b
     visitor.get_by_role("link", name=WORKSHOP_TITLE).click()
     visitor.get_by_role("link", name=f"Book a place at {WORKSHOP_TITLE}").click()
     visitor.get_by_label("Full name").fill("Priya Shah")
+    # Held in person only (as a new workshop is), it does not ask how the visitor will attend.
+    expect(visitor.get_by_role("group", name="How will you attend?")).to_have_count(0)
     visitor.get_by_label("Work email address").fill("priya.shah@example.nhs.uk")
     visitor.get_by_label("Job title").fill("Deputy Director of Nursing")
-    visitor.get_by_label("Organisation").fill("Mersey Care NHS Foundation Trust")
+    # Not in the Collaborative's list: "not listed", then its name in the box beside it.
+    visitor.get_by_label("Organisation", exact=True).select_option(label="My organisation is not listed")
+    visitor.get_by_label("Your organisation").fill("Mersey Care NHS Foundation Trust")
     visitor.get_by_label("I agree to the Collaborative keeping these details").check()
     visitor.get_by_role("button", name="Book my place").click()
     visitor.wait_for_url("**/bookings/booked/**")
     assert "Booking request received" in visitor.locator("h1").inner_text()
     visitor.close()
-    assert Booking.objects.get().event == workshop
+    booking = Booking.objects.get()
+    assert booking.event == workshop
+    assert (booking.attends, booking.organisation) == (PlaceKind.IN_PERSON, "Mersey Care NHS Foundation Trust")
 
     # The Booking administrator downloads the bookings.
     bookings = log_in("Booking administrators")
