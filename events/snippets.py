@@ -5,6 +5,7 @@ contacts, the organisations bookers choose from and audience roles, under one me
 events/wagtail_hooks.py registers them.
 """
 
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from .booking import admin_views
@@ -53,7 +54,12 @@ class OrganisationViewSet(SnippetViewSet):
     model = Organisation
     icon = "group"
     menu_label = "Organisations"
-    list_display = ["name", "ods_code", "is_member"]
+    # A tick or a cross, not Python's True and False.
+    list_display = [
+        "name",
+        "ods_code",
+        BooleanColumn("is_member", label="Member of the Collaborative", sort_key="is_member"),
+    ]
     list_filter = ["is_member"]
     search_fields = ["name"]
     # A plain database search over the names, as for audience roles: the
