@@ -219,7 +219,9 @@ def main():
                     timed = [download(client, url, sink) for _ in range(options.repeat)]
                     traced = download(client, url, sink, trace=True)
                     rows = rows_in(sink, export_format)
-                    check(rows == size, f"{view} {export_format} exported {rows} rows, not {size}")
+                    # Exports leave cancelled bookings out unless a status is chosen: one in 50 here.
+                    expected = size - size // 50
+                    check(rows == expected, f"{view} {export_format} exported {rows} rows, not {expected}")
                     seconds = statistics.median(run["seconds"] for run in timed)
                     first_byte = statistics.median(run["first_byte"] for run in timed)
                     peaks[view, export_format, size] = traced["peak"]

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -104,7 +105,8 @@ def book_place(page, answers, extra_answers):
             tell_of_repeat_request(existing, changed_answers(existing, page, answers, extra_answers))
             return BookingResult(existing, "already_booked")
         # Anyone already waiting comes before a newcomer.
-        promote_into_free_places(event)
+        confirmed = confirmed_by_kind(event)
+        promote_into_free_places(event, confirmed)
         now = timezone.now()
         booking = existing or Booking(page=page, event=event)
         for name, value in answers.items():
@@ -114,7 +116,7 @@ def book_place(page, answers, extra_answers):
         booking.form_data = extra_answers
         booking.handed_over_to = None
         over_share = is_over_share(event, booking)
-        has_room = place_free(event, booking.attends) and not over_share
+        has_room = place_free(event, booking.attends, confirmed) and not over_share
         booking.status = BookingStatus.CONFIRMED if has_room else BookingStatus.WAITING
         booking.status_changed_at = now
         booking.consented_at = now
@@ -190,12 +192,23 @@ def kind_for(booking):
     return BookingEmailKind.CONFIRMATION if booking.is_confirmed else BookingEmailKind.WAITING_LIST
 
 
-def place_free(event, kind):
-    """Whether a place of this kind is free, read under the workshop's lock."""
+def confirmed_by_kind(event):
+    """How many confirmed places of each kind the workshop has, in one query (under its lock)."""
+    counts = event.bookings.confirmed().order_by().values("attends").annotate(total=Count("pk"))
+    return {row["attends"]: row["total"] for row in counts}
+
+
+def place_free(event, kind, confirmed=None):
+    """
+    Whether a place of this kind is free, read under the workshop's lock;
+    `confirmed`: confirmed_by_kind, if the caller has just read it.
+    """
     capacity = event.capacity_for(kind)
     if capacity is None:
         return True
-    return event.bookings.confirmed().of_kind(kind).count() < capacity
+    if confirmed is None:
+        confirmed = confirmed_by_kind(event)
+    return confirmed.get(kind, 0) < capacity
 
 
 # Fair shares ----------------------------------------------------------------
@@ -259,20 +272,26 @@ def share_message(event, booking):
     )
 
 
-def promote_into_free_places(event):
+def promote_into_free_places(event, confirmed=None):
     """
     Give free places to the waiting list of each kind, first come first
     served, passing over anyone whose organisation already has its share,
-    and tell each person.
+    and tell each person. `confirmed`: confirmed_by_kind, if the caller has
+    just read it; it is kept up to date with the places given.
     """
     if event.status in (EventStatus.CANCELLED, EventStatus.POSTPONED) or event.has_started():
         return []
     promoted = []
+    if confirmed is None:
+        confirmed = confirmed_by_kind(event)
     held = places_held_by_organisation(event) if event.places_per_organisation else {}
     for kind in event.place_kinds:
         capacity = event.capacity_for(kind)
-        free = None if capacity is None else capacity - event.bookings.confirmed().of_kind(kind).count()
-        for booking in event.bookings.waiting().of_kind(kind).select_related("listed_organisation"):
+        free = None if capacity is None else capacity - confirmed.get(kind, 0)
+        if free is not None and free <= 0:
+            # Full: nobody waiting can be given a place, and the waiting list need not be read.
+            continue
+        for booking in event.bookings.waiting().of_kind(kind):
             if free is not None and free <= 0:
                 break
             if is_over_share(event, booking, held):
@@ -280,6 +299,7 @@ def promote_into_free_places(event):
             _set_status(booking, BookingStatus.CONFIRMED)
             queue_email(booking, BookingEmailKind.PROMOTION)
             promoted.append(booking)
+            confirmed[kind] = confirmed.get(kind, 0) + 1
             if share_applies(event, kind):
                 key = organisation_key(booking)
                 held[key] = held.get(key, 0) + 1
