@@ -136,10 +136,13 @@ def test_the_privacy_notice_says_it_is_a_draft_and_has_the_expected_sections(cli
 
 
 def test_the_privacy_notice_says_cancelling_ends_when_the_workshop_starts(client, initial_content):
-    # As the cancellation page does (events.views.booking_cancel): no promise of "at any time".
+    # As the booking's own pages do (events.views): no promise of "at any time".
     notice = " ".join(html(client.get("/privacy-notice/")).main.get_text(" ").split())
     assert "at any time" not in notice
-    assert "You can cancel your place until the workshop starts" in notice
+    assert (
+        "You can change how you attend, give your place to a colleague or cancel it until the workshop starts" in notice
+    )
+    assert "On the day we record whether you attended" in notice
 
 
 def test_the_userbar_checks_pages_against_wcag_22_aa(client, initial_content, log_in):
