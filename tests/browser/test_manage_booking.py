@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from events.models import AttendanceMode, Booking, BookingStatus, EventPage, Organisation, PlaceKind
@@ -59,8 +60,24 @@ def look(page, screenshots_dir, name):
 
 
 def assert_fits(page, width):
-    """Nothing on the page is wider than the screen: no sideways scrolling on a phone."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    """
+    Nothing on the page is wider than the screen: no sideways scrolling on a
+    phone. Asked again for a few seconds: the NHS.UK header's script moves
+    menu items that do not fit into "More" once the page has loaded, and a
+    busy machine can be asked in between.
+    """
+    try:
+        page.wait_for_function("width => document.documentElement.scrollWidth <= width", arg=width, timeout=5000)
+    except PlaywrightTimeoutError:
+        wider = page.evaluate(WIDER_THAN_THE_SCREEN, width)
+        pytest.fail(f"The page is {page.evaluate('document.documentElement.scrollWidth')} px wide: {wider}")
+
+
+# The elements that stick out, to fix the right one.
+WIDER_THAN_THE_SCREEN = """width => [...document.querySelectorAll('body *')]
+    .filter(element => element.getBoundingClientRect().right > width)
+    .slice(0, 5)
+    .map(element => `${element.tagName}.${element.className} ${Math.round(element.getBoundingClientRect().right)}`)"""
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
