@@ -24,6 +24,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("bookings/", include("events.urls")),
+    # The address printed on every certificate of attendance, to check it is genuine.
+    path("certificates/", events_views.verify_certificate, name="certificate_lookup"),
+    path("certificates/<str:code>/", events_views.verify_certificate, name="certificate_verify"),
     path("favicon.ico", site_views.favicon),
     path("robots.txt", site_views.robots_txt),
     path("sitemap.xml", site_views.sitemap),

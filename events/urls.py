@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .booking import certificate_views, feedback_views
 
 # Booking pages that belong to a booking, not to a page: they keep working
 # whatever an editor later does to the booking form.
@@ -12,4 +13,8 @@ urlpatterns = [
     path("manage/<str:token>/colleague/", views.booking_hand_over, name="booking_hand_over"),
     # Cancelling, the change most asked for, also has its own link in the e-mails.
     path("cancel/<str:token>/", views.booking_cancel, name="booking_cancel"),
+    # After the workshop, each attendee's own: their feedback, and their certificate of attendance.
+    path("feedback/<str:token>/", feedback_views.feedback_form, name="booking_feedback"),
+    path("certificate/<str:token>/", certificate_views.certificate_page, name="booking_certificate"),
+    path("certificate/<str:token>/pdf/", certificate_views.certificate_pdf, name="booking_certificate_pdf"),
 ]

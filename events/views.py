@@ -258,3 +258,10 @@ def _no_store(response):
     # Personal details and one-off tokens: never kept by a browser's or a proxy's cache.
     add_never_cache_headers(response)
     return response
+
+
+def verify_certificate(request, code=None):
+    """The public check of a certificate of attendance (events/booking/certificate_views.py)."""
+    from .booking.certificate_views import verify_certificate as verify
+
+    return verify(request, code)

@@ -141,7 +141,16 @@ ADDRESS_SCOPE_SECONDS = 24 * 60 * 60
 # more parts than any page of the site is rendered, never cached.
 MAX_ADDRESS_PARTS = 10
 # Paths whose answers depend on the visitor or change with every request.
-NEVER_CACHED_PREFIXES = ("/admin/", "/bookings/", "/search/", "/documents/", "/healthz", "/static/", "/media/")
+NEVER_CACHED_PREFIXES = (
+    "/admin/",
+    "/bookings/",
+    "/certificates/",
+    "/search/",
+    "/documents/",
+    "/healthz",
+    "/static/",
+    "/media/",
+)
 # A visitor whose browser sends one of these may see something personal.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 HIT_HEADER = "X-Page-Cache"

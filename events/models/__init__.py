@@ -5,6 +5,7 @@ bookings (bookings.py). What booking needs of an event is a mixin EventPage
 inherits (events/booking/event.py).
 """
 
+from .after_the_workshop import Certificate, FollowUp, OrganisationAtWorkshop
 from .bookings import (
     AttendanceTaken,
     Booking,
@@ -15,6 +16,7 @@ from .bookings import (
     BookingStatus,
 )
 from .choices import PlaceKind
+from .feedback import FeedbackFormField, FeedbackFormPage, FeedbackResponse
 from .organisations import Organisation
 from .pages import (
     NEWEST_NEWS_FIRST,
@@ -23,6 +25,7 @@ from .pages import (
     WORKSHOP_PLACES,
     AttendanceMode,
     BookersTold,
+    EventMaterial,
     EventPage,
     EventStatus,
     EventType,
@@ -35,6 +38,13 @@ from .venues import AccessAnswer, AudienceRole, Contact, Venue
 
 __all__ = [
     "AttendanceTaken",
+    "Certificate",
+    "EventMaterial",
+    "FeedbackFormField",
+    "FeedbackFormPage",
+    "FeedbackResponse",
+    "FollowUp",
+    "OrganisationAtWorkshop",
     "Booking",
     "BookersTold",
     "BookingEmail",

@@ -181,6 +181,9 @@ class Booking(AbstractFormSubmission):
     # attending) without the workshop changing: added to the workshop's
     # SEQUENCE, so that calendar apps take the new invitation as the newer.
     invitation_revision = models.PositiveSmallIntegerField(default=0, editable=False)
+    # That this attendee's one feedback response was given; the response
+    # itself is not linked to the booking (models/feedback.py).
+    feedback_given = models.BooleanField(default=False, editable=False)
     access_needs = models.TextField("accessibility or communication needs", blank=True, max_length=1000)
     dietary_needs = models.TextField(blank=True, max_length=500)
     consented_at = models.DateTimeField(null=True, blank=True, help_text="When they agreed to the privacy notice.")
@@ -282,6 +285,8 @@ class BookingEmailKind(models.TextChoices):
     ATTENDANCE_CHANGED = "attendance_changed", "Way of attending changed"
     PLACE_RECEIVED = "place_received", "Place handed over by a colleague"
     PLACE_HANDED_OVER = "place_handed_over", "Place handed to a colleague"
+    FOLLOW_UP = "follow_up", "Follow-up after the workshop"
+    REPORT_PUBLISHED = "report_published", "The workshop's report is published"
 
 
 class BookingEmail(models.Model):
@@ -313,6 +318,13 @@ class BookingEmail(models.Model):
         constraints = [
             # Two reminder runs at once (cron on two servers) cannot both remind someone.
             models.UniqueConstraint(fields=["booking"], condition=Q(kind="reminder"), name="one_reminder_per_booking"),
+            # Each follow-up, and the news of the report, goes once, however many runs overlap.
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(kind="follow_up"), name="one_follow_up_per_booking"
+            ),
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(kind="report_published"), name="one_report_notice_per_booking"
+            ),
         ]
 
     def __str__(self):

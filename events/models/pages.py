@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime, time
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -372,6 +373,17 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         related_name="+",
         help_text="Only for an event moved online: where it was to be held.",
     )
+    recording_url = models.URLField(
+        "recording link",
+        max_length=500,
+        blank=True,
+        help_text="Optional, after the workshop: where its recording can be watched, e.g. a YouTube or Vimeo link.",
+    )
+    recording_has_captions = models.BooleanField(
+        "the recording has captions",
+        default=False,
+        help_text="Tick if the recording has captions (subtitles): the link says so, as people who need them ask.",
+    )
     objects = PageManager.from_queryset(EventPageQuerySet)()
 
     # Calendar apps recognise an event by its UID, whatever its title or
@@ -423,6 +435,18 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
                 "invitation. The status message is the e-mail's own words."
             ),
         ),
+        MultiFieldPanel(
+            [
+                InlinePanel("materials", label="Presentation or document"),
+                FieldPanel("recording_url"),
+                FieldPanel("recording_has_captions"),
+            ],
+            heading="From the workshop",
+            help_text=(
+                "After the workshop: its presentations and documents, and its recording. The page shows them under "
+                "'From the workshop' once the day is over, and the follow-up e-mail sends them to everyone booked."
+            ),
+        ),
     ]
 
     base_form_class = EventPageForm
@@ -438,7 +462,7 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
     ]
 
     parent_page_types = ["events.NewsAndEventsIndexPage"]
-    subpage_types = ["events.BookingFormPage"]
+    subpage_types = ["events.BookingFormPage", "events.FeedbackFormPage"]
     page_description = "A workshop, videoconference or forum, with its date, venue, agenda and booking details."
     # A copy is a new event: calendars must not take it for the original.
     exclude_fields_in_copy = ["calendar_uid", "calendar_sequence"]
@@ -702,6 +726,28 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         if moment is None:
             return self.date.isoformat()
         return datetime.combine(self.date, moment, tzinfo=LONDON).isoformat()
+
+
+class EventMaterial(Orderable):
+    """A presentation or other document from a workshop, with who presented it."""
+
+    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="materials")
+    document = models.ForeignKey(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The slides or document, as a PDF or office file. Its title is the link's text.",
+    )
+    presented_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional. Who presented it, e.g. Public Health England, or Dr Jacqui Dyer.",
+    )
+
+    panels = [FieldPanel("document"), FieldPanel("presented_by")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "presentation or document"
 
 
 class BookersTold(models.Model):

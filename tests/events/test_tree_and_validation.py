@@ -113,7 +113,7 @@ class TestEditorsPublishAWorkshop(WagtailPageTestCase):
         self.client.force_login(self.create_test_user())
 
     def form(self, **changes):
-        from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+        from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
         data = {
             "title": "Winter workshop",
@@ -124,6 +124,7 @@ class TestEditorsPublishAWorkshop(WagtailPageTestCase):
             "end_time": "12:30",
             "attendance_mode": "in_person",
             "venue": self.venue.pk,
+            "materials": inline_formset([]),
             "summary": "A workshop on workforce planning.",
             "aims": rich_text("<p>To plan together.</p>"),
             "agenda": streamfield(

@@ -8,7 +8,7 @@ from datetime import datetime, time
 
 import pytest
 from django.utils import timezone
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from events.formatting import AmbiguousTime, format_time, parse_time
 from events.models import EventPage
@@ -85,6 +85,7 @@ def workshop_form(index, **changes):
         "booking_opens_at": "",
         "booking_closes_at": "",
         "status": "scheduled",
+        "materials": inline_formset([]),
     }
     data.update(changes)
     return nested_form_data(data)
