@@ -144,6 +144,24 @@ PRIVACY_BODY = [
         "work email address, job title and organisation, and we email you to tell you. If you give "
         "your place to a colleague, we keep a note that you did.</p>"
     ),
+    heading("After the workshop"),
+    paragraph(
+        "<p>After the workshop we email you once. If you attended, the email has its presentations, "
+        "a link to give feedback and a link to your certificate of attendance; if you booked and did "
+        "not attend, it has the presentations only. When the workshop's report is published, we "
+        "email the people who attended once more to tell them.</p>"
+    ),
+    paragraph(
+        "<p>Your feedback is anonymous. We record that you have given it, so that each person answers "
+        "once, but not which answers are yours, and we keep only the day it arrived. If you choose to "
+        "put your name to your feedback, we keep your name with your answers.</p>"
+    ),
+    paragraph(
+        "<p>Your certificate of attendance shows your name, job title and organisation, the workshop "
+        "and its date, and a verification code. Anyone you give the code to can check on this website "
+        "that the certificate is genuine: they see your name, the workshop and its date, and nothing "
+        "else.</p>"
+    ),
     heading("Why we use it"),
     paragraph(
         "<p>We use it to run the workshop you booked: to confirm your place, send a calendar "
@@ -163,6 +181,11 @@ PRIVACY_BODY = [
         "<p>We erase your booking details one year after the workshop, keeping only a count of "
         "who booked and attended. You can change how you attend, give your place to a colleague or "
         "cancel it until the workshop starts, with the link in your confirmation email.</p>"
+    ),
+    paragraph(
+        "<p>Your certificate can be checked on this website until then; the certificate you "
+        "downloaded stays yours. Feedback is kept without names: a name you gave with it is erased "
+        "with your booking details.</p>"
     ),
     heading("Cookies"),
     paragraph(

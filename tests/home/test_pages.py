@@ -145,6 +145,16 @@ def test_the_privacy_notice_says_cancelling_ends_when_the_workshop_starts(client
     assert "On the day we record whether you attended" in notice
 
 
+def test_the_privacy_notice_says_what_follows_the_workshop(client, initial_content):
+    # Feedback, certificates and the follow-up e-mail (events/booking/), as docs/data-protection.md has them.
+    notice = " ".join(html(client.get("/privacy-notice/")).main.get_text(" ").split())
+    assert "After the workshop" in notice
+    assert "if you booked and did not attend, it has the presentations only" in notice
+    assert "Your feedback is anonymous" in notice and "we keep only the day it arrived" in notice
+    assert "they see your name, the workshop and its date, and nothing else" in notice
+    assert "a name you gave with it is erased with your booking details" in notice
+
+
 def test_the_userbar_checks_pages_against_wcag_22_aa(client, initial_content, log_in):
     import json
 
