@@ -613,3 +613,44 @@ def test_follow_ups_the_mail_server_refused_are_counted_in_the_panel_and_the_com
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert run().startswith("Follow-ups sent: 0.")
     assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@pytest.mark.one_process_at_a_time("database connections")
+def test_runs_on_several_servers_at_the_same_instant_send_each_follow_up_once(committed_content):
+    """Four runs, each with its own database connection, released together: the database lets one record each."""
+    import threading
+
+    from django.db import connection
+
+    from events.models import NewsAndEventsIndexPage
+
+    form_page = workshop_with_form(NewsAndEventsIndexPage.objects.get(), "busy-workshop", days_ago(1))
+    note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
+    for number in range(20):
+        make_booking(form_page, email=f"booker.{number}@example.nhs.uk")
+    barrier = threading.Barrier(4, timeout=60)
+    results, errors = [], []
+
+    def one_server():
+        try:
+            barrier.wait()
+            results.append(queue_follow_ups_task.enqueue().return_value)
+        except Exception as error:  # noqa: BLE001 (asserted on below)
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    servers = [threading.Thread(target=one_server) for _ in range(4)]
+    for server in servers:
+        server.start()
+    for server in servers:
+        server.join()
+
+    assert errors == []
+    assert sum(result["sent"] for result in results) == 20
+    assert follow_ups().count() == 20
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        f"booker.{number}@example.nhs.uk" for number in range(20)
+    )
