@@ -341,20 +341,23 @@ def follow_up_state(event, today=None):
     elif recorded_at:
         words.append(f"Recorded on {format_moment(recorded_at)}: nobody had a place with an e-mail address.")
     if going_ahead and day_over and left_to_send:
-        if waiting and last_day >= today and not held:
-            words.append(
-                f"Waiting for attendance to be recorded for {kinds_in_words(waiting_kinds)} "
-                f"({people(waiting)}): their follow-up is sent the morning after it is, until "
-                f"{format_date(last_day)}. Send now sends it to them as people who did not attend."
-            )
-        elif last_day < today:
+        if last_day < today:
             words.append(
                 f"Not sent to {people(left_to_send)}: the schedule sends follow-ups only within "
                 f"{settings.FOLLOW_UP_WITHIN_DAYS} days of the {event.get_event_type_display().lower()}. "
                 "Send now sends it to them."
             )
         elif not held:
-            words.append(f"Due for {people(left_to_send)}: the schedule sends it on its next morning run.")
+            if left_to_send > waiting:
+                words.append(
+                    f"Due for {people(left_to_send - waiting)}: the schedule sends it on its next morning run."
+                )
+            if waiting:
+                words.append(
+                    f"Waiting for attendance to be recorded for {kinds_in_words(waiting_kinds)} "
+                    f"({people(waiting)}): their follow-up is sent the morning after it is, until "
+                    f"{format_date(last_day)}. Send now sends it to them as people who did not attend."
+                )
     return FollowUpState(
         words=words,
         counts=counts,

@@ -353,6 +353,12 @@ def test_places_whose_attendance_was_not_taken_wait_for_it(hybrid_form_page, cli
     in_person = make_booking(hybrid_form_page, email="room@example.nhs.uk", attends=PlaceKind.IN_PERSON)
     make_booking(hybrid_form_page, email="online@example.nhs.uk", attends=PlaceKind.ONLINE)
     mark_attended(event, in_person.pk, True)
+    log_in(BOOKING_ADMINISTRATORS)
+    assert panel_text(client, hybrid_form_page) == (
+        "Follow-up e-mail Due for 1 person: the schedule sends it on its next morning run. Waiting for attendance "
+        "to be recorded for online places (1 person): their follow-up is sent the morning after it is, until "
+        "Sunday 6 December 2026. Send now sends it to them as people who did not attend."
+    )
 
     first = run()
 
@@ -362,7 +368,6 @@ def test_places_whose_attendance_was_not_taken_wait_for_it(hybrid_form_page, cli
     )
     assert [message.to[0] for message in mail.outbox] == ["room@example.nhs.uk"]
     assert not FollowUp.objects.filter(event=event).exclude(recorded_at=None).exists()
-    log_in(BOOKING_ADMINISTRATORS)
     assert (
         "Waiting for attendance to be recorded for online places (1 person): their follow-up is sent the morning "
         "after it is" in panel_text(client, hybrid_form_page)
