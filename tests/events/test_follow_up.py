@@ -580,9 +580,7 @@ def test_each_bookings_follow_up_shows_in_the_workshops_list_and_on_its_own_page
     assert "Follow-up after the workshop: Sent 23 Nov 2026, 09:" in inspect.get_text(" ", strip=True)
 
 
-def test_the_workshops_list_takes_as_many_queries_for_many_bookings_as_for_few(
-    index, client, booking_admin, log_in, django_assert_max_num_queries
-):
+def test_the_workshops_list_takes_as_many_queries_for_many_bookings_as_for_few(index, client, booking_admin, log_in):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
