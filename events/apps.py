@@ -10,7 +10,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from home import page_cache
 
-        from .models import Booking, BookingEmail
+        from .models import Booking, BookingEmail, FollowUp
         from .signal_handlers import pages_a_booking_changes, register_signal_handlers
 
         register_signal_handlers()
@@ -19,3 +19,5 @@ class EventsConfig(AppConfig):
         page_cache.forget_only(Booking, pages_a_booking_changes)
         # A record of an e-mail sent changes nothing a visitor sees.
         page_cache.never_shown(BookingEmail)
+        # Nor does holding back or recording a workshop's follow-up e-mail.
+        page_cache.never_shown(FollowUp)

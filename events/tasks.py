@@ -74,6 +74,25 @@ def queue_booking_reminders_task(days):
 
 
 @task()
+def queue_follow_ups_task():
+    """
+    Record the follow-up e-mail of each booking at the workshops held before
+    today (no more than FOLLOW_UP_WITHIN_DAYS ago) whose attendance has been
+    taken, and queue their sending (events/booking/follow_up.py). The unique
+    constraint on follow-ups makes each the one and only, however many runs
+    overlap. Returns what became of their sending (sending_outcomes), and
+    how many wait for their attendance to be recorded.
+    """
+    from .booking.emails import enqueue_sending
+    from .booking.follow_up import record_due_follow_ups
+
+    recorded, waiting = record_due_follow_ups()
+    outcomes = sending_outcomes(enqueue_sending(record_id) for record_id in recorded)
+    logger.info("Follow-ups recorded: %s (%s); waiting for attendance: %s", len(recorded), outcomes, waiting)
+    return {**outcomes, "waiting": waiting}
+
+
+@task()
 def purge_booking_personal_data_task(days):
     """
     Erase the personal details of bookings for workshops that ended more than

@@ -81,6 +81,11 @@ def register_booking_admin_urls():
             "bookings/workshop/<int:event_id>/register/", admin_views.booking_register, name="events_booking_register"
         ),
         path("bookings/workshop/<int:event_id>/notify/", admin_views.notify_bookers, name="events_notify_bookers"),
+        path(
+            "bookings/workshop/<int:event_id>/follow-up/<str:action>/",
+            admin_views.follow_up_action,
+            name="events_follow_up",
+        ),
         path("bookings/erase/", admin_views.erase_bookings, name="events_erase_bookings"),
         path("bookings/workshop/<int:event_id>/check-in/", checkin.check_in, name="events_check_in"),
         path("bookings/workshop/<int:event_id>/check-in/state/", checkin.check_in_state, name="events_check_in_state"),
@@ -125,6 +130,15 @@ def register_booking_log_actions(actions):
     actions.register_action("events.erase_bookings", "Erase personal data", "Erased a person's booking details")
     actions.register_action("events.hand_over_booking", "Hand over a place", "A booker gave their place to a colleague")
     actions.register_action("events.add_walk_in", "Add a walk-in", "Added someone who came without a booking")
+    actions.register_action(
+        "events.hold_back_follow_up", "Hold back the follow-up", "Held back the workshop's follow-up e-mail"
+    )
+    actions.register_action(
+        "events.release_follow_up", "Release the follow-up", "Released the workshop's follow-up e-mail"
+    )
+    actions.register_action(
+        "events.send_follow_up_now", "Send the follow-up now", "Sent the workshop's follow-up e-mail at once"
+    )
     actions.register_action(
         "events.upload_attendance_report",
         "Upload attendance report",

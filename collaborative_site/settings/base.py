@@ -514,6 +514,13 @@ if PAGE_PASSWORD_ATTEMPTS < 1 or PAGE_PASSWORD_WINDOW < 1:
 BOOKING_REMINDER_DAYS = env_int("BOOKING_REMINDER_DAYS", 2)
 # Days after a workshop that purge_bookings erases bookers' personal details.
 BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 365)
+# Days after a workshop within which send_workshop_follow_ups still sends its
+# follow-up e-mail: a workshop older than this is never followed up by the
+# schedule (an administrator can still "Send now"), so that deploying the
+# follow-ups never e-mails people about workshops long past.
+FOLLOW_UP_WITHIN_DAYS = env_int("FOLLOW_UP_WITHIN_DAYS", 14)
+if FOLLOW_UP_WITHIN_DAYS < 1:
+    raise ImproperlyConfigured("FOLLOW_UP_WITHIN_DAYS must be 1 or more: the follow-up goes the day after a workshop.")
 
 
 # Background work (booking e-mails, reminders, the retention purge, search

@@ -10,6 +10,8 @@ Booking a place at a workshop. Where each rule lives:
   owner of a repeat booking at most once an hour.
 - privacy.py: erasing bookers' personal details.
 - emails.py: the e-mails, recorded with the booking and sent after it commits.
+- follow_up.py: the follow-up e-mail the day after a workshop (held back,
+  released or sent now by an administrator), and the news of its report.
 - questions.py: the standard questions, declared once; the form, the exports,
   the inspect view and erasure follow from it.
 - forms.py: the booking form (standard questions, then the editor's own).

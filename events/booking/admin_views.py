@@ -9,9 +9,11 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -36,7 +38,7 @@ from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail_modeladmin.views import InspectView
 
 from ..models import BookersTold, Booking, BookingEmailKind, BookingFormPage, BookingStatus, EventPage
-from . import attendance_figures, questions
+from . import attendance_figures, follow_up, questions
 from .attendance import attendance_of, attendance_taken_kinds, with_attendance
 from .emails import delivery_status, queue_email
 from .exports import (
@@ -96,6 +98,8 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
 
     page_title = "Bookings"
     filterset_class = BookingSubmissionsFilterSet
+    # Wagtail's own, with the workshop's follow-up e-mail above the list.
+    template_name = "events/admin/booking_submissions.html"
     # Wagtail's own results template offers to delete submissions: bookings
     # are cancelled instead, so the waiting list moves up and the counts hold.
     results_template_name = "events/admin/booking_submissions_results.html"
@@ -137,11 +141,14 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
                 for name, label in data_fields
             ]
             rows = []
+            follow_ups = follow_up.follow_ups_of(context["submissions"]) if self.shows_follow_ups else {}
+            now = timezone.now()
             for submission in context["submissions"]:
                 answers = {
                     **submission.get_data(),
                     "attends": submission.get_attends_display(),
                     "attendance": attendance_in_words(submission),
+                    "follow_up": follow_up.follow_up_in_a_few_words(follow_ups.get(submission.pk), now),
                 }
                 rows.append(
                     [
@@ -153,12 +160,25 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
             context["can_change"] = self.request.user.has_perm(CHANGE)
             context["next_url"] = self.request.get_full_path()
             context["cancelled_left_out"] = not self.status_chosen
+            event = self.form_page.event
+            context["follow_up"] = follow_up.follow_up_state(event)
+            context["follow_up_urls"] = {
+                action.replace("-", "_"): reverse("events_follow_up", args=[event.pk, action])
+                for action in FOLLOW_UP_ACTIONS
+            }
         return context
+
+    @cached_property
+    def shows_follow_ups(self):
+        """Whether the list has a column for each booking's follow-up e-mail: from the day after the workshop."""
+        return self.form_page.event.date < timezone.localdate()
 
     def listing_columns(self):
         columns = list(self.form_page.get_data_fields(include_sensitive=may_see_needs(self.request.user)))
         attendance = [("attends", "Attends")] if self.form_page.event.offers_a_choice_of_place else []
         attendance.append(("attendance", "Attendance"))
+        if self.shows_follow_ups:
+            attendance.append(("follow_up", "Follow-up e-mail"))
         return with_attendance_columns(columns, attendance)
 
     def _ordered_by(self, name):
@@ -609,6 +629,112 @@ def workshop_bookings_url(event):
     if form_page:
         return reverse("wagtailforms:list_submissions", args=[form_page.pk])
     return reverse("events_booking_modeladmin_index") + f"?event__id__exact={event.pk}"
+
+
+FOLLOW_UP_ACTIONS = ("hold-back", "release", "send-now")
+
+
+@permission_required(CHANGE, raise_exception=True)
+def follow_up_action(request, event_id, action):
+    """
+    Hold back, release or send now a workshop's follow-up e-mail
+    (follow_up.py): asked to confirm (GET), then done (POST), with a message
+    saying what happened, and written in the audit log.
+    """
+    if action not in FOLLOW_UP_ACTIONS:
+        raise Http404
+    event = get_object_or_404(EventPage, pk=event_id)
+    state = follow_up.follow_up_state(event)
+    back = workshop_bookings_url(event)
+    allowed = {"hold-back": state.can_hold_back, "release": state.can_release, "send-now": state.can_send_now}[action]
+    if request.method != "POST":
+        if not allowed:
+            messages.warning(request, _follow_up_refusal(event, action))
+            return redirect(back)
+        return TemplateResponse(
+            request,
+            "events/admin/confirm_follow_up_action.html",
+            {"event": event, "action": action, "back_url": back, **_follow_up_confirmation(event, action, state)},
+        )
+    if not allowed:
+        messages.warning(request, _follow_up_refusal(event, action))
+    elif action == "hold-back":
+        follow_up.hold_back(event, request.user)
+        messages.success(
+            request, f"Held back the follow-up e-mail of {event.title}. Nobody is sent it until you release it."
+        )
+    elif action == "release":
+        follow_up.release(event, request.user)
+        messages.success(request, f"Released the follow-up e-mail of {event.title}. {_after_release(event)}")
+    else:
+        count = len(follow_up.send_now(event, request.user))
+        messages.success(request, f"Sending the follow-up e-mail of {event.title} to {follow_up.people(count)}.")
+    return redirect(back)
+
+
+def _after_release(event):
+    today = timezone.localdate()
+    if event.date >= today:
+        return f"It is sent the morning after the {event.get_event_type_display().lower()}."
+    if event.date < today - timedelta(days=settings.FOLLOW_UP_WITHIN_DAYS):
+        return (
+            f"The {event.get_event_type_display().lower()} was more than {settings.FOLLOW_UP_WITHIN_DAYS} days ago, "
+            "so the schedule will not send it: use Send now."
+        )
+    return "The schedule sends it on its next morning run to everyone whose attendance has been recorded."
+
+
+def _follow_up_refusal(event, action):
+    if action == "send-now":
+        if event.status in follow_up.NOT_GOING_AHEAD:
+            return f"{event.title} was {event.get_status_display().lower()}: it has no follow-up e-mail."
+        if event.date >= timezone.localdate():
+            return f"The follow-up e-mail can be sent once {event.title} is over, from the day after."
+        return f"Everyone with a place at {event.title} has already been sent the follow-up e-mail."
+    if action == "release":
+        return f"The follow-up e-mail of {event.title} is not held back."
+    return f"The follow-up e-mail of {event.title} can no longer be held back: it has been sent."
+
+
+def _follow_up_confirmation(event, action, state):
+    kind = event.get_event_type_display().lower()
+    if action == "hold-back":
+        return {
+            "page_title": "Hold back the follow-up e-mail",
+            "question": f"Hold back the follow-up e-mail of {event.title}?",
+            "consequences": [
+                "Nobody is sent it until you release it. Those already sent it are not affected.",
+                f"Hold it back to add the presentations or the recording to the {kind}'s page first, or while "
+                "attendance is being checked.",
+            ],
+            "button": "Yes, hold it back",
+        }
+    if action == "release":
+        return {
+            "page_title": "Release the follow-up e-mail",
+            "question": f"Release the follow-up e-mail of {event.title}?",
+            "consequences": [_after_release(event)],
+            "button": "Yes, release it",
+        }
+    unrecorded = state.attendance_not_recorded
+    consequences = [
+        f"It goes now to the {follow_up.people(state.left_to_send)} with a place who have not had it. Those marked "
+        "attended are thanked and sent the materials and their feedback and certificate links; the others are "
+        "sent the materials only.",
+    ]
+    if unrecorded:
+        consequences.append(
+            f"The attendance of {follow_up.people(unrecorded)} was not recorded: they are sent it as people who "
+            "did not attend, without the feedback and certificate links. Record their attendance first if they came."
+        )
+    if state.can_release:
+        consequences.append("It is held back: sending it now releases it.")
+    return {
+        "page_title": "Send the follow-up e-mail now",
+        "question": f"Send the follow-up e-mail of {event.title} now?",
+        "consequences": consequences,
+        "button": "Yes, send it now",
+    }
 
 
 class NotifyBookersForm(forms.Form):

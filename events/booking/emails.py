@@ -58,6 +58,10 @@ WITH_INVITATION = {
 }
 
 
+# Kinds sent after the workshop: no way to change or cancel a place, nor where to go.
+AFTER_THE_WORKSHOP = {BookingEmailKind.FOLLOW_UP, BookingEmailKind.REPORT_PUBLISHED}
+
+
 def booked_at_stamp(booking):
     # When this booking was made, to the microsecond. Someone who cancels and
     # books again keeps the same row but gets a new submit_time, so a link
@@ -368,6 +372,10 @@ def subject_for(record):
             f"Your place has gone to {booking.handed_over_to.name if booking.handed_over_to else 'your colleague'}: "
             f"{event.title}"
         ),
+        BookingEmailKind.FOLLOW_UP: (
+            f"Thank you for coming: {event.title}" if booking.attended_at else f"Sorry we missed you: {event.title}"
+        ),
+        BookingEmailKind.REPORT_PUBLISHED: f"The report of {event.title} is published",
     }[record.kind]
 
 
@@ -394,20 +402,24 @@ def email_context(record):
     confirmed = booking.is_confirmed
     current = record.kind in WITH_INVITATION and confirmed
     event_cancelled = event.status == EventStatus.CANCELLED
-    show_venue = bool(event.venue) and goes_to_the_venue(booking) and not event_cancelled
+    after_the_workshop = record.kind in AFTER_THE_WORKSHOP
+    show_venue = bool(event.venue) and goes_to_the_venue(booking) and not event_cancelled and not after_the_workshop
     privacy_notice = getattr(booking.page.specific, "privacy_notice", None)
-    return {
+    may_change = not booking.is_cancelled and not event_cancelled and not after_the_workshop
+    context = {
         "record": record,
         "kind": record.kind,
         "booking": booking,
         "event": event,
         "site_name": settings.WAGTAIL_SITE_NAME,
         "event_url": site_root_url(event) + (event.get_url() or ""),
-        # Nothing to cancel at an event that is itself cancelled.
-        "cancel_url": cancel_url(booking) if not booking.is_cancelled and not event_cancelled else "",
-        "manage_url": manage_url(booking) if not booking.is_cancelled and not event_cancelled else "",
+        # Nothing to cancel at an event that is itself cancelled, or over.
+        "cancel_url": cancel_url(booking) if may_change else "",
+        "manage_url": manage_url(booking) if may_change else "",
         # At a workshop in person and online, each e-mail says which kind of place is the booker's.
-        "attends_label": booking.get_attends_display().lower() if follows_kind_of_place(event) else "",
+        "attends_label": (
+            booking.get_attends_display().lower() if follows_kind_of_place(event) and not after_the_workshop else ""
+        ),
         "event_cancelled": event_cancelled,
         "subject": subject_for(record),
         "has_invitation": current and not event.date_shows_month_only,
@@ -419,7 +431,14 @@ def email_context(record):
         "details_given": record.kind == BookingEmailKind.PLACE_RECEIVED,
         "how_to_reach_the_contact": how_to_reach_the_contact(event),
         "privacy_notice_url": privacy_notice.get_full_url() if privacy_notice and privacy_notice.live else "",
+        "after_the_workshop": after_the_workshop,
     }
+    if after_the_workshop:
+        # The materials, links and reports as they are when it is sent (follow_up.py).
+        from .follow_up import email_content
+
+        context.update(email_content(record))
+    return context
 
 
 def introduction(record):
@@ -485,6 +504,12 @@ def introduction(record):
             "Your booking has been cancelled.",
             f"If you added the {event_kind} to your calendar, you can remove it.",
         ]
+    if kind == BookingEmailKind.FOLLOW_UP:
+        if booking.attended_at:
+            return [f"Thank you for coming to this {event_kind}. We hope it was useful to you and your work."]
+        return [f"We are sorry we missed you at this {event_kind}."]
+    if kind == BookingEmailKind.REPORT_PUBLISHED:
+        return [f"The report from this {event_kind}, which you attended, has been published."]
     if kind == BookingEmailKind.REMINDER:
         days = (event.date - timezone.localdate()).days
         when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")

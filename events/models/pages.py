@@ -444,7 +444,10 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
             heading="From the workshop",
             help_text=(
                 "After the workshop: its presentations and documents, and its recording. The page shows them under "
-                "'From the workshop' once the day is over, and the follow-up e-mail sends them to everyone booked."
+                "'From the workshop' from the day after, each document with its type and size. The follow-up e-mail, "
+                "sent the day after the workshop, lists them for everyone who had a place: add them before then, "
+                "or ask a Booking administrator to hold the follow-up back until you have. A document in a private "
+                "collection is shown only to people who may open it, and is left out of the e-mail."
             ),
         ),
     ]
@@ -506,6 +509,10 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
             errors["attendance_mode"] = dropped
         if self.originally_planned_venue_id and self.status != EventStatus.MOVED_ONLINE:
             errors["originally_planned_venue"] = "Only an event that has moved online has an original venue."
+        if self.recording_has_captions and not self.recording_url:
+            errors["recording_has_captions"] = (
+                "Add the recording link, or untick this: only a recording can have captions."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -546,8 +553,29 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
         if not self.is_past(now):
             booking_page = context["booking_page"] = self.booking_page()
             context["booking_closed_reason"] = self.booking_closed_reason(now)
+        else:
+            # Shown once the day is over (is_past tells the page cache it changes at midnight).
+            context["materials"] = self.materials_for(request)
         context["structured_data"] = self.structured_data(request, booking_page, now)
         return context
+
+    def materials_for(self, request):
+        """
+        The presentations and documents from the workshop, in the editor's
+        order, with their documents and collections in one query; but for one
+        in a private collection that the visitor may not open, which
+        Wagtail's document view refuses too (as a report's documents).
+        Visitors who bring nothing personal share what the page cache keeps:
+        they may open the same documents, and a change to a document, a
+        collection or its privacy clears every cached page.
+        """
+        from home.documents import may_open_document  # it imports Wagtail's forms, which need the models loaded
+
+        return [
+            material
+            for material in self.materials.select_related("document__collection")
+            if may_open_document(material.document, request)
+        ]
 
     def serve_calendar(self, request):
         """This event as a file any calendar app can add, at calendar.ics under the event's address."""

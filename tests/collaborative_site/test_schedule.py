@@ -37,7 +37,13 @@ def scheduled_jobs():
 def test_every_job_on_the_schedule_is_a_command_of_the_site():
     commands = [command for minute, command, arguments in scheduled_jobs()]
     assert set(commands) <= set(get_commands()), set(commands) - set(get_commands())
-    assert {"publish_scheduled", "retry_booking_emails", "send_booking_reminders", "purge_bookings"} <= set(commands)
+    assert {
+        "publish_scheduled",
+        "retry_booking_emails",
+        "send_booking_reminders",
+        "send_workshop_follow_ups",
+        "purge_bookings",
+    } <= set(commands)
 
 
 def test_scheduled_pages_go_live_and_come_down_within_minutes_of_their_time(client, initial_content, clock):

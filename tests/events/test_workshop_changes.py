@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 from wagtail.models import PageLogEntry
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from events.models import BookersTold, BookingEmail, BookingEmailKind, BookingStatus, EventPage, EventStatus
 from tests.conftest import calendar_invitations, html, make_user
@@ -73,6 +73,9 @@ def edit_form(event, **changes):
         "booking_contact": event.booking_contact_id or "",
         "status": event.status,
         "status_message": event.status_message,
+        # After the workshop: no presentations or recording yet.
+        "materials": inline_formset([]),
+        "recording_url": event.recording_url,
     }
     data.update(changes)
     return nested_form_data(data)
