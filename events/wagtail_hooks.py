@@ -41,7 +41,7 @@ def give_news_and_events_page_types_their_icons():
         PageViewSet("event_page", model=EventPage, icon="calendar"),
         PageViewSet("news_page", model=NewsPage, icon="doc-full"),
         PageViewSet("booking_form_page", model=BookingFormPage, icon="form"),
-        PageViewSet("feedback_form_page", model=FeedbackFormPage, icon="form"),
+        PageViewSet("feedback_form_page", model=FeedbackFormPage, icon="comment"),
     ]
 
 

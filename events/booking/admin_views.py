@@ -242,7 +242,7 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
         return HeaderButton(
             f"Feedback ({responses} response{'' if responses == 1 else 's'})",
             url=reverse("events_feedback_summary", args=[event.pk]),
-            icon_name="form",
+            icon_name="comment",
             priority=40,
         )
 

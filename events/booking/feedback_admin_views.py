@@ -139,7 +139,7 @@ class ReadFeedbackButton(PageMenuItem):
     """In a page listing's "more" menu of a feedback form: its workshop's feedback summary."""
 
     label = "Read the feedback"
-    icon_name = "form"
+    icon_name = "comment"
 
     @cached_property
     def url(self):
