@@ -96,8 +96,10 @@ def queue_follow_ups_task():
 def purge_booking_personal_data_task(days):
     """
     Erase the personal details of bookings for workshops that ended more than
-    `days` days ago; returns how many bookings were erased.
+    `days` days ago, and the names given with those workshops' feedback;
+    returns how many bookings were erased.
     """
+    from .booking.feedback import clear_names_given
     from .booking.privacy import erase_personal_data
     from .models import Booking
 
@@ -105,6 +107,9 @@ def purge_booking_personal_data_task(days):
     due = Booking.objects.filter(erased_at=None, event__date__lt=cutoff).select_related("event")
     erased = erase_personal_data(list(due))
     logger.info("Erased personal details in %s bookings for workshops held before %s", erased, cutoff)
+    # The names people put to their feedback go with the bookings; the responses stay, anonymous.
+    cleared = clear_names_given(cutoff)
+    logger.info("Cleared the names given with %s feedback responses for workshops held before %s", cleared, cutoff)
     return erased
 
 

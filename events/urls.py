@@ -15,6 +15,8 @@ urlpatterns = [
     path("cancel/<str:token>/", views.booking_cancel, name="booking_cancel"),
     # After the workshop, each attendee's own: their feedback, and their certificate of attendance.
     path("feedback/<str:token>/", feedback_views.feedback_form, name="booking_feedback"),
+    # Where a sent feedback form goes: its address names the form, not the attendee.
+    path("feedback/thanks/<str:token>/", feedback_views.feedback_thanks, name="booking_feedback_thanks"),
     path("certificate/<str:token>/", certificate_views.certificate_page, name="booking_certificate"),
     path("certificate/<str:token>/pdf/", certificate_views.certificate_pdf, name="booking_certificate_pdf"),
 ]

@@ -3,8 +3,9 @@ The events app's registrations with Wagtail, and nothing else: what they
 register lives in events/snippets.py (the snippets' menu) and
 events/booking/admin.py (the Bookings menu, the dashboard panel, the booking
 form added with a workshop), and the admin's booking views in
-events/booking/admin_views.py and (check-in and the online attendance
-report) events/booking/checkin.py.
+events/booking/admin_views.py, (check-in and the online attendance
+report) events/booking/checkin.py and (a workshop's feedback)
+events/booking/feedback_admin_views.py.
 """
 
 from django.templatetags.static import static
@@ -17,7 +18,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_menu import SectionMenuItem
 from home.moderation import PageViewSet
 
-from .booking import admin_views, changes, checkin
+from .booking import admin_views, changes, checkin, feedback_admin_views
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -27,7 +28,7 @@ from .booking.admin import (
     add_the_booking_form,
     booking_forms_only_for_booking_administrators,
 )
-from .models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage
+from .models import BookingFormPage, EventPage, FeedbackFormPage, NewsAndEventsIndexPage, NewsPage
 from .snippets import NewsAndEventsSnippets
 
 register_snippet(NewsAndEventsSnippets)
@@ -40,6 +41,7 @@ def give_news_and_events_page_types_their_icons():
         PageViewSet("event_page", model=EventPage, icon="calendar"),
         PageViewSet("news_page", model=NewsPage, icon="doc-full"),
         PageViewSet("booking_form_page", model=BookingFormPage, icon="form"),
+        PageViewSet("feedback_form_page", model=FeedbackFormPage, icon="comment"),
     ]
 
 
@@ -110,10 +112,23 @@ def register_booking_admin_urls():
             admin_views.attendance_by_organisation,
             name="events_workshop_attendance_by_organisation",
         ),
+        path(
+            "bookings/workshop/<int:event_id>/feedback/",
+            feedback_admin_views.feedback_summary_view,
+            name="events_feedback_summary",
+        ),
+        path(
+            "bookings/workshop/<int:event_id>/feedback/export/<str:spreadsheet_format>/",
+            feedback_admin_views.export_feedback,
+            name="events_export_feedback",
+        ),
     ]
 
 
 hooks.register("filter_form_submissions_for_user", booking_forms_only_for_booking_administrators)
+hooks.register("filter_form_submissions_for_user", feedback_admin_views.feedback_forms_only_for_feedback_readers)
+hooks.register("register_page_listing_more_buttons", feedback_admin_views.read_feedback_buttons)
+hooks.register("register_page_header_buttons", feedback_admin_views.read_feedback_header_buttons)
 
 
 @hooks.register("insert_global_admin_css")
@@ -124,6 +139,7 @@ def booking_admin_css():
 @hooks.register("register_log_actions")
 def register_booking_log_actions(actions):
     actions.register_action("events.export_bookings", "Export bookings", "Exported bookings")
+    actions.register_action("events.export_feedback", "Export feedback", "Exported the feedback responses")
     actions.register_action("events.cancel_booking", "Cancel booking", "Cancelled a booking")
     actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")

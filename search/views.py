@@ -13,7 +13,7 @@ from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.models import Page
 from wagtail.search.utils import normalise_query_string
 
-from events.models import BookingFormPage, EventPage, NewsAndEventsIndexPage, NewsPage, Venue
+from events.models import BookingFormPage, EventPage, FeedbackFormPage, NewsAndEventsIndexPage, NewsPage, Venue
 from events.templatetags.events_tags import upcoming_events
 from home.models import HomePage, StandardPage
 from home.page_cache import page_type_scope, remembered
@@ -44,9 +44,10 @@ RESULT_TYPES = {
     "news": ("News", (NewsPage,)),
     "pages": ("Pages", (StandardPage, NewsAndEventsIndexPage, ReportIndexPage)),
 }
-# Not results in their own right: the home page only lists other pages, and a
-# booking form is reached from its workshop.
-NOT_SEARCHED = (HomePage, BookingFormPage)
+# Not results in their own right: the home page only lists other pages, a
+# booking form is reached from its workshop, and a feedback form from the
+# link each attendee is e-mailed.
+NOT_SEARCHED = (HomePage, BookingFormPage, FeedbackFormPage)
 
 # How much a kind of page counts when ranking. Workshops and reports are what
 # visitors come for; general pages and news come next.

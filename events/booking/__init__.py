@@ -20,6 +20,10 @@ Booking a place at a workshop. Where each rule lives:
   report from Microsoft Teams or Zoom, as an administrator uploads it.
 - admin.py and admin_views.py: the Bookings menu, the dashboard panel, and
   the admin's views (cancel, promote, register, notify, erase).
+- feedback.py: feedback after a workshop (its questions, one anonymous
+  response per attendee, the summary, names cleared at retention);
+  feedback_views.py the form at the attendee's link, feedback_admin_views.py
+  the summary and export in the admin.
 
 The models stay in events/models/bookings.py, and the background tasks in
 events/tasks.py, whose import paths queued tasks are stored by.

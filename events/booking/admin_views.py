@@ -21,8 +21,9 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.ui.tables.pages import PageStatusColumn
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.admin.widgets.button import Button, HeaderButton
@@ -37,7 +38,16 @@ from wagtail.models import Page
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail_modeladmin.views import InspectView
 
-from ..models import BookersTold, Booking, BookingEmailKind, BookingFormPage, BookingStatus, EventPage
+from ..models import (
+    BookersTold,
+    Booking,
+    BookingEmailKind,
+    BookingFormPage,
+    BookingStatus,
+    EventPage,
+    FeedbackFormPage,
+    FeedbackResponse,
+)
 from . import attendance_figures, follow_up, questions
 from .attendance import attendance_of, attendance_taken_kinds, with_attendance
 from .emails import delivery_status, queue_email
@@ -237,7 +247,24 @@ class BookingSubmissionsListView(BookingExportMixin, SubmissionsListView):
                     "Check in", url=reverse("events_check_in", args=[event.pk]), icon_name="check", priority=30
                 )
             )
+        feedback = self.feedback_button(event)
+        if feedback:
+            buttons.append(feedback)
         return buttons
+
+    def feedback_button(self, event):
+        """After the day, the workshop's feedback summary, with how many have answered (for those who read it)."""
+        if not self.request.user.has_perm("events.view_feedbackresponse"):
+            return None
+        responses = FeedbackResponse.objects.filter(event=event).count()
+        if not responses and not FeedbackFormPage.objects.child_of(event).exists():
+            return None
+        return HeaderButton(
+            f"Feedback ({responses} response{'' if responses == 1 else 's'})",
+            url=reverse("events_feedback_summary", args=[event.pk]),
+            icon_name="comment",
+            priority=40,
+        )
 
     @cached_property
     def header_more_buttons(self):
@@ -307,7 +334,9 @@ class BookingFormsListView(FormPagesListView):
     who edits no pages, met "you do not have permission". Its rows are named
     by workshop (every booking form is called "Book a place"), and link only
     to the bookings: Wagtail's links to the parent page and the page's
-    editor are for page editors.
+    editor are for page editors. A workshop's feedback form is listed too,
+    for the people who read feedback (feedback_admin_views), leading to its
+    feedback summary.
     """
 
     # Wagtail's search matches the forms' own titles, and every booking
@@ -320,6 +349,8 @@ class BookingFormsListView(FormPagesListView):
             accessor=lambda form_page: form_page.workshop_title,
             url_name="wagtailforms:list_submissions",
         ),
+        # A workshop's booking form and its feedback form share its title: which one the row is.
+        Column("form", label="Form", accessor=lambda form_page: capfirst(form_page.specific_class._meta.verbose_name)),
         DateColumn("latest_revision_created_at", label="Form updated", sort_key="latest_revision_created_at"),
         PageStatusColumn("status", label="Form status", sort_key="live"),
     ]
@@ -346,9 +377,14 @@ def delete_submissions(request, page_id):
     """
     Wagtail's "delete submissions", except for bookings: deleting one would
     free a place without offering it to the waiting list, and lose the
-    record of who was told what. Bookings are cancelled, or erased.
+    record of who was told what. Bookings are cancelled, or erased. A
+    feedback form has no Wagtail submissions to delete: its responses, which
+    name no one, stay for the workshop's figures (its summary is shown instead).
     """
     page = get_object_or_404(Page, pk=page_id)
+    if page.specific_class is FeedbackFormPage:
+        # Responses are not Wagtail's submissions: they stay for the workshop's figures.
+        return redirect("events_feedback_summary", page.get_parent().pk)
     if page.specific_class is BookingFormPage:
         messages.error(
             request,

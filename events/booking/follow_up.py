@@ -61,12 +61,12 @@ from ..models import (
     BookingStatus,
     EventPage,
     EventStatus,
-    FeedbackFormPage,
     FollowUp,
     PlaceKind,
 )
 from .attendance import attendance_taken_kinds
 from .emails import delivery_status, enqueue_sending, format_moment, site_root_url
+from .feedback import live_feedback_form
 from .links import certificate_url, feedback_url
 
 # Whoever an e-mail reaches (it may be forwarded): nobody signed in, no
@@ -238,10 +238,6 @@ def materials_for_email(event):
     ]
 
 
-def has_live_feedback_form(event):
-    return FeedbackFormPage.objects.child_of(event).live().exists()
-
-
 def email_content(record):
     """What a follow-up or a report's notice adds to a booking e-mail's context (emails.email_context)."""
     booking, event = record.booking, record.booking.event
@@ -254,7 +250,7 @@ def email_content(record):
             recording_has_captions=event.recording_has_captions,
             feedback_url=(
                 feedback_url(booking)
-                if attended and not booking.feedback_given and has_live_feedback_form(event)
+                if attended and not booking.feedback_given and live_feedback_form(event) is not None
                 else ""
             ),
             certificate_url=certificate_url(booking) if attended else "",

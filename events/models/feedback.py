@@ -8,12 +8,17 @@ response keeps the day it came, not the moment, so that the two cannot be
 matched by time either. A name is kept only when the attendee chose to give it.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.forms.models import AbstractFormField, FormMixin
+from wagtail.contrib.forms.utils import get_field_clean_name
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
@@ -30,6 +35,20 @@ class FeedbackFormField(AbstractFormField):
     page = ParentalKey("events.FeedbackFormPage", on_delete=models.CASCADE, related_name="form_fields")
     field_type = models.CharField("field type", max_length=16, choices=QUESTION_TYPES)
     field_type.required_on_save = True
+
+    def clean(self):
+        super().clean()
+        from ..booking.feedback import reserved_names
+
+        if get_field_clean_name(self.label or "") in reserved_names():
+            raise ValidationError(
+                {
+                    "label": (
+                        f"Every feedback form already asks for '{self.label}'. "
+                        "Leave this question out, or give it a different label."
+                    )
+                }
+            )
 
 
 class FeedbackFormPage(IntroductionMixin, FormMixin, Page):
@@ -69,9 +88,52 @@ class FeedbackFormPage(IntroductionMixin, FormMixin, Page):
         "can answer, through the link in their follow-up e-mail."
     )
     template = "events/feedback_form_page.html"
+    landing_page_template = "events/feedback_thanks.html"
 
     class Meta:
         verbose_name = "feedback form"
+
+    @cached_property
+    def event(self):
+        return self.get_parent().specific
+
+    def get_form_class(self):
+        from ..booking.feedback import feedback_form_class
+
+        return feedback_form_class(self.get_form_fields())
+
+    def serve(self, request, *args, **kwargs):
+        # Its own address only explains where the form is: each attendee
+        # answers through their own link (events/booking/feedback_views.py),
+        # which knows that they attended and have not answered yet.
+        context = self.get_context(request)
+        context["event"] = self.event
+        return TemplateResponse(request, self.get_template(request), context)
+
+    def get_preview_context(self, request, mode_name):
+        # The form as attendees will see it; sending it from the preview is turned off.
+        context = super().get_preview_context(request, mode_name)
+        context["event"] = self.event
+        context["preview"] = True
+        return context
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        # Only the preview's "Landing page" mode comes here: real feedback
+        # goes to its own thank-you address (feedback_views.feedback_thanks).
+        from ..booking.feedback_views import render_thanks
+
+        return render_thanks(request, self)
+
+    def serve_submissions_list_view(self, request, *args, **kwargs):
+        # Wagtail's Forms listing links a form to its submissions: a
+        # feedback form's are its workshop's feedback summary, which checks
+        # who may see it. Responses are not Wagtail form submissions, so
+        # Wagtail's own listing would show nothing and offer to delete it.
+        return redirect("events_feedback_summary", self.get_parent().pk)
+
+    def get_sitemap_urls(self, request=None):
+        # Its own address only says that the form opens from a link in an e-mail: nothing for search engines.
+        return []
 
 
 class FeedbackResponse(models.Model):

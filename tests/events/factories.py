@@ -21,6 +21,8 @@ from events.models import (
     BookingFormPage,
     BookingStatus,
     EventPage,
+    FeedbackFormField,
+    FeedbackFormPage,
     NewsPage,
     Venue,
 )
@@ -72,6 +74,24 @@ def add_booking_form(event, questions=(), **fields):
     for position, question in enumerate(questions):
         BookingFormField.objects.create(page=form_page, sort_order=position, **question)
     form_page.save_revision().publish()
+    form_page.refresh_from_db()
+    return form_page
+
+
+def add_feedback_form(event, questions=(), live=True, **fields):
+    """
+    A feedback form under a workshop (published, unless live=False: a
+    draft), with an editor's extra questions: dicts of FeedbackFormField fields.
+    """
+    fields.setdefault("title", "Tell us what you thought")
+    fields.setdefault("slug", "feedback")
+    form_page = FeedbackFormPage(live=False, **fields)
+    event.add_child(instance=form_page)
+    for position, question in enumerate(questions):
+        FeedbackFormField.objects.create(page=form_page, sort_order=position, **question)
+    revision = form_page.save_revision()
+    if live:
+        revision.publish()
     form_page.refresh_from_db()
     return form_page
 

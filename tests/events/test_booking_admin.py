@@ -151,6 +151,9 @@ def test_the_booking_administrators_group_may_see_export_cancel_and_erase_bookin
         "change_organisation",
         "delete_organisation",
         "view_organisation",
+        # They read and export workshops' feedback (tests/events/test_feedback.py).
+        "view_feedbackresponse",
+        "export_feedbackresponse",
     }
     assert group.permissions.filter(codename="access_admin").exists()
     assert not GroupPagePermission.objects.filter(group=group).exists(), "they need no rights over pages"

@@ -12,7 +12,8 @@ from events.tasks import purge_booking_personal_data_task
 class Command(BaseCommand):
     help = (
         "Erase the personal details of bookings for workshops that ended more than BOOKING_RETENTION_DAYS "
-        "days ago (default 365). The rows stay, without personal details, for attendance figures. Safe to "
+        "days ago (default 365), and the names people gave with those workshops' feedback. The rows stay, "
+        "without personal details, for attendance and feedback figures. Safe to "
         "run again: erased bookings are left alone."
     )
 
