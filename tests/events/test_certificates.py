@@ -510,6 +510,17 @@ def test_someone_not_recorded_as_attending_is_told_whom_to_ask_and_gets_no_certi
     assert not Certificate.objects.exists()
 
 
+def test_without_the_contacts_address_the_page_points_to_the_contact_page(client, absent, contact):
+    Contact.objects.filter(pk=contact.pk).update(email="")
+
+    paragraph = html(client.get(certificate_page_url(absent))).select_one(".booking-contact")
+
+    assert " ".join(paragraph.get_text().split()).startswith(
+        "Contact the Collaborative (ask for Joanna Daci, Programme Operations Manager) if you did attend"
+    )
+    assert paragraph.a["href"] == "/contact-us/"
+
+
 def test_before_the_workshop_the_link_says_to_come_back_afterwards(client, index, today):
     event = add_event(index, "next-week", today + timedelta(days=7))
     booking = make_booking(add_booking_form(event))
