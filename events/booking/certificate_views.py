@@ -103,6 +103,7 @@ def certificate_page(request, token):
         "pdf_size": filesizeformat(len(certificates.certificate_pdf(certificate))).replace("\xa0", " "),
         "verification_url": verification_url(certificate),
         "kept_for": kept_for(),
+        "unprintable": certificates.unprintable_characters(certificate),
     }
     return _private(TemplateResponse(request, "events/booking_certificate.html", context))
 

@@ -19,6 +19,7 @@ import re
 import secrets
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.prefs import ViewerPreferences
 
@@ -296,6 +298,24 @@ def certificate_lines(certificate):
         ("P", "", 11, SECONDARY_TEXT, f"Check it at {verification_url(certificate)}"),
     ]
     return body, footer
+
+
+@cache
+def _printable():
+    """The characters both of the certificate's fonts can draw."""
+    regular, bold = (set(TTFont(FONTS / f"LiberationSans-{style}.ttf").getBestCmap()) for style in ("Regular", "Bold"))
+    return regular & bold
+
+
+def unprintable_characters(certificate):
+    """
+    The characters of the certificate's text that its font cannot draw
+    (Chinese or Arabic letters, emoji), which the PDF leaves out: the
+    attendee's page says which, rather than let a name lose letters unsaid.
+    """
+    body, footer = certificate_lines(certificate)
+    text = "".join(line[-1] for line in body + footer)
+    return sorted({character for character in text if not character.isspace() and ord(character) not in _printable()})
 
 
 def _xmp(title, author, subject):

@@ -362,6 +362,19 @@ def test_names_in_any_european_language_are_written_as_given(form_page, workshop
     assert organisation in text
 
 
+def test_characters_the_lettering_lacks_are_named_on_the_attendees_page(client, form_page, workshop, zoe):
+    booking = make_booking(form_page, name="Wang Xiaoming 王小明", organisation="Trust 😀")
+    mark_attended(workshop, booking.pk, True)
+
+    page = html(client.get(certificate_page_url(booking)))
+    pdf = pdf_text(client.get(certificate_pdf_url(booking)).content)
+
+    warning = " ".join(page.select_one(".certificate-unprintable").get_text(" ").split())
+    assert "which its lettering does not have: 小 明 王 😀" in warning
+    assert "Wang Xiaoming" in pdf and "王" not in pdf
+    assert html(client.get(certificate_page_url(zoe))).select(".certificate-unprintable") == []
+
+
 def test_the_pdf_has_a_title_a_language_and_an_author_for_screen_readers_and_search(zoe, workshop):
     reader = read_pdf(certificate_pdf(certificate_for(zoe)))
     catalog = reader.trailer["/Root"]
