@@ -243,14 +243,24 @@ SCALES = (1, 0.9, 0.8, 0.7, 0.6, 0.5)
 
 class TaggedPDF(FPDF):
     """
-    An FPDF that can tag its text. fpdf2 (2.8) has no public API for a
-    tagged PDF: it builds a structure tree only for images' alternative text
-    and links. These two methods use what it builds that tree with (its
+    An FPDF that tags its text. fpdf2 (2.8) has no public API for a tagged
+    PDF: it builds a structure tree only for images' alternative text and
+    links. structure() and artifact() use what it builds that tree with (its
     StructureTreeBuilder and marked-content operators, internal to fpdf2) to
     mark each block of text as a heading or a paragraph, in reading order,
     and the decoration as an artifact that screen readers skip. fpdf2 is
     pinned in requirements.txt, and tests/events/test_certificates.py reads
     the tree back, so an upgrade that changes these internals fails there.
+
+    What a certificate has, then: real text in an embedded font with its
+    Unicode map (read aloud, searched, copied), one H1 and paragraphs in
+    reading order, every mark on the page either tagged or an artifact,
+    the language (en-GB), the title shown in the reader's window, and
+    title, author and subject in the document information and in XMP.
+    What it does not: it claims no PDF/UA conformance (no pdfuaid entry),
+    because fpdf2 has no PDF/UA mode and no PDF/UA validator (veraPDF, PAC)
+    installs from PyPI to prove it; and the verification address is printed
+    as text, not as a link, which would need tagging of its own.
     """
 
     @contextmanager
@@ -272,30 +282,29 @@ class TaggedPDF(FPDF):
 
 def certificate_lines(certificate):
     """
-    What the certificate says, in reading order: (role, style, size, colour,
-    text) for each block, the body's then the footer's. What the page shows
-    and the tests read back come from here.
+    What the certificate says below its heading, in reading order: each
+    paragraph as (style, size, colour, text), the body's then the footer's.
     """
     booking = certificate.booking
     event = booking.event
     duration = learning_time(event)
     body = [
-        ("P", "", 14, SECONDARY_TEXT, "This is to certify that"),
-        ("P", "B", 32, TEXT, booking.name),
+        ("", 14, SECONDARY_TEXT, "This is to certify that"),
+        ("B", 32, TEXT, booking.name),
     ]
     if job_and_organisation(booking):
-        body.append(("P", "", 16, TEXT, job_and_organisation(booking)))
+        body.append(("", 16, TEXT, job_and_organisation(booking)))
     body += [
-        ("P", "", 14, SECONDARY_TEXT, f"attended the {event.get_event_type_display().lower()}"),
-        ("P", "B", 24, NHS_DARK_BLUE, event.title),
-        ("P", "", 16, TEXT, f"on {workshop_date(event)}, {how_attended(booking)}"),
+        ("", 14, SECONDARY_TEXT, f"attended the {event.get_event_type_display().lower()}"),
+        ("B", 24, NHS_DARK_BLUE, event.title),
+        ("", 16, TEXT, f"on {workshop_date(event)}, {how_attended(booking)}"),
     ]
     if duration:
-        body.append(("P", "", 16, TEXT, f"Learning time: {describe_learning_time(duration)}"))
+        body.append(("", 16, TEXT, f"Learning time: {describe_learning_time(duration)}"))
     footer = [
-        ("P", "", 12, TEXT, f"Organised by the {organiser_name(event)}"),
-        ("P", "B", 12, TEXT, f"Verification code: {display_code(certificate.code)}"),
-        ("P", "", 11, SECONDARY_TEXT, f"Check it at {verification_url(certificate)}"),
+        ("", 12, TEXT, f"Organised by the {organiser_name(event)}"),
+        ("B", 12, TEXT, f"Verification code: {display_code(certificate.code)}"),
+        ("", 11, SECONDARY_TEXT, f"Check it at {verification_url(certificate)}"),
     ]
     return body, footer
 
@@ -365,12 +374,12 @@ def _new_document(certificate):
 
 
 def _write(pdf, lines, scale, space_after):
-    for role, style, size, colour, text in lines:
+    for style, size, colour, text in lines:
         # Only the large text shrinks: the rest stays easy to read.
         size = max(size * scale, min(size, 12))
         pdf.set_font(FONT, style, size)
         pdf.set_text_color(*colour)
-        with pdf.structure(role):
+        with pdf.structure("P"):
             pdf.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(space_after * scale)
 
