@@ -7,11 +7,13 @@ request or by the retention purge. Each attack is written as it would be tried.
 """
 
 import io
+import re
 import threading
 from datetime import time, timedelta
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -476,7 +478,8 @@ def assert_private(response):
 
 
 def test_the_certificate_page_shows_what_it_says_and_offers_the_pdf(client, zoe):
-    response = client.get(certificate_page_url(zoe))
+    token = certificate_token(zoe)
+    response = client.get(reverse("booking_certificate", args=[token]))
 
     assert response.status_code == 200
     assert_private(response)
@@ -488,9 +491,11 @@ def test_the_certificate_page_shows_what_it_says_and_offers_the_pdf(client, zoe)
     for expected in [NAME, f"{JOB_TITLE}, {ORGANISATION}", TITLE, "4 hours 30 minutes", display_code(certificate.code)]:
         assert expected in text
     download = page.select_one("a.certificate-download")
-    assert download["href"] == certificate_pdf_url(zoe)
-    size = len(certificate_pdf(certificate))
-    assert " ".join(download.get_text().split()) == f"Download your certificate (PDF, {size / 1024:.1f} KB)"
+    assert download["href"] == reverse("booking_certificate_pdf", args=[token])
+    # The size as the site gives every document's ("27.4 KB"), of the very file the button downloads.
+    size = filesizeformat(len(client.get(download["href"]).content)).replace("\xa0", " ")
+    assert re.fullmatch(r"\d+\.\d KB", size)
+    assert " ".join(download.get_text().split()) == f"Download your certificate (PDF, {size})"
     assert page.select_one("a.certificate-verification-url")["href"] == verification_url(certificate)
     assert "Joanna Daci" in text
 
