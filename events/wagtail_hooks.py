@@ -18,7 +18,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_menu import SectionMenuItem
 from home.moderation import PageViewSet
 
-from .booking import admin_views, changes, checkin, feedback_admin_views
+from .booking import admin_views, certificate_views, changes, checkin, feedback_admin_views
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -89,6 +89,11 @@ def register_booking_admin_urls():
             name="events_follow_up",
         ),
         path("bookings/erase/", admin_views.erase_bookings, name="events_erase_bookings"),
+        path(
+            "bookings/<int:pk>/certificate/",
+            certificate_views.admin_certificate_pdf,
+            name="events_booking_certificate",
+        ),
         path("bookings/workshop/<int:event_id>/check-in/", checkin.check_in, name="events_check_in"),
         path("bookings/workshop/<int:event_id>/check-in/state/", checkin.check_in_state, name="events_check_in_state"),
         path(

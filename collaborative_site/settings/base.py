@@ -569,6 +569,9 @@ LOGGING = {
         # django-axes says INFO at every sign-in; its warnings (a failure, a
         # lockout) are what matter, and it masks the username and address.
         "axes": {"level": "WARNING"},
+        # fpdf2 subsets the certificates' font with fontTools, which tells
+        # every table it keeps or drops at INFO: a screenful per certificate.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

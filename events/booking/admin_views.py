@@ -44,12 +44,14 @@ from ..models import (
     BookingEmailKind,
     BookingFormPage,
     BookingStatus,
+    Certificate,
     EventPage,
     FeedbackFormPage,
     FeedbackResponse,
 )
 from . import attendance_figures, follow_up, questions
 from .attendance import attendance_of, attendance_taken_kinds, with_attendance
+from .certificates import display_code, may_have_certificate
 from .emails import delivery_status, queue_email
 from .exports import (
     INCLUDE_NEEDS_PARAMETER,
@@ -539,6 +541,7 @@ class BookingInspectView(InspectView):
             {"label": "Attendance", "value": self.attendance_line()},
             {"label": "Organisation from the list", "value": self.listed_organisation_line()},
             {"label": "Handed over", "value": self.hand_over_lines() or "No"},
+            {"label": "Certificate of attendance", "value": self.certificate_line()},
             {
                 "label": "E-mails",
                 "value": format_html_join(
@@ -556,6 +559,29 @@ class BookingInspectView(InspectView):
         if booking.attended_at:
             words += f", marked on {formats.date_format(timezone.localtime(booking.attended_at), 'j F Y, H:i')}"
         return words + (" (walked in on the day)" if booking.is_walk_in else "")
+
+    def certificate_line(self):
+        """
+        The booking's certificate: its code and a link to the PDF, to send
+        again to someone who asks; made when first opened or downloaded.
+        """
+        booking = self.instance
+        if not may_have_certificate(booking):
+            return "None: only people marked as attended have one"
+        download = format_html(
+            '<a href="{}">Download the PDF</a>', reverse("events_booking_certificate", args=[booking.pk])
+        )
+        certificate = Certificate.objects.filter(booking=booking).first()
+        if certificate is None:
+            return format_html(
+                "Not made yet: it is made when they open their link, or when you download it. {}", download
+            )
+        return format_html(
+            "{}, made on {}. {}",
+            display_code(certificate.code),
+            formats.date_format(timezone.localtime(certificate.issued_at), "j F Y"),
+            download,
+        )
 
     def listed_organisation_line(self):
         organisation = self.instance.listed_organisation

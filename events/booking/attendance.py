@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from ..models import AttendanceTaken, Booking, BookingStatus, PlaceKind
+from ..models import AttendanceTaken, Booking, BookingStatus, Certificate, PlaceKind
 from ..models.bookings import normalise_email
 
 
@@ -55,7 +55,12 @@ def mark_attended(event, booking_id, attended):
     if attended:
         bookings.filter(attended_at=None).update(attended_at=timezone.now())
     else:
-        bookings.update(attended_at=None)
+        with transaction.atomic():
+            bookings.update(attended_at=None)
+            # Nothing left to certify: a certificate already made no longer
+            # downloads nor checks as genuine. (Each use checks attended_at
+            # too, for a certificate made in this very instant.)
+            Certificate.objects.filter(booking_id=booking_id).delete()
     note_attendance_taken(event, kind)
     return True
 

@@ -7,7 +7,7 @@ Bookers' personal data: erasing it, on a person's request (the admin's
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Booking, BookingEmail
+from ..models import Booking, BookingEmail, Certificate
 from . import questions
 from .rules import cancel_booking
 
@@ -18,8 +18,9 @@ def erase_personal_data(bookings):
     the answers, and the organisation chosen from the list), keeping each
     row's status, times, kind of place and attendance (attended or not, a
     walk-in or not, whom a place was handed to) so that the figures still
-    add up, about no one. A place at a workshop
-    still to come is cancelled first, so it goes to the next person waiting.
+    add up, about no one; their certificates of attendance are deleted. A
+    place at a workshop still to come is cancelled first, so it goes to the
+    next person waiting.
     Returns how many bookings were erased.
     """
     now = timezone.now()
@@ -31,4 +32,6 @@ def erase_personal_data(bookings):
     with transaction.atomic():
         erased = Booking.objects.filter(pk__in=ids, erased_at=None).update(erased_at=now, **questions.erased_fields())
         BookingEmail.objects.filter(booking_id__in=ids).update(recipient="", message="", error="")
+        # A certificate names its holder: it goes with their details, and its code no longer checks.
+        Certificate.objects.filter(booking_id__in=ids).delete()
     return erased
