@@ -426,6 +426,10 @@ def load(loader):
 
     if loader.demo:
         _ensure_example_workshop(loader, index, venues, joanna, roles)
+        # Imported here: it builds on this module's helpers, and needs the booking app's certificates.
+        from .example_past_workshop import ensure_past_example_workshop
+
+        ensure_past_example_workshop(loader, index, venues[0], joanna, roles)
 
 
 def _put_first_in_menu(home, index):

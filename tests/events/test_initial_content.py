@@ -289,3 +289,51 @@ def test_loading_again_corrects_untouched_events_and_keeps_edited_ones(initial_c
         "strategic-workforce-planning-workshop": 50,
         "thriving-at-work-workshop": None,
     }
+
+
+def test_the_past_example_workshop_has_what_follows_a_workshop_to_try(initial_content, client):
+    from events.booking.certificates import learning_time
+    from events.models import AttendanceTaken, Certificate, FeedbackFormPage
+
+    assert not EventPage.objects.filter(slug="past-example-workshop").exists()
+    output = io.StringIO()
+    call_command("load_initial_content", "--demo", stdout=output)
+
+    past = EventPage.objects.get(slug="past-example-workshop")
+    assert "not a real event" in past.title and past.is_past()
+    assert past.date.weekday() == 3 and past.date < timezone.localdate() - timedelta(days=14)
+    assert [material.document.title for material in past.materials.all()] == [
+        "Example presentation (for trying the site: not a real presentation)"
+    ]
+    bookings = list(past.bookings.order_by("pk"))
+    assert all(booking.name.startswith("Example attendee") for booking in bookings)
+    assert all(booking.email.endswith("@example.org") for booking in bookings)
+    assert [booking.attended_at is not None for booking in bookings] == [True] * 5 + [False]
+    assert set(AttendanceTaken.objects.filter(event=past).values_list("place_kind", flat=True)) == set(PlaceKind)
+    assert FeedbackFormPage.objects.child_of(past).live().exists()
+    responses = list(past.feedback_responses.all())
+    assert len(responses) == 3 and all(not response.name for response in responses)
+    assert sum(booking.feedback_given for booking in bookings) == 3
+    certificate = Certificate.objects.get()
+    assert certificate.booking == bookings[0]
+    assert learning_time(past) == timedelta(hours=4, minutes=15)
+
+    # Where to try it is printed, and both addresses answer.
+    printed = output.getvalue()
+    certificate_address = re.search(r"Try a certificate of attendance: http://[^/]+(/\S+)", printed).group(1)
+    check_address = re.search(r"and its public check: http://[^/]+(/\S+)", printed).group(1)
+    assert "Example attendee 1" in html(client.get(certificate_address)).main.get_text()
+    assert "Example attendee 1" in html(client.get(check_address)).main.get_text()
+    # The page shows its presentation now that the day is over.
+    assert "Example presentation" in html(client.get(past.url)).main.get_text()
+
+
+def test_loading_the_past_example_again_adds_nothing(initial_content):
+    from events.models import Booking, Certificate, FeedbackResponse
+
+    load("--demo")
+    counts = (Booking.objects.count(), FeedbackResponse.objects.count(), Certificate.objects.count())
+    date_before = EventPage.objects.get(slug="past-example-workshop").date
+    load("--demo")
+    assert (Booking.objects.count(), FeedbackResponse.objects.count(), Certificate.objects.count()) == counts
+    assert EventPage.objects.get(slug="past-example-workshop").date == date_before
