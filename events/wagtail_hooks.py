@@ -3,8 +3,9 @@ The events app's registrations with Wagtail, and nothing else: what they
 register lives in events/snippets.py (the snippets' menu) and
 events/booking/admin.py (the Bookings menu, the dashboard panel, the booking
 form added with a workshop), and the admin's booking views in
-events/booking/admin_views.py and (check-in and the online attendance
-report) events/booking/checkin.py.
+events/booking/admin_views.py, (check-in and the online attendance
+report) events/booking/checkin.py and (what the Collaborative achieves)
+events/booking/achievements.py.
 """
 
 from django.templatetags.static import static
@@ -17,7 +18,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_menu import SectionMenuItem
 from home.moderation import PageViewSet
 
-from .booking import admin_views, changes, checkin
+from .booking import achievements, admin_views, changes, checkin
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -105,6 +106,7 @@ def register_booking_admin_urls():
             admin_views.attendance_by_organisation,
             name="events_workshop_attendance_by_organisation",
         ),
+        path("achievements/", achievements.what_the_collaborative_achieves, name="events_achievements"),
     ]
 
 
@@ -119,6 +121,9 @@ def booking_admin_css():
 @hooks.register("register_log_actions")
 def register_booking_log_actions(actions):
     actions.register_action("events.export_bookings", "Export bookings", "Exported bookings")
+    actions.register_action(
+        achievements.EXPORT_ACTION, "Export figures", "Exported what the Collaborative achieves (figures only)"
+    )
     actions.register_action("events.cancel_booking", "Cancel booking", "Cancelled a booking")
     actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
@@ -150,6 +155,17 @@ def register_attendance_report_menu_item():
         name="attendance-by-organisation",
         icon_name="table",
         order=650,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_achievements_menu_item():
+    return achievements.AchievementsMenuItem(
+        achievements.TITLE,
+        reverse("events_achievements"),
+        name="what-the-collaborative-achieves",
+        icon_name="group",
+        order=640,
     )
 
 

@@ -52,20 +52,20 @@ def include_needs(request):
     return request.GET.get(INCLUDE_NEEDS_PARAMETER) == "include"
 
 
-def log_export(user, event, data, label="Bookings: all workshops"):
+def log_export(user, event, data, label="Bookings: all workshops", action=EXPORT_ACTION):
     """
     Record an export in the audit log. A workshop's export goes in that
     workshop's own history; an export across workshops, which has no one
     object, is logged against bookings in general (object id 0: no booking).
     """
     if event is not None:
-        log(instance=event, action=EXPORT_ACTION, user=user, data=data)
+        log(instance=event, action=action, user=user, data=data)
         return
     ModelLogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Booking),
         label=label,
         object_id="0",
-        action=EXPORT_ACTION,
+        action=action,
         user=user,
         timestamp=timezone.now(),
         data=data,
