@@ -34,6 +34,7 @@ from .exports import log_export, neutralise
 from .figures import (
     FINANCIAL_YEAR,
     YEAR_KINDS,
+    YEAR_KINDS_IN_A_SENTENCE,
     figures_by_year,
     in_total,
     member_organisations_not_reached,
@@ -120,7 +121,7 @@ def what_the_collaborative_achieves(request):
             "form": form,
             "first_day": first_day or (workshops[0].event.date if workshops else None),
             "last_day": last_day,
-            "year_kind": YEAR_KINDS[year_kind],
+            "year_kind": YEAR_KINDS_IN_A_SENTENCE[year_kind],
             "is_financial_year": year_kind == FINANCIAL_YEAR,
             "workshops": workshops,
             "years": years,

@@ -82,6 +82,10 @@ YEAR_KINDS = {
     FINANCIAL_YEAR: "NHS financial years (April to March)",
     CALENDAR_YEAR: "Calendar years (January to December)",
 }
+YEAR_KINDS_IN_A_SENTENCE = {
+    FINANCIAL_YEAR: "the NHS's financial year (April to March)",
+    CALENDAR_YEAR: "calendar year",
+}
 
 
 class OrganisationReached(NamedTuple):

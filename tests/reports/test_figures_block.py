@@ -127,7 +127,7 @@ def test_the_report_and_the_admins_figures_never_disagree(client, log_in, report
     assert row["Booked"] == block["table"]["Places booked"] == str(figures.booked)
     assert row["Attended"] == block["table"]["Attended"] == str(figures.attended)
     assert row["Member trusts"] == block["table"]["Member trusts"]
-    assert row["Overall rating"] + " out of 5" == block["table"]["Overall rating"]
+    assert row["Rating overall"] + " out of 5" == block["table"]["Overall rating"]
 
 
 def test_only_the_figures_chosen_are_cited(client, reports_index, workshop):
