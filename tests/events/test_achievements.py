@@ -219,6 +219,31 @@ def test_a_year_counts_each_organisation_once_across_its_workshops(history, toda
     assert numbers(in_total(workshops)) == numbers(year)
 
 
+def test_a_workshop_nobody_booked_still_counts_the_places_it_offered(index, venue, today):
+    add_booking_form(add_event(index, "quiet-workshop", today - timedelta(days=5), venue=venue, capacity=30))
+    draft = add_event(index, "draft-workshop", today - timedelta(days=6), venue=venue)
+    add_booking_form(draft)
+    draft.unpublish()
+
+    [quiet] = workshop_figures(workshops_with_figures(last_day=today))
+
+    assert quiet.event.slug == "quiet-workshop", "published with a booking form; not the unpublished one"
+    assert numbers(quiet) | {"organisations": quiet.organisation_count} == {
+        "offered": "30",
+        "booked": 0,
+        "walk_ins": 0,
+        "attended": 0,
+        "no_shows": "Not recorded",
+        "not_recorded": 0,
+        "members": 0,
+        "others": 0,
+        "responses": 0,
+        "overall": None,
+        "usefulness": None,
+        "organisations": 0,
+    }
+
+
 @pytest.mark.parametrize(
     ("day", "financial", "calendar"),
     [
