@@ -10,13 +10,19 @@ class EventsConfig(AppConfig):
     def ready(self):
         from home import page_cache
 
-        from .models import Booking, BookingEmail, FollowUp
-        from .signal_handlers import pages_a_booking_changes, register_signal_handlers
+        from .models import AttendanceTaken, Booking, BookingEmail, FeedbackResponse, FollowUp, OrganisationAtWorkshop
+        from .signal_handlers import pages_a_booking_changes, pages_figures_change, register_signal_handlers
 
         register_signal_handlers()
         # A booking or cancellation changes the places left: the workshop's
         # own pages and the listings that show places, not the whole site.
         page_cache.forget_only(Booking, pages_a_booking_changes)
+        # Attendance taken (no-shows are counted from then), a feedback
+        # response (anonymous, shown only as counts and averages) and the
+        # organisations' counts kept at erasure change workshops' figures,
+        # which only what cites them shows (a report's "Workshop figures").
+        for model in (AttendanceTaken, FeedbackResponse, OrganisationAtWorkshop):
+            page_cache.forget_only(model, pages_figures_change)
         # A record of an e-mail sent changes nothing a visitor sees.
         page_cache.never_shown(BookingEmail)
         # Nor does holding back or recording a workshop's follow-up e-mail.

@@ -49,12 +49,20 @@ def submit_a_new_booking_form_with_its_workshop(sender, instance, user, **kwargs
 def pages_a_booking_changes(booking):
     """
     The page cache scopes a booking, cancellation or promotion changes: the
-    workshop's address (its page, its booking form, its calendar file) and
-    every listing that shows places left (News and events, the home page).
+    workshop's address (its page, its booking form, its calendar file),
+    every listing that shows places left (News and events, the home page),
+    and what cites workshops' figures (places booked, walk-ins).
     """
-    from .models import WORKSHOP_PLACES
+    from .models import WORKSHOP_FIGURES, WORKSHOP_PLACES
 
-    return [WORKSHOP_PLACES, *page_cache.address_scopes(booking.event)]
+    return [WORKSHOP_PLACES, WORKSHOP_FIGURES, *page_cache.address_scopes(booking.event)]
+
+
+def pages_figures_change(instance):
+    """The page cache scope of what cites workshops' figures: attendance taken, feedback received, counts kept."""
+    from .models import WORKSHOP_FIGURES
+
+    return [WORKSHOP_FIGURES]
 
 
 def register_signal_handlers():

@@ -4,8 +4,9 @@ register lives in events/snippets.py (the snippets' menu) and
 events/booking/admin.py (the Bookings menu, the dashboard panel, the booking
 form added with a workshop), and the admin's booking views in
 events/booking/admin_views.py, (check-in and the online attendance
-report) events/booking/checkin.py and (a workshop's feedback)
-events/booking/feedback_admin_views.py.
+report) events/booking/checkin.py, (a workshop's feedback)
+events/booking/feedback_admin_views.py and (what the Collaborative achieves)
+events/booking/achievements.py.
 """
 
 from django.templatetags.static import static
@@ -18,7 +19,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_menu import SectionMenuItem
 from home.moderation import PageViewSet
 
-from .booking import admin_views, certificate_views, changes, checkin, feedback_admin_views
+from .booking import achievements, admin_views, certificate_views, changes, checkin, feedback_admin_views
 from .booking.admin import (
     BookingAdmin,
     BookingAdministratorMenuItem,
@@ -127,6 +128,7 @@ def register_booking_admin_urls():
             feedback_admin_views.export_feedback,
             name="events_export_feedback",
         ),
+        path("achievements/", achievements.what_the_collaborative_achieves, name="events_achievements"),
     ]
 
 
@@ -145,6 +147,9 @@ def booking_admin_css():
 def register_booking_log_actions(actions):
     actions.register_action("events.export_bookings", "Export bookings", "Exported bookings")
     actions.register_action("events.export_feedback", "Export feedback", "Exported the feedback responses")
+    actions.register_action(
+        achievements.EXPORT_ACTION, "Export figures", "Exported what the Collaborative achieves (figures only)"
+    )
     actions.register_action("events.cancel_booking", "Cancel booking", "Cancelled a booking")
     actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
@@ -185,6 +190,17 @@ def register_attendance_report_menu_item():
         name="attendance-by-organisation",
         icon_name="table",
         order=650,
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_achievements_menu_item():
+    return achievements.AchievementsMenuItem(
+        achievements.TITLE,
+        reverse("events_achievements"),
+        name="what-the-collaborative-achieves",
+        icon_name="group",
+        order=640,
     )
 
 

@@ -26,6 +26,7 @@ from home.mixins import IntroductionMixin, ListingMixin, PassThroughRoutingMixin
 from home.pagination import paginate, with_page_number
 from home.restrictions import ViewRestrictionsByPathMixin, is_public, private_q
 
+from .blocks import WorkshopFiguresBlock
 from .forms import ReportFilterForm
 
 # The listings' order, the index's (ReportPage.Meta.indexes).
@@ -62,6 +63,7 @@ class RecommendationsBlock(blocks.StructBlock):
 
 class ReportBodyBlock(BaseStreamBlock):
     recommendations = RecommendationsBlock()
+    workshop_figures = WorkshopFiguresBlock()
 
 
 class ReportIndexPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMixin, IntroductionMixin, Page):
@@ -229,8 +231,20 @@ class ReportPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMi
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.last_reviewed and self.next_review_due and self.next_review_due <= self.last_reviewed:
-            raise ValidationError({"next_review_due": "The next review must come after the last one."})
+            errors["next_review_due"] = "The next review must come after the last one."
+        if not self.workshop_id and self.cites_its_own_workshop():
+            errors["workshop"] = (
+                "A 'Workshop figures' block in the report cites the workshop the report came from: choose that "
+                "workshop here, or choose a workshop in the block."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def cites_its_own_workshop(self):
+        """Whether a "Workshop figures" block leaves its workshop blank, to cite the report's."""
+        return any(block.block_type == "workshop_figures" and block.value["workshop"] is None for block in self.body)
 
     @property
     def listing_text(self):

@@ -19,7 +19,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from ..models import AttendanceTaken, Booking, BookingStatus, Certificate, PlaceKind
+from home import page_cache
+
+from ..models import WORKSHOP_FIGURES, AttendanceTaken, Booking, BookingStatus, Certificate, PlaceKind
 from ..models.bookings import normalise_email
 
 
@@ -29,6 +31,14 @@ class Attendance:
     ATTENDED = "Attended"
     DID_NOT_ATTEND = "Did not attend"
     NOT_RECORDED = "Not recorded"
+
+
+def attendance_changed():
+    """
+    Refresh what cites workshops' figures (a report's "Workshop figures"):
+    attendance is marked by UPDATE, which tells the page cache nothing by itself.
+    """
+    page_cache.forget_cached_pages(scopes=[WORKSHOP_FIGURES])
 
 
 def note_attendance_taken(event, kind):
@@ -53,14 +63,16 @@ def mark_attended(event, booking_id, attended):
     if kind is None:
         return False
     if attended:
-        bookings.filter(attended_at=None).update(attended_at=timezone.now())
+        changed = bookings.filter(attended_at=None).update(attended_at=timezone.now())
     else:
         with transaction.atomic():
-            bookings.update(attended_at=None)
+            changed = bookings.exclude(attended_at=None).update(attended_at=None)
             # Nothing left to certify: a certificate already made no longer
             # downloads nor checks as genuine. (Each use checks attended_at
             # too, for a certificate made in this very instant.)
             Certificate.objects.filter(booking_id=booking_id).delete()
+    if changed:
+        attendance_changed()
     note_attendance_taken(event, kind)
     return True
 
@@ -90,7 +102,8 @@ def add_walk_in(event, page, *, name, organisation, listed_organisation=None, em
     def decide(event):
         existing = Booking.objects.filter(event=event, email_normalised=normalised).first() if normalised else None
         if existing and existing.is_confirmed:
-            Booking.objects.filter(pk=existing.pk, attended_at=None).update(attended_at=now)
+            if Booking.objects.filter(pk=existing.pk, attended_at=None).update(attended_at=now):
+                attendance_changed()
             note_attendance_taken(event, existing.attends)
             existing.refresh_from_db()
             return existing, False
@@ -141,7 +154,8 @@ def record_online_attendance(event, attendees):
             to_mark.append(booking.pk)
             booking.attended_at = now
             result.marked.append(booking)
-    Booking.objects.filter(pk__in=to_mark, attended_at=None).update(attended_at=now)
+    if Booking.objects.filter(pk__in=to_mark, attended_at=None).update(attended_at=now):
+        attendance_changed()
     note_attendance_taken(event, PlaceKind.ONLINE)
     return result
 

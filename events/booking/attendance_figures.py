@@ -18,9 +18,9 @@ ATTENDANCE_COUNTS = {
 }
 
 
-def places_with_attendance(bookings):
+def places_with_attendance(bookings, today=None):
     """The places among these bookings (confirmed ones), each annotated with its attendance."""
-    return with_attendance(bookings.filter(status=BookingStatus.CONFIRMED))
+    return with_attendance(bookings.filter(status=BookingStatus.CONFIRMED), today)
 
 
 def attendance_by_workshop(bookings, limit):
@@ -45,6 +45,24 @@ ORGANISATION_ORDERS = {
 DEFAULT_ORGANISATION_ORDER = "no_shows"
 
 
+def written_organisation():
+    """A booking's organisation as its booker gave it: chosen from the list, or written."""
+    return Coalesce("listed_organisation__name", "organisation")
+
+
+def organisation_key(name=None):
+    """
+    Which organisation a name counts as: the same whatever its case or the
+    spaces around it. Of a booking's organisation unless another name is given.
+    """
+    return Lower(Trim(name if name is not None else written_organisation()))
+
+
+def listed_as_key():
+    """The organisations of the list whose name is the row's organisation_key (one at most)."""
+    return Organisation.objects.filter(name__iexact=OuterRef("organisation_key"))
+
+
 def attendance_by_organisation(bookings, order=DEFAULT_ORGANISATION_ORDER):
     """
     [{organisation_key, name, places, attended, did_not_attend, not_recorded,
@@ -55,11 +73,11 @@ def attendance_by_organisation(bookings, order=DEFAULT_ORGANISATION_ORDER):
     NHS Foundation Trust from the list). Named as the list names it, or as
     first written; a member when the list says so.
     """
-    written = Coalesce("listed_organisation__name", "organisation")
-    listed = Organisation.objects.filter(name__iexact=OuterRef("organisation_key"))
+    written = written_organisation()
+    listed = listed_as_key()
     rows = list(
         places_with_attendance(bookings)
-        .annotate(organisation_key=Lower(Trim(written)))
+        .annotate(organisation_key=organisation_key())
         .values("organisation_key")
         .annotate(
             written_name=Min(Trim(written)),

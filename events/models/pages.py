@@ -51,6 +51,10 @@ NOT_ON_NEWS_CARDS = ("body",)
 # booking or cancellation refreshes them (and the workshop's own pages) and
 # nothing else (events/apps.py, home/page_cache.py).
 WORKSHOP_PLACES = page_cache.register_scope("workshop-places")
+# The scope of what cites a workshop's figures (a report's "Workshop
+# figures" block): places booked, attendance marked, organisations, feedback
+# received move it on (events/apps.py, events/booking/attendance.py).
+WORKSHOP_FIGURES = page_cache.register_scope("workshop-figures")
 
 
 class NewsAndEventsIndexPage(
