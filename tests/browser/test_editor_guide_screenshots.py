@@ -153,3 +153,34 @@ def test_the_check_in_screens_of_the_editor_guide(site, log_in, shots):
     bookings.get_by_role("button", name="Upload and mark attendance").click()
     screen(bookings, shots, "14-attendance-upload", None, "They may have joined with a different address")
     bookings.close()
+
+
+def test_the_after_the_workshop_screens_of_the_editor_guide(site, log_in, shots):
+    """What follows a workshop, on make run's past example workshop (events/example_past_workshop.py)."""
+    from events.models import Booking, FeedbackFormPage
+
+    past = EventPage.objects.get(slug="past-example-workshop")
+    form_page = BookingFormPage.objects.child_of(past).get()
+    feedback_form = FeedbackFormPage.objects.child_of(past).get()
+    with_certificate = Booking.objects.get(event=past, certificate__isnull=False)
+
+    editor = log_in("Editors", viewport=GUIDE_SCREEN)
+    screen(editor, shots, "17-from-the-workshop", site + f"/admin/pages/{past.pk}/edit/", "Presented by")
+    screen(editor, shots, "18-feedback-form", site + f"/admin/pages/{feedback_form.pk}/edit/", "Extra questions")
+    editor.close()
+
+    bookings = log_in("Booking administrators", viewport=GUIDE_SCREEN)
+    screen(bookings, shots, "19-follow-up", site + f"/admin/forms/submissions/{form_page.pk}/", "Send now")
+    screen(bookings, shots, "20-feedback-summary", site + f"/admin/bookings/workshop/{past.pk}/feedback/", "Overall")
+    screen(
+        bookings,
+        shots,
+        "21-certificate",
+        site + f"/admin/events/booking/inspect/{with_certificate.pk}/",
+        "Download the PDF",
+    )
+    bookings.close()
+
+    moderator = log_in("Moderators", viewport=GUIDE_SCREEN)
+    screen(moderator, shots, "22-achievements", site + "/admin/achievements/", "By year")
+    moderator.close()
