@@ -315,6 +315,27 @@ def _places(event_ids, today):
     return {row["event_id"]: row for row in rows}
 
 
+def by_organisation(bookings, **more):
+    """
+    Bookings grouped by workshop and organisation (however its name was
+    written): the name as first written, the list's name and whether the
+    list says it is a member, and any `more` aggregates.
+    """
+    listed = listed_as_key()
+    return (
+        bookings.order_by()
+        .annotate(organisation_key=organisation_key())
+        .exclude(organisation_key="")
+        .values("event_id", "organisation_key")
+        .annotate(
+            written_name=Min(Trim(written_organisation())),
+            listed_name=Subquery(listed.values("name")[:1]),
+            is_member=Exists(listed.filter(is_member=True)),
+            **more,
+        )
+    )
+
+
 def _organisations(event_ids):
     """
     {event id: {organisation_key: OrganisationReached}}: the organisations
@@ -325,19 +346,9 @@ def _organisations(event_ids):
     """
     reached = {}
     listed = listed_as_key()
-    in_bookings = (
+    in_bookings = by_organisation(
         Booking.objects.filter(event_id__in=event_ids, status=BookingStatus.CONFIRMED, erased_at=None)
-        .order_by()
-        .annotate(organisation_key=organisation_key())
-        .exclude(organisation_key="")
-        .values("event_id", "organisation_key")
-        .annotate(
-            written_name=Min(Trim(written_organisation())),
-            listed_name=Subquery(listed.values("name")[:1]),
-            is_member=Exists(listed.filter(is_member=True)),
-        )
-        .values_list("event_id", "organisation_key", "written_name", "listed_name", "is_member")
-    )
+    ).values_list("event_id", "organisation_key", "written_name", "listed_name", "is_member")
     for event_id, key, written_name, listed_name, is_member in in_bookings:
         reached.setdefault(event_id, {})[key] = OrganisationReached(listed_name or written_name, is_member)
 
@@ -432,21 +443,11 @@ def keep_organisation_counts(booking_ids):
     organisations, never a person. Bookings without a place (cancelled,
     waiting) reached no organisation and add nothing.
     """
-    listed = listed_as_key()
-    groups = (
-        Booking.objects.filter(pk__in=booking_ids, status=BookingStatus.CONFIRMED)
-        .order_by()
-        .annotate(organisation_key=organisation_key())
-        .exclude(organisation_key="")
-        .values("event_id", "organisation_key")
-        .annotate(
-            written_name=Min(Trim(written_organisation())),
-            listed_id=Subquery(listed.values("pk")[:1]),
-            listed_name=Subquery(listed.values("name")[:1]),
-            is_member=Exists(listed.filter(is_member=True)),
-            places=Count("pk"),
-            attended=Count("pk", filter=Q(attended_at__isnull=False)),
-        )
+    groups = by_organisation(
+        Booking.objects.filter(pk__in=booking_ids, status=BookingStatus.CONFIRMED),
+        listed_id=Subquery(listed_as_key().values("pk")[:1]),
+        places=Count("pk"),
+        attended=Count("pk", filter=Q(attended_at__isnull=False)),
     )
     for group in groups:
         name = (group["listed_name"] or group["written_name"])[

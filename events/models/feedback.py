@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from home.mixins import IntroductionMixin
+from home.restrictions import ViewRestrictionsByPathMixin
 
 from .bookings import QUESTION_TYPES
 
@@ -51,7 +52,7 @@ class FeedbackFormField(AbstractFormField):
             )
 
 
-class FeedbackFormPage(IntroductionMixin, FormMixin, Page):
+class FeedbackFormPage(ViewRestrictionsByPathMixin, IntroductionMixin, FormMixin, Page):
     """
     The feedback form of one workshop, added under it. Only people marked as
     attended can answer, once each, through the link in their follow-up

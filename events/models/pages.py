@@ -688,6 +688,12 @@ class EventPage(ViewRestrictionsByPathMixin, PassThroughRoutingMixin, ListingMix
             online = {"@type": "VirtualLocation"}
             if booking_page is not None:
                 online["url"] = booking_page.get_full_url(request)
+            elif locations:
+                # Held both ways, with no booking form to point to (its day
+                # is over): its own page, where its venue and what it left
+                # (its materials) are, since a virtual location needs an
+                # address. Online alone, it stays without one, as before.
+                online["url"] = self.get_full_url(request)
             locations.append(online)
         if mode == AttendanceMode.IN_PERSON and not locations:
             return None, []

@@ -8,7 +8,7 @@ is not known.
 
 import io
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 
+from events.calendar import LONDON
 from events.models import AttendanceMode, EventPage, EventStatus, NewsPage
 from home.models import SiteSettings
 from tests.conftest import metadata
@@ -202,6 +203,34 @@ def example_workshop_facts(event):
     }
 
 
+def past_example_workshop_facts(event):
+    """The demo's past example workshop: held at 30 Euston Square and online, its booking over."""
+    return {
+        "expected": {
+            "startDate": datetime.combine(event.date, time(10, 30), tzinfo=LONDON).isoformat(),
+            "endDate": datetime.combine(event.date, time(15, 30), tzinfo=LONDON).isoformat(),
+            "eventStatus": SCHEDULED,
+            "eventAttendanceMode": MIXED,
+            "location": [
+                {
+                    "@type": "Place",
+                    "name": "30 Euston Square",
+                    "address": {
+                        "@type": "PostalAddress",
+                        "streetAddress": "30 Euston Square",
+                        "addressLocality": "London",
+                        "postalCode": "NW1 2FB",
+                        "addressCountry": "GB",
+                    },
+                },
+                # No booking form to point to once the day is over: its own page.
+                {"@type": "VirtualLocation", "url": HOME + "news-and-events/past-example-workshop/"},
+            ],
+        },
+        "missing": {},
+    }
+
+
 def google_event_errors(data):
     """
     What Google's Event rich result would refuse in `data`: the required
@@ -237,7 +266,13 @@ def event_data(client, event):
 def test_every_event_qualifies_for_googles_event_results_when_its_facts_allow(client, initial_content):
     call_command("load_initial_content", "--demo", stdout=io.StringIO())
     events = {event.slug: event for event in EventPage.objects.live()}
-    facts = dict(INITIAL_EVENTS, **{"example-workshop": example_workshop_facts(events["example-workshop"])})
+    facts = dict(
+        INITIAL_EVENTS,
+        **{
+            "example-workshop": example_workshop_facts(events["example-workshop"]),
+            "past-example-workshop": past_example_workshop_facts(events["past-example-workshop"]),
+        },
+    )
     assert set(events) == set(facts)
 
     for slug, event in events.items():
@@ -267,7 +302,7 @@ def test_every_event_qualifies_for_googles_event_results_when_its_facts_allow(cl
         assert google_event_errors(data) == set(missing), slug
 
     qualifying = sorted(slug for slug in facts if not facts[slug]["missing"])
-    assert qualifying == ["example-workshop", "strategic-workforce-planning-workshop"]
+    assert qualifying == ["example-workshop", "past-example-workshop", "strategic-workforce-planning-workshop"]
 
 
 def test_a_bookable_workshop_offers_free_places_until_they_are_all_booked(client, index, venue, today):
