@@ -151,6 +151,9 @@ def register_booking_log_actions(actions):
         achievements.EXPORT_ACTION, "Export figures", "Exported what the Collaborative achieves (figures only)"
     )
     actions.register_action("events.cancel_booking", "Cancel booking", "Cancelled a booking")
+    actions.register_action(
+        "events.download_certificate", "Download certificate", "Downloaded a certificate of attendance"
+    )
     actions.register_action("events.promote_booking", "Give a place", "Gave a waiting-list booking a place")
     actions.register_action("events.notify_bookers", "Tell bookers", "E-mailed the bookers about a change")
     actions.register_action("events.erase_bookings", "Erase personal data", "Erased a person's booking details")

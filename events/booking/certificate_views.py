@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from wagtail.admin import messages
+from wagtail.log_actions import log
 
 from ..models import Booking
 from . import certificates
@@ -202,4 +203,6 @@ def admin_certificate_pdf(request, pk):
     if certificate is None:
         messages.error(request, "This booking has no certificate: only people marked as attended have one.")
         return redirect("events_booking_modeladmin_inspect", booking.pk)
+    # It shows the holder's name, job and organisation: who downloaded it is on record, as exports are.
+    log(instance=booking.event, action="events.download_certificate", user=request.user, data={"booking": booking.pk})
     return _pdf_response(certificate)

@@ -32,7 +32,7 @@ from fpdf import FPDF
 from fpdf.prefs import ViewerPreferences
 
 from ..formatting import format_event_datetime
-from ..models import Booking, Certificate, EventStatus, PlaceKind
+from ..models import Booking, BookingStatus, Certificate, EventStatus, PlaceKind
 from .emails import site_root_url
 
 # Crockford's base32: digits and capitals without I, L, O and U.
@@ -64,15 +64,20 @@ def display_code(code):
 # Certificates -----------------------------------------------------------------
 
 
+# A place cancelled after the day (by an administrator) keeps its time of
+# arrival, but is no longer a place: it certifies nothing.
+CERTIFIABLE = {"attended_at__isnull": False, "erased_at": None, "status": BookingStatus.CONFIRMED}
+
+
 def may_have_certificate(booking):
-    """Whether a booking can have a certificate: marked attended, and not erased."""
-    return booking.attended_at is not None and booking.erased_at is None
+    """Whether a booking can have a certificate: a confirmed place, marked attended, and not erased."""
+    return booking.attended_at is not None and booking.erased_at is None and booking.is_confirmed
 
 
 def _still_attended(booking_id):
     # Locks the booking's row (on PostgreSQL) until the certificate is saved,
     # so that attendance undone at this instant waits, then deletes it.
-    return Booking.objects.select_for_update().filter(pk=booking_id, attended_at__isnull=False, erased_at=None).exists()
+    return Booking.objects.select_for_update().filter(pk=booking_id, **CERTIFIABLE).exists()
 
 
 def certificate_for(booking):
@@ -103,14 +108,11 @@ def certificate_for(booking):
 
 
 def genuine_certificate(code):
-    """The certificate with this (normalised) code, if its booking is still marked attended and not erased."""
+    """The certificate with this (normalised) code, if its booking is still a place marked attended, not erased."""
     if not code:
         return None
-    return (
-        Certificate.objects.select_related("booking__event")
-        .filter(code=code, booking__attended_at__isnull=False, booking__erased_at=None)
-        .first()
-    )
+    certifiable = {f"booking__{name}": value for name, value in CERTIFIABLE.items()}
+    return Certificate.objects.select_related("booking__event").filter(code=code, **certifiable).first()
 
 
 def verification_url(certificate):
@@ -238,7 +240,7 @@ BAND_HEIGHT = 34
 FOOTER_TOP = 160
 # Sizes are tried from the first down: a very long name or title is drawn
 # smaller until everything fits on the one page.
-SCALES = (1, 0.9, 0.8, 0.7, 0.6, 0.5)
+SCALES = (1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4, 0.35, 0.3)
 
 
 class TaggedPDF(FPDF):

@@ -23,6 +23,7 @@ from pypdf.generic import ContentStream
 from events.booking import certificates
 from events.booking.attendance import mark_attended
 from events.booking.certificates import (
+    SCALES,
     certificate_for,
     certificate_pdf,
     describe_learning_time,
@@ -36,6 +37,7 @@ from events.booking.certificates import (
 from events.booking.emails import cancel_token
 from events.booking.links import certificate_token, feedback_token
 from events.booking.privacy import erase_personal_data
+from events.booking.rules import cancel_booking
 from events.formatting import format_date
 from events.models import AttendanceMode, Booking, BookingStatus, Certificate, Contact, EventPage, PlaceKind
 from events.tasks import purge_booking_personal_data_task
@@ -450,6 +452,25 @@ def test_a_very_long_name_and_title_still_fit_on_the_one_page(form_page, worksho
     assert text.count("Featherstonehaugh") == 5
 
 
+def test_every_field_at_its_longest_still_leaves_the_footer_clear(form_page, workshop):
+    from events.booking.certificates import _draw
+
+    workshop.title = ("Workforce " * 30)[:255]
+    workshop.save_revision().publish()
+    booking = make_booking(
+        form_page,
+        name=("Featherstonehaugh " * 10)[:120],
+        job_title=("Director of Organisational Development " * 5)[:120],
+        organisation=("Tavistock and Portman NHS Foundation Trust " * 5)[:150],
+    )
+    mark_attended(workshop, booking.pk, True)
+    certificate = certificate_for(Booking.objects.select_related("event").get(pk=booking.pk))
+
+    # The smallest size is enough for the longest of everything: the body ends above the footer's rule.
+    assert any(_draw(certificate, scale)[1] for scale in SCALES)
+    assert len(read_pdf(certificate_pdf(certificate)).pages) == 1
+
+
 def test_an_online_workshop_without_an_end_time_says_online_and_states_no_learning_time(index, today):
     event = add_event(index, "online-forum", today - timedelta(days=1), title="Online forum", end_time=None)
     booking = make_booking(add_booking_form(event))
@@ -671,6 +692,19 @@ def test_a_certificate_left_behind_by_undone_attendance_proves_nothing(client, z
     assert client.get(certificate_pdf_url(zoe)).status_code == 404
 
 
+def test_a_place_cancelled_after_the_day_certifies_nothing(client, zoe):
+    # An administrator's cancelling keeps the time of arrival on the row, and check-in can no longer undo it.
+    code = certificate_for(zoe).code
+    cancel_booking(zoe)
+    zoe.refresh_from_db()
+    assert zoe.is_cancelled and zoe.attended_at is not None
+
+    assert client.get(check_url(display_code(code))).status_code == 404
+    assert client.get(certificate_pdf_url(zoe)).status_code == 404
+    assert "There is no certificate" in visible_text(client.get(certificate_page_url(zoe)))
+    assert certificate_for(zoe) is None
+
+
 def test_erasing_a_persons_data_deletes_their_certificate(client, zoe):
     code = certificate_for(zoe).code
     link = certificate_page_url(zoe)
@@ -721,6 +755,12 @@ def test_a_booking_administrator_sees_the_certificate_and_can_download_it(client
     refused = client.get(reverse("events_booking_certificate", args=[absent.pk]))
     assert refused.status_code == 302
     assert not Certificate.objects.filter(booking=absent).exists()
+    # Who downloaded whose certificate is on record, by booking number only.
+    from wagtail.models import PageLogEntry
+
+    (entry,) = PageLogEntry.objects.filter(action="events.download_certificate")
+    assert entry.page_id == zoe.event_id and entry.data == {"booking": zoe.pk}
+    assert entry.user.groups.filter(name="Booking administrators").exists()
 
 
 @pytest.mark.parametrize("role", ["Editors", "Moderators"])
