@@ -29,6 +29,11 @@ FIGURE_CHOICES = [
 EVERY_FIGURE = [value for value, _label in FIGURE_CHOICES]
 
 
+# On a public page, an average of one or two people's ratings is their
+# ratings: it is shown once this many have answered.
+FEWEST_RATINGS_SHOWN = 5
+
+
 def figures_in_words(figures, chosen):
     """
     The chosen figures in sentences, e.g. "42 people attended, 3 of them
@@ -54,7 +59,12 @@ def figures_in_words(figures, chosen):
             f"{plural(figures.other_organisations, 'other organisation')}."
         )
     if RATINGS in chosen:
-        if figures.feedback_responses:
+        if 0 < figures.feedback_responses < FEWEST_RATINGS_SHOWN:
+            sentences.append(
+                f"{plural(figures.feedback_responses, 'person has', 'people have')} given feedback: ratings are "
+                f"shown once {FEWEST_RATINGS_SHOWN} have."
+            )
+        elif figures.feedback_responses:
             sentences.append(
                 f"Rated {figures.average_overall_rating} out of 5 overall and {figures.average_usefulness_rating} "
                 f"out of 5 for usefulness in their role, by the "
@@ -84,7 +94,7 @@ def figures_table(figures, chosen):
         ]
     if RATINGS in chosen:
         rows.append(("Feedback responses", f"{figures.feedback_responses:,}"))
-        if figures.feedback_responses:
+        if figures.feedback_responses >= FEWEST_RATINGS_SHOWN:
             rows += [
                 ("Overall rating", f"{figures.average_overall_rating} out of 5"),
                 ("Useful for their role", f"{figures.average_usefulness_rating} out of 5"),
@@ -165,14 +175,21 @@ class WorkshopFiguresBlock(blocks.StructBlock):
         chosen = [name for name in EVERY_FIGURE if name in (value.get("figures") or [])]
         request = context.get("request")
         figures, workshop = context.get("example_figures"), None
+        hidden = False
         if figures is None:
             workshop = self.workshop_cited(value, context.get("page"))
+            # A workshop visitors cannot see (a draft, a private page) has no
+            # public figures either: the report cites nothing until it does.
+            hidden = workshop is not None and not (workshop.live and is_public(workshop))
             if workshop is not None:
+                page_cache.shows(EventPage)
+            if workshop is not None and not hidden:
                 figures = self.read_figures(workshop)
         context.update(
             {
                 "figures": figures,
-                "workshop_named": workshop if workshop is not None and workshop.live and is_public(workshop) else None,
+                "workshop_hidden": hidden,
+                "workshop_named": workshop if workshop is not None and not hidden else None,
                 "sentence": figures_in_words(figures, chosen) if figures is not None else "",
                 "rows": figures_table(figures, chosen) if figures is not None else [],
                 "is_example": "example_figures" in context,

@@ -232,10 +232,11 @@ def workshops_with_figures(first_day=None, last_day=None):
     The workshops whose figures the Collaborative counts, held from
     first_day to last_day (either open), oldest first: those that took
     bookings on this site (with bookings, or published with a booking form),
-    less any cancelled. Workshops from before booking on this site have no
+    less any cancelled or postponed (not held on its day: the follow-up
+    leaves them out too). Workshops from before booking on this site have no
     figures to show. Not yet read: a queryset.
     """
-    events = EventPage.objects.exclude(status=EventStatus.CANCELLED)
+    events = EventPage.objects.exclude(status__in=[EventStatus.CANCELLED, EventStatus.POSTPONED])
     if first_day:
         events = events.filter(date__gte=first_day)
     if last_day:

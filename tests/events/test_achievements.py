@@ -124,6 +124,10 @@ def history(index, venue, today, member):
         index, "cancelled-workshop", today - timedelta(days=80), venue=venue, status=EventStatus.CANCELLED
     )
     make_booking(add_booking_form(cancelled), name="Cancelled Booker", organisation=ACME)
+    postponed = add_event(
+        index, "postponed-workshop", today - timedelta(days=70), venue=venue, status=EventStatus.POSTPONED
+    )
+    make_booking(add_booking_form(postponed), name="Postponed Booker", organisation=ACME)
     coming = add_event(index, "coming-workshop", today + timedelta(days=20), venue=venue)
     make_booking(add_booking_form(coming), name="Early Booker", organisation=ACME)
     before_booking = add_event(index, "workshop-2019", date(2019, 3, 5), venue=venue, capacity=None)
@@ -284,9 +288,11 @@ def test_erasing_every_booking_leaves_every_figure_as_it_was(history, today):
         ("march-workshop", MEMBER): (1, 0, True),
         ("march-workshop", "ACME Community Care"): (1, 0, False),
         ("march-workshop", LEEDS): (1, 0, False),
-        # Kept for the cancelled workshop too (its place was never cancelled), though its figures are not shown;
+        # Kept for the cancelled and postponed workshops too (their places were never cancelled), though their
+        # figures are not shown;
         # not for the workshop still to come: its place was cancelled before erasure, so it reached no one.
         ("cancelled-workshop", ACME): (1, 0, False),
+        ("postponed-workshop", ACME): (1, 0, False),
     }
 
 
