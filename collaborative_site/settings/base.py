@@ -555,12 +555,19 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"hide_link_keys": {"()": "collaborative_site.log_filters.HideLinkKeys"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stdout"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"},
     "loggers": {
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A 404 or 403 at a booking's own link names its address: without the link's key.
+        "django.request": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["hide_link_keys"],
+        },
         # One line per background task and per page action is noise here;
         # Wagtail's own history in the admin records who changed what.
         "django_tasks": {"level": "WARNING"},

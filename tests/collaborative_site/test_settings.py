@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core import signing
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -202,3 +203,27 @@ def test_production_queues_background_work_in_the_database_and_development_runs_
     assert chosen["TASKS"]["default"]["BACKEND"] == immediate
     wrong = load_settings("production", {**PRODUCTION_ENV, "TASKS_BACKEND": "celery"}, "TASKS")
     assert "TASKS_BACKEND must be one of immediate, database, not 'celery'" in wrong["error"]
+
+
+def test_a_booking_links_key_never_reaches_the_log(client, db):
+    """A 404 at someone's cancel or certificate link logs its address without the key that opens it."""
+    import logging
+
+    from events.booking.emails import CANCEL_SALT
+
+    key = signing.dumps([999999, 0], salt=CANCEL_SALT, compress=True)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        for address in (f"/bookings/cancel/{key}/", f"/bookings/certificate/{key}/pdf/", f"/bookings/feedback/{key}/"):
+            assert client.get(address).status_code == 404
+    finally:
+        logger.removeHandler(handler)
+
+    lines = [record.getMessage() for record in records]
+    assert len(lines) == 3
+    assert not any(key in line for line in lines), lines
+    assert "Not Found: /bookings/cancel/[link]/" in lines
