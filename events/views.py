@@ -2,12 +2,12 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 from wagtail.models import Site
 
 from .booking.abuse import too_many_attempts
 from .booking.emails import booking_for_cancel_token
 from .booking.forms import ColleagueForm, form_started_token
+from .booking.links import INVALID_LINK, no_store
 from .booking.rules import BookingBusy, ChangeRefused, book_place, cancel_booking, change_attendance, hand_over
 from .models import BookingFormPage, EventPage, EventStatus, NewsAndEventsIndexPage, PlaceKind
 
@@ -58,7 +58,7 @@ def serve_booking_form(page, request):
     context["closed_message"] = event.booking_closed_reason()
     status = 200
     if context["closed_message"]:
-        return _no_store(TemplateResponse(request, page.get_template(request), context))
+        return no_store(TemplateResponse(request, page.get_template(request), context))
 
     if request.method == "POST":
         form = page.get_form(request.POST, request.FILES, page=page, user=request.user)
@@ -86,7 +86,7 @@ def serve_booking_form(page, request):
     event.count_bookings()
     context["form"] = form
     context["started_token"] = form_started_token()
-    return _no_store(TemplateResponse(request, page.get_template(request), context, status=status))
+    return no_store(TemplateResponse(request, page.get_template(request), context, status=status))
 
 
 def booking_confirmation(request, token):
@@ -101,7 +101,7 @@ def booking_confirmation(request, token):
 def render_booking_confirmation(request, page):
     """What a visitor sees after sending the booking form (and an editor in the preview's landing page mode)."""
     context = {"page": page, "event": page.event, "confirmation_text": page.confirmation_text}
-    return _no_store(TemplateResponse(request, "events/booking_confirmation.html", context))
+    return no_store(TemplateResponse(request, "events/booking_confirmation.html", context))
 
 
 # A booking's own pages, at the link in its e-mails ----------------------------
@@ -109,8 +109,6 @@ def render_booking_confirmation(request, page):
 # Each is reached with the booking's signed token (emails.cancel_token), so
 # only the person the e-mail went to finds them. GET only shows; each change
 # is a form posted to its own page, and asks nothing of JavaScript.
-
-INVALID_LINK = "This link is not valid. Check that you copied all of it from your e-mail."
 
 
 def booking_from_link(token):
@@ -157,7 +155,7 @@ def booking_context(booking, token):
 def booking_manage(request, token):
     """Your booking: the workshop, the kind of place and its status, and what the booker can still change."""
     booking = booking_from_link(token)
-    return _no_store(TemplateResponse(request, "events/booking_manage.html", booking_context(booking, token)))
+    return no_store(TemplateResponse(request, "events/booking_manage.html", booking_context(booking, token)))
 
 
 def booking_change_attendance(request, token):
@@ -169,7 +167,7 @@ def booking_change_attendance(request, token):
     booking = booking_from_link(token)
     context = booking_context(booking, token)
     if not context["can_change_attendance"]:
-        return _no_store(TemplateResponse(request, "events/booking_manage.html", context))
+        return no_store(TemplateResponse(request, "events/booking_manage.html", context))
     event = context["event"]
     event.count_bookings()
     status = 200
@@ -188,7 +186,7 @@ def booking_change_attendance(request, token):
             status = 503
         event.count_bookings()
     context["other_places_left"] = event.places_left_for(context["other_kind"])
-    return _no_store(TemplateResponse(request, "events/booking_change_attendance.html", context, status=status))
+    return no_store(TemplateResponse(request, "events/booking_change_attendance.html", context, status=status))
 
 
 HAND_OVER_TOO_MANY = (
@@ -206,7 +204,7 @@ def booking_hand_over(request, token):
     booking = booking_from_link(token)
     context = booking_context(booking, token)
     if not context["can_hand_over"]:
-        return _no_store(TemplateResponse(request, "events/booking_manage.html", context))
+        return no_store(TemplateResponse(request, "events/booking_manage.html", context))
     status = 200
     if request.method == "POST":
         form = ColleagueForm(request.POST)
@@ -229,7 +227,7 @@ def booking_hand_over(request, token):
     else:
         form = ColleagueForm()
     context["form"] = form
-    return _no_store(TemplateResponse(request, "events/booking_hand_over.html", context, status=status))
+    return no_store(TemplateResponse(request, "events/booking_hand_over.html", context, status=status))
 
 
 def booking_cancel(request, token):
@@ -247,17 +245,11 @@ def booking_cancel(request, token):
         except BookingBusy:
             context["state"] = "ask"
             context["error"] = "We could not cancel your place just now. Please press the button again."
-            return _no_store(TemplateResponse(request, "events/booking_cancel.html", context, status=503))
+            return no_store(TemplateResponse(request, "events/booking_cancel.html", context, status=503))
         context["state"] = "cancelled"
     else:
         context["state"] = "ask"
-    return _no_store(TemplateResponse(request, "events/booking_cancel.html", context))
-
-
-def _no_store(response):
-    # Personal details and one-off tokens: never kept by a browser's or a proxy's cache.
-    add_never_cache_headers(response)
-    return response
+    return no_store(TemplateResponse(request, "events/booking_cancel.html", context))
 
 
 def verify_certificate(request, code=None):

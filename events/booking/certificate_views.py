@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from wagtail.admin import messages
 from wagtail.log_actions import log
@@ -42,9 +41,8 @@ from .certificates import (
     verification_url,
     workshop_date,
 )
-from .links import booking_for_certificate_token
+from .links import INVALID_LINK, booking_for_certificate_token, no_store
 
-INVALID_LINK = "This link is not valid. Check that you copied all of it from your e-mail."
 RATE_LIMIT_ACTION = "certificate-check"
 
 
@@ -54,9 +52,8 @@ def _private(response):
     certificate's page and file name a person, and a check's answer is
     nobody else's business.
     """
-    add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return no_store(response)
 
 
 def _booking(token):

@@ -7,8 +7,12 @@ made (emails.booked_at_stamp), as the booking's own links do.
 
 from django.core import signing
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from .emails import booked_at_stamp, site_root_url
+
+# What every page at a booking's own link says of a link that is not one.
+INVALID_LINK = "This link is not valid. Check that you copied all of it from your e-mail."
 
 FEEDBACK_SALT = "events.booking.feedback"
 CERTIFICATE_SALT = "events.booking.certificate"
@@ -55,3 +59,9 @@ def feedback_url(booking):
 
 def certificate_url(booking):
     return site_root_url(booking.event) + reverse("booking_certificate", args=[certificate_token(booking)])
+
+
+def no_store(response):
+    """A page at a booking's own link: personal details and a one-off key, never kept by a browser or a proxy."""
+    add_never_cache_headers(response)
+    return response
