@@ -8,6 +8,8 @@ response keeps the day it came, not the moment, so that the two cannot be
 matched by time either. A name is kept only when the attendee chose to give it.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +31,13 @@ from .bookings import QUESTION_TYPES
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
+# An extra question asking who is answering would undo the anonymity of every response.
+ASKS_WHO_IS_ANSWERING = re.compile(r"\b(names?|e-?mails?|address(es)?)\b", re.IGNORECASE)
+ANONYMOUS_MESSAGE = (
+    "Feedback is anonymous: do not ask for a name or an e-mail address. "
+    "The form already offers 'Put my name to this feedback' to anyone who wants to give theirs."
+)
+
 
 class FeedbackFormField(AbstractFormField):
     """A question an editor adds to a feedback form, after the standard ones."""
@@ -41,6 +50,10 @@ class FeedbackFormField(AbstractFormField):
         super().clean()
         from ..booking.feedback import reserved_names
 
+        if self.field_type == "email":
+            raise ValidationError({"field_type": ANONYMOUS_MESSAGE})
+        if ASKS_WHO_IS_ANSWERING.search(self.label or ""):
+            raise ValidationError({"label": ANONYMOUS_MESSAGE})
         if get_field_clean_name(self.label or "") in reserved_names():
             raise ValidationError(
                 {

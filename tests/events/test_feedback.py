@@ -194,7 +194,7 @@ def test_a_hidden_control_character_is_taken_out_and_the_attendee_asked_to_check
 
 
 def test_an_editors_question_may_not_take_the_name_of_a_standard_one(past):
-    for label in ("What worked", "Name", "Overall rating", "Received on"):
+    for label in ("What worked", "Overall rating", "Received on"):
         question = FeedbackFormField(page=past.feedback_form, label=label, field_type="singleline")
         with pytest.raises(ValidationError) as refused:
             question.clean()
@@ -202,6 +202,36 @@ def test_an_editors_question_may_not_take_the_name_of_a_standard_one(past):
             f"Every feedback form already asks for '{label}'. Leave this question out, or give it a different label."
         ]
     FeedbackFormField(page=past.feedback_form, label="Your trust", field_type="singleline").clean()
+
+
+ANONYMOUS_MESSAGE = (
+    "Feedback is anonymous: do not ask for a name or an e-mail address. "
+    "The form already offers 'Put my name to this feedback' to anyone who wants to give theirs."
+)
+
+
+@pytest.mark.parametrize(
+    "label", ["Name", "Your full name", "What is your e-mail?", "Email address", "Work EMAIL", "Postal address"]
+)
+def test_an_editors_question_may_not_ask_who_is_answering(past, label):
+    question = FeedbackFormField(page=past.feedback_form, label=label, field_type="singleline")
+
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+
+    assert refused.value.message_dict["label"] == [ANONYMOUS_MESSAGE]
+
+
+def test_an_editors_question_may_not_be_an_email_box(past):
+    question = FeedbackFormField(page=past.feedback_form, label="Contact", field_type="email")
+
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+
+    assert refused.value.message_dict["field_type"] == [ANONYMOUS_MESSAGE]
+    # Words that only contain the refused ones are fine.
+    for label in ("Which addressed your needs", "Renamed sessions", "Emailing beforehand helped"):
+        FeedbackFormField(page=past.feedback_form, label=label, field_type="singleline").full_clean()
 
 
 # Who may answer ------------------------------------------------------------------------
@@ -485,6 +515,14 @@ class TestEditorsAddAFeedbackForm(WagtailPageTestCase):
 
         assert response.status_code == 200
         assert "Every feedback form already asks for &#x27;What worked&#x27;" in response.content.decode()
+        assert not FeedbackFormPage.objects.exists()
+
+    def test_a_question_asking_for_an_email_address_gets_a_plain_error(self):
+        response = self.client.post(self.add_url(), self.form([("Your e-mail address", "email")]))
+
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Feedback is anonymous: do not ask for a name or an e-mail address." in content
         assert not FeedbackFormPage.objects.exists()
 
     def test_the_editor_previews_the_form_and_the_thanks_and_nothing_is_kept(self):
