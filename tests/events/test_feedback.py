@@ -11,7 +11,7 @@ import io
 import json
 import logging
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -367,7 +367,28 @@ def test_a_response_is_kept_with_the_day_and_no_link_to_the_person(client, past,
     location = sent["Location"]
     assert sent.status_code == 302 and feedback_token(past.ada) not in location
     thanks_token = location.rstrip("/").rsplit("/", 1)[-1]
-    assert signing.loads(thanks_token, salt=THANKS_SALT) == {"p": past.feedback_form.pk}
+    assert signing.Signer(salt=THANKS_SALT).unsign_object(thanks_token) == {"p": past.feedback_form.pk}
+
+
+def test_the_thank_you_address_is_the_same_whenever_the_feedback_is_sent(client, past, clock):
+    clock.move_to(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    first = send(client, past.ada)["Location"]
+    clock.move_to(datetime(2026, 11, 25, 17, 31, 7, tzinfo=UTC))
+    second = send(client, past.grace)["Location"]
+
+    # Nothing in it says when it was sent, so it cannot be matched with a booking's activity.
+    assert first == second
+    # And it does not expire: it still thanks days later.
+    clock.move_to(datetime(2027, 1, 10, 8, 0, tzinfo=UTC))
+    assert client.get(first).status_code == 200
+    token = first.rstrip("/").rsplit("/", 1)[-1]
+    for wrong in (
+        token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
+        signing.Signer(salt="another.salt").sign_object({"p": past.feedback_form.pk}),
+        # An address given out before it stopped carrying the time.
+        signing.dumps({"p": past.feedback_form.pk}, salt=THANKS_SALT),
+    ):
+        assert client.get(reverse("booking_feedback_thanks", args=[wrong])).status_code == 404
 
 
 def test_the_thank_you_page_thanks_and_shows_the_forms_own_text(client, past):
