@@ -2,9 +2,12 @@
 Feedback after a workshop: the form an editor adds under a past workshop
 (standard questions, and any they add), and each anonymous response.
 
-A response holds no link to the booking it came through: the booking only
-records that its one response was given (Booking.feedback_given), and the
-response keeps the day it came, not the moment, so that the two cannot be
+A response holds no link to the booking it came through, and the booking
+row is not written to when feedback is given. That an attendee has answered
+is kept apart, in FeedbackGiven, as a keyed hash of their booking: the hash
+and the response are made in one transaction (so on PostgreSQL they share a
+transaction id), and telling whose hash it is needs the site's secret key.
+The response keeps the day it came, not the moment, so that it cannot be
 matched by time either. A name is kept only when the attendee chose to give it.
 """
 
@@ -184,3 +187,23 @@ class FeedbackResponse(models.Model):
 
     def __str__(self):
         return f"Feedback {self.pk} on {self.event}"
+
+
+class FeedbackGiven(models.Model):
+    """
+    That one booking's attendee has given their feedback: a keyed hash of the
+    booking (feedback.feedback_given_hash), unique, so each answers once. It
+    says nothing about the booking without the site's secret key, and the
+    booking row itself is never written when feedback is given.
+    """
+
+    wagtail_reference_index_ignore = True
+
+    booking_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "feedback given"
+        verbose_name_plural = "feedback given"
+
+    def __str__(self):
+        return "Feedback given"

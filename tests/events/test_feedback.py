@@ -7,6 +7,7 @@ the bookings are erased.
 """
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -29,8 +30,8 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from events.booking.attendance import mark_attended
-from events.booking.emails import cancel_token
-from events.booking.feedback import record_feedback
+from events.booking.emails import booked_at_stamp, cancel_token
+from events.booking.feedback import has_given_feedback, record_feedback
 from events.booking.feedback_views import THANKS_SALT
 from events.booking.links import certificate_token, feedback_token
 from events.booking.privacy import erase_personal_data
@@ -39,6 +40,7 @@ from events.models import (
     EventPage,
     FeedbackFormField,
     FeedbackFormPage,
+    FeedbackGiven,
     FeedbackResponse,
     NewsAndEventsIndexPage,
     NewsPage,
@@ -182,8 +184,7 @@ def test_a_form_sent_without_the_ratings_says_what_to_answer(client, past):
     # What they wrote is kept to send again; nothing is recorded.
     assert text(page.select_one("#id_what_worked")) == "The workforce planning exercise."
     assert not FeedbackResponse.objects.exists()
-    past.ada.refresh_from_db()
-    assert not past.ada.feedback_given
+    assert not has_given_feedback(past.ada)
 
 
 def test_a_hidden_control_character_is_taken_out_and_the_attendee_asked_to_check(client, past):
@@ -266,8 +267,8 @@ def test_a_link_answers_only_for_its_own_booking_at_its_own_workshop(client, ind
 
     # Bob's link gave Bob's one response, to his workshop; Ada's is untouched.
     assert list(FeedbackResponse.objects.values_list("event_id", flat=True)) == [other_event.pk]
-    assert Booking.objects.get(pk=bob.pk).feedback_given
-    assert not Booking.objects.get(pk=past.ada.pk).feedback_given
+    assert has_given_feedback(bob)
+    assert not has_given_feedback(past.ada)
     assert send(client, past.ada).status_code == 302
 
 
@@ -361,13 +362,31 @@ def test_a_response_is_kept_with_the_day_and_no_link_to_the_person(client, past,
     stored = json.dumps(row, default=str)
     for personal in ("Ada", "Lovelace", past.ada.email, feedback_token(past.ada)):
         assert personal not in stored
-    past.ada.refresh_from_db()
-    assert past.ada.feedback_given
+    assert has_given_feedback(past.ada)
     # The thank-you page's address names the form, never the link or the booking.
     location = sent["Location"]
     assert sent.status_code == 302 and feedback_token(past.ada) not in location
     thanks_token = location.rstrip("/").rsplit("/", 1)[-1]
     assert signing.Signer(salt=THANKS_SALT).unsign_object(thanks_token) == {"p": past.feedback_form.pk}
+
+
+def test_that_an_attendee_answered_is_kept_as_a_keyed_hash_and_the_booking_is_untouched(client, past):
+    before = Booking.objects.values().get(pk=past.ada.pk)
+
+    send(client, past.ada)
+
+    # The booking row is not written to: nothing on it changes when its feedback is given.
+    assert Booking.objects.values().get(pk=past.ada.pk) == before
+    assert not has_given_feedback(past.grace)
+    given = FeedbackGiven.objects.values().get()
+    assert set(given) == {"id", "booking_hash"}
+    # A keyed hash: not the plain hash of what names the booking, which anyone could work out.
+    identity = f"{past.ada.pk}:{booked_at_stamp(past.ada)}".encode()
+    assert len(given["booking_hash"]) == 64 and given["booking_hash"] != hashlib.sha256(identity).hexdigest()
+    # Another site's key gives another hash: linking the two rows needs this site's secret key.
+    with override_settings(SECRET_KEY="another site's secret key, long enough to be a real one"):
+        assert not has_given_feedback(past.ada)
+    assert has_given_feedback(past.ada)
 
 
 def test_the_thank_you_address_is_the_same_whenever_the_feedback_is_sent(client, past, clock):
@@ -911,3 +930,35 @@ def test_sendings_at_the_same_instant_keep_one_response_on_postgresql(committed_
     assert errors == []
     assert sorted(statuses) == [302] + [409] * (threads - 1)
     assert FeedbackResponse.objects.filter(event=event).count() == 1
+
+
+def transaction_ids(table, **where):
+    """The PostgreSQL transaction id (xmin) that wrote each row: what a reader of the database sees."""
+    condition = " AND ".join(f"{column} = %s" for column in where) or "TRUE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table} WHERE {condition}", list(where.values()))  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.one_process_at_a_time("database connections")
+def test_no_booking_row_shares_a_transaction_with_a_response_on_postgresql(committed_content):
+    index = NewsAndEventsIndexPage.objects.get()
+    event, booking_form = workshop_held(index, "xmin-feedback", timezone.localdate() - timedelta(days=1))
+    add_feedback_form(event)
+    people = [attended(event, make_booking(booking_form, name=f"Attendee {number}")) for number in range(3)]
+    written_before = {booking.pk: transaction_ids("events_booking", id=booking.pk) for booking in people}
+
+    for booking in people:
+        assert Client().post(link(booking), feedback_answers()).status_code == 302
+
+    responses = set(transaction_ids("events_feedbackresponse", event_id=event.pk))
+    assert len(responses) == 3
+    # No booking row was written when its feedback was given: each keeps the transaction that last wrote it.
+    assert {booking.pk: transaction_ids("events_booking", id=booking.pk) for booking in people} == written_before
+    bookings = set(transaction_ids("events_booking"))
+    assert responses.isdisjoint(bookings)
+    # Written with each response: only the keyed hash that its attendee answered, on no booking's transaction either.
+    hashes = set(transaction_ids("events_feedbackgiven"))
+    assert len(hashes) == 3 and hashes.isdisjoint(bookings)
