@@ -10,9 +10,10 @@ given (on PostgreSQL, rows written together carry the same transaction id,
 which would pair them). That the attendee has answered is kept as a keyed
 hash of their booking (FeedbackGiven), made in the response's transaction:
 telling whose it is needs the site's secret key. The response keeps the day
-it came and not the moment, and nothing logged when it is recorded names
-the booking. A name is kept only when the attendee ticked "Put my name to
-this feedback" and typed it: it is never filled in from their booking.
+it came and not the moment, lists order responses by their answers and not
+by arrival, and nothing logged when it is recorded names the booking. A name
+is kept only when the attendee ticked "Put my name to this feedback" and
+typed it: it is never filled in from their booking.
 """
 
 import json
@@ -28,6 +29,7 @@ from django.utils.crypto import salted_hmac
 from wagtail.contrib.forms.forms import BaseForm
 
 from ..models import Booking, FeedbackFormPage, FeedbackGiven, FeedbackResponse
+from ..models.feedback import RESPONSE_ORDER
 from .emails import booked_at_stamp
 from .forms import BookingFormBuilder, WithoutControlCharacters
 from .questions import text_question
@@ -340,7 +342,7 @@ def feedback_summary(event, form_page=None):
     responses: the responses, the people who attended, and the form's own
     questions (to name and count their answers).
     """
-    responses = list(FeedbackResponse.objects.filter(event=event).order_by("pk").only(*SUMMARY_FIELDS))
+    responses = list(FeedbackResponse.objects.filter(event=event).order_by(*RESPONSE_ORDER).only(*SUMMARY_FIELDS))
     attended = Booking.objects.filter(event=event, attended_at__isnull=False).count()
     questions = list(form_page.form_fields.all()) if form_page is not None else []
     return FeedbackSummary(

@@ -45,6 +45,10 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(keep_who_has_answered, migrations.RunPython.noop),
+        migrations.AlterModelOptions(
+            name='feedbackresponse',
+            options={'ordering': ['event', 'received_on', '-overall_rating', '-usefulness_rating', 'what_worked', 'what_to_improve', 'future_topics', 'answers', 'name'], 'permissions': [('export_feedbackresponse', 'Can export feedback')], 'verbose_name': 'feedback response'},
+        ),
         migrations.RemoveField(
             model_name='booking',
             name='feedback_given',

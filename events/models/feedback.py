@@ -8,7 +8,8 @@ is kept apart, in FeedbackGiven, as a keyed hash of their booking: the hash
 and the response are made in one transaction (so on PostgreSQL they share a
 transaction id), and telling whose hash it is needs the site's secret key.
 The response keeps the day it came, not the moment, so that it cannot be
-matched by time either. A name is kept only when the attendee chose to give it.
+matched by time either, and lists never show responses in the order they
+came. A name is kept only when the attendee chose to give it.
 """
 
 import re
@@ -39,6 +40,20 @@ ASKS_WHO_IS_ANSWERING = re.compile(r"\b(names?|e-?mails?|address(es)?)\b", re.IG
 ANONYMOUS_MESSAGE = (
     "Feedback is anonymous: do not ask for a name or an e-mail address. "
     "The form already offers 'Put my name to this feedback' to anyone who wants to give theirs."
+)
+
+# How lists of responses are ordered: by the day and the answers, never by
+# arrival (the primary key), which could be matched with when each attendee's
+# link was used.
+RESPONSE_ORDER = (
+    "received_on",
+    "-overall_rating",
+    "-usefulness_rating",
+    "what_worked",
+    "what_to_improve",
+    "future_topics",
+    "answers",
+    "name",
 )
 
 
@@ -174,7 +189,7 @@ class FeedbackResponse(models.Model):
 
     class Meta:
         verbose_name = "feedback response"
-        ordering = ["event", "pk"]
+        ordering = ["event", *RESPONSE_ORDER]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(overall_rating__gte=1, overall_rating__lte=5), name="overall_rating_1_to_5"

@@ -783,6 +783,21 @@ def test_the_page_explorer_offers_moderators_the_feedback_and_editors_not(client
     assert "Read the feedback" not in client.get(explorer).content.decode()
 
 
+def test_the_summary_and_the_export_do_not_list_responses_in_the_order_they_came(client, log_in, past):
+    earlier = respond(past.event, 3, 4, what_worked="Arrived first.")
+    later = respond(past.event, 5, 4, what_worked="Arrived second.")
+    assert earlier.pk < later.pk and earlier.received_on == later.received_on
+    log_in(BOOKING_ADMINISTRATORS)
+
+    page = html(client.get(summary_url(past.event)))
+    exported = read_csv(client.get(export_url(past.event, "csv")))
+
+    # By the answers, not by arrival: the later one, rated higher, comes first in both.
+    worked = next(section for section in page.select(".feedback-question") if text(section.h3) == "What worked well")
+    assert [text(li) for li in worked.select("li")] == ["Arrived second.", "Arrived first."]
+    assert [row[3] for row in exported[1:]] == ["Arrived second.", "Arrived first."]
+
+
 # The export ----------------------------------------------------------------------------------
 
 
