@@ -20,6 +20,7 @@ from wagtail.documents import get_document_model
 from home.content_loader import CREATED
 
 from .booking.certificates import certificate_for, verification_url
+from .booking.feedback import record_feedback_given
 from .booking.links import certificate_url
 from .calendar import LONDON
 from .initial_content import part, session
@@ -193,6 +194,7 @@ def add_example_attendance(workshop, form_page, day):
             form_data={},
         )
         Booking.objects.filter(pk=booking.pk).update(submit_time=booked_at)
+        booking.submit_time = booked_at
         bookings.append(booking)
     for kind in PlaceKind.values:
         AttendanceTaken.objects.create(event=workshop, place_kind=kind, first_recorded_at=arrived_at)
@@ -207,6 +209,6 @@ def add_example_attendance(workshop, form_page, day):
             what_to_improve=improve,
             future_topics=topics,
         )
-        Booking.objects.filter(pk=booking.pk).update(feedback_given=True)
+        record_feedback_given(booking)
     bookings[0].refresh_from_db()
     certificate_for(bookings[0])

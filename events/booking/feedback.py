@@ -5,11 +5,15 @@ summary the admin shows, and clearing the names given once the bookings'
 retention period is over.
 
 Anonymity is kept by what is stored, not by promise: the response has no
-link to the booking (only Booking.feedback_given says that its one response
-was given), it keeps the day it came and not the moment, and nothing logged
-when it is recorded names the booking. A name is kept only when the attendee
-ticked "Put my name to this feedback" and typed it: it is never filled in
-from their booking.
+link to the booking, and the booking row is not written when feedback is
+given (on PostgreSQL, rows written together carry the same transaction id,
+which would pair them). That the attendee has answered is kept as a keyed
+hash of their booking (FeedbackGiven), made in the response's transaction:
+telling whose it is needs the site's secret key. The response keeps the day
+it came and not the moment, lists order responses by their answers and not
+by arrival, and nothing logged when it is recorded names the booking. A name
+is kept only when the attendee ticked "Put my name to this feedback" and
+typed it: it is never filled in from their booking.
 """
 
 import json
@@ -19,11 +23,14 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from wagtail.contrib.forms.forms import BaseForm
 
-from ..models import Booking, FeedbackFormPage, FeedbackResponse
+from ..models import Booking, FeedbackFormPage, FeedbackGiven, FeedbackResponse
+from ..models.feedback import RESPONSE_ORDER
+from .emails import booked_at_stamp
 from .forms import BookingFormBuilder, WithoutControlCharacters
 from .questions import text_question
 
@@ -208,26 +215,54 @@ def refusal(booking, form_page):
     """Why this booking cannot give feedback through this form (None when it can)."""
     if booking.attended_at is None:
         return Refusal.NOT_ATTENDED
-    if booking.feedback_given:
+    if has_given_feedback(booking):
         return Refusal.ALREADY_GIVEN
     if form_page is None:
         return Refusal.NO_FORM
     return None
 
 
+FEEDBACK_GIVEN_SALT = "events.booking.feedback-given"
+
+
+def feedback_given_hash(booking):
+    """
+    What FeedbackGiven keeps of a booking: a keyed hash (HMAC with the
+    site's secret key) of the booking as it was made, as its links name it.
+    Without the key, it cannot be matched with any booking. (A new secret
+    key would let everyone who answered answer again.)
+    """
+    identity = f"{booking.pk}:{booked_at_stamp(booking)}"
+    return salted_hmac(FEEDBACK_GIVEN_SALT, identity, algorithm="sha256").hexdigest()
+
+
+def has_given_feedback(booking):
+    return FeedbackGiven.objects.filter(booking_hash=feedback_given_hash(booking)).exists()
+
+
+def record_feedback_given(booking):
+    """Record that this booking's attendee has answered: False if it was recorded already."""
+    try:
+        with transaction.atomic():
+            FeedbackGiven.objects.create(booking_hash=feedback_given_hash(booking))
+    except IntegrityError:
+        return False
+    return True
+
+
 def record_feedback(booking, form):
     """
-    Keep one attendee's feedback, once: the booking is marked as having
-    given it, and the response made, in one transaction. Of two sendings at
-    once, only the one whose update marks the booking makes a response; the
-    other returns None. The response names the workshop and the day, never
-    the booking.
+    Keep one attendee's feedback, once: that they answered (as a keyed hash)
+    and the response are made in one transaction, and the booking row is
+    only read, never written. Of two sendings at once, only the one that
+    records the hash first makes a response; the other returns None. The
+    response names the workshop and the day, never the booking.
     """
     with transaction.atomic():
-        claimed = Booking.objects.filter(
-            pk=booking.pk, feedback_given=False, attended_at__isnull=False, erased_at=None
-        ).update(feedback_given=True)
-        if claimed != 1:
+        # Read only: an update, or a row lock (SELECT ... FOR UPDATE sets the
+        # row's xmax), would put this transaction's id on the booking.
+        may_answer = Booking.objects.filter(pk=booking.pk, attended_at__isnull=False, erased_at=None).exists()
+        if not may_answer or not record_feedback_given(booking):
             return None
         response = FeedbackResponse.objects.create(
             event_id=booking.event_id, received_on=timezone.localdate(), **form.response_fields()
@@ -307,7 +342,7 @@ def feedback_summary(event, form_page=None):
     responses: the responses, the people who attended, and the form's own
     questions (to name and count their answers).
     """
-    responses = list(FeedbackResponse.objects.filter(event=event).order_by("pk").only(*SUMMARY_FIELDS))
+    responses = list(FeedbackResponse.objects.filter(event=event).order_by(*RESPONSE_ORDER).only(*SUMMARY_FIELDS))
     attended = Booking.objects.filter(event=event, attended_at__isnull=False).count()
     questions = list(form_page.form_fields.all()) if form_page is not None else []
     return FeedbackSummary(

@@ -24,6 +24,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.models import Page
 
 from ..models import EventPage, FeedbackFormPage, FeedbackResponse
+from ..models.feedback import RESPONSE_ORDER
 from .exports import FormulaSafeExportMixin, log_export
 from .feedback import OPEN_QUESTIONS, RATINGS, feedback_summary, in_words
 
@@ -71,7 +72,8 @@ class FeedbackExportView(FormulaSafeExportMixin, SpreadsheetExportMixin, View):
         if spreadsheet_format not in self.FORMATS:
             raise Http404
         self.event = get_object_or_404(EventPage, pk=event_id)
-        responses = FeedbackResponse.objects.filter(event=self.event).order_by("received_on", "pk")
+        # By the day and the answers, not by arrival (RESPONSE_ORDER).
+        responses = FeedbackResponse.objects.filter(event=self.event).order_by(*RESPONSE_ORDER)
         self.set_columns(feedback_form_of(self.event), responses)
         log_export(
             request.user,

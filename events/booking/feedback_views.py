@@ -6,7 +6,8 @@ attended, once each. The link is the only way in: the form's own page
 
 A response is kept without a link to the booking (feedback.record_feedback);
 the thank-you page it redirects to is at an address that names neither the
-booking nor the link.
+booking nor the link, nor when it was sent: the same for every response to
+the form.
 """
 
 from django.core import signing
@@ -22,9 +23,9 @@ from .links import booking_for_feedback_token
 
 INVALID_LINK = "This link is not valid. Check that you copied all of it from your e-mail."
 THANKS_SALT = "events.booking.feedback-thanks"
-# As a booking's confirmation: long enough to come back after a break, short
-# enough that an old browser history entry stops showing it.
-THANKS_MAX_AGE = 2 * 24 * 60 * 60
+# Signed without a timestamp: the moment it was sent, in the address, could be
+# matched with when the attendee's own link was used.
+THANKS_SIGNER = signing.Signer(salt=THANKS_SALT)
 TOO_MANY_MESSAGE = "There have been too many attempts from your connection. Wait 10 minutes, then send the form again."
 
 # Each refusal's page and status: refused for who they are (403), nothing to
@@ -57,7 +58,7 @@ def feedback_form(request, token):
             if record_feedback(booking, form) is None:
                 # Sent twice at once (two tabs, a double click): the other sending was kept.
                 return unavailable(request, event, Refusal.ALREADY_GIVEN, 409)
-            return redirect("booking_feedback_thanks", token=signing.dumps({"p": form_page.pk}, salt=THANKS_SALT))
+            return redirect("booking_feedback_thanks", token=THANKS_SIGNER.sign_object({"p": form_page.pk}))
     else:
         form = form_page.get_form(page=form_page, user=request.user)
 
@@ -74,9 +75,9 @@ def unavailable(request, event, reason, status):
 def feedback_thanks(request, token):
     """After feedback is sent: thanks, and the form's own thank-you text. The address names the form only."""
     try:
-        payload = signing.loads(token, salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
+        payload = THANKS_SIGNER.unsign_object(token)
         form_page = FeedbackFormPage.objects.live().get(pk=payload["p"])
-    except (signing.BadSignature, KeyError, TypeError, FeedbackFormPage.DoesNotExist):
+    except (signing.BadSignature, ValueError, KeyError, TypeError, FeedbackFormPage.DoesNotExist):
         raise Http404("This page has expired. Your feedback, if you sent it, has been kept.") from None
     return render_thanks(request, form_page)
 

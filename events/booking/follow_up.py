@@ -66,7 +66,7 @@ from ..models import (
 )
 from .attendance import attendance_taken_kinds
 from .emails import delivery_status, enqueue_sending, format_moment, site_root_url
-from .feedback import live_feedback_form
+from .feedback import has_given_feedback, live_feedback_form
 from .links import certificate_url, feedback_url
 
 # Whoever an e-mail reaches (it may be forwarded): nobody signed in, no
@@ -250,7 +250,7 @@ def email_content(record):
             recording_has_captions=event.recording_has_captions,
             feedback_url=(
                 feedback_url(booking)
-                if attended and not booking.feedback_given and live_feedback_form(event) is not None
+                if attended and live_feedback_form(event) is not None and not has_given_feedback(booking)
                 else ""
             ),
             certificate_url=certificate_url(booking) if attended else "",

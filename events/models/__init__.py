@@ -16,7 +16,7 @@ from .bookings import (
     BookingStatus,
 )
 from .choices import PlaceKind
-from .feedback import FeedbackFormField, FeedbackFormPage, FeedbackResponse
+from .feedback import FeedbackFormField, FeedbackFormPage, FeedbackGiven, FeedbackResponse
 from .organisations import Organisation
 from .pages import (
     NEWEST_NEWS_FIRST,
@@ -43,6 +43,7 @@ __all__ = [
     "EventMaterial",
     "FeedbackFormField",
     "FeedbackFormPage",
+    "FeedbackGiven",
     "FeedbackResponse",
     "FollowUp",
     "OrganisationAtWorkshop",

@@ -181,9 +181,6 @@ class Booking(AbstractFormSubmission):
     # attending) without the workshop changing: added to the workshop's
     # SEQUENCE, so that calendar apps take the new invitation as the newer.
     invitation_revision = models.PositiveSmallIntegerField(default=0, editable=False)
-    # That this attendee's one feedback response was given; the response
-    # itself is not linked to the booking (models/feedback.py).
-    feedback_given = models.BooleanField(default=False, editable=False)
     access_needs = models.TextField("accessibility or communication needs", blank=True, max_length=1000)
     dietary_needs = models.TextField(blank=True, max_length=500)
     consented_at = models.DateTimeField(null=True, blank=True, help_text="When they agreed to the privacy notice.")

@@ -2,11 +2,17 @@
 Feedback after a workshop: the form an editor adds under a past workshop
 (standard questions, and any they add), and each anonymous response.
 
-A response holds no link to the booking it came through: the booking only
-records that its one response was given (Booking.feedback_given), and the
-response keeps the day it came, not the moment, so that the two cannot be
-matched by time either. A name is kept only when the attendee chose to give it.
+A response holds no link to the booking it came through, and the booking
+row is not written to when feedback is given. That an attendee has answered
+is kept apart, in FeedbackGiven, as a keyed hash of their booking: the hash
+and the response are made in one transaction (so on PostgreSQL they share a
+transaction id), and telling whose hash it is needs the site's secret key.
+The response keeps the day it came, not the moment, so that it cannot be
+matched by time either, and lists never show responses in the order they
+came. A name is kept only when the attendee chose to give it.
 """
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -29,6 +35,27 @@ from .bookings import QUESTION_TYPES
 
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
+# An extra question asking who is answering would undo the anonymity of every response.
+ASKS_WHO_IS_ANSWERING = re.compile(r"\b(names?|e-?mails?|address(es)?)\b", re.IGNORECASE)
+ANONYMOUS_MESSAGE = (
+    "Feedback is anonymous: do not ask for a name or an e-mail address. "
+    "The form already offers 'Put my name to this feedback' to anyone who wants to give theirs."
+)
+
+# How lists of responses are ordered: by the day and the answers, never by
+# arrival (the primary key), which could be matched with when each attendee's
+# link was used.
+RESPONSE_ORDER = (
+    "received_on",
+    "-overall_rating",
+    "-usefulness_rating",
+    "what_worked",
+    "what_to_improve",
+    "future_topics",
+    "answers",
+    "name",
+)
+
 
 class FeedbackFormField(AbstractFormField):
     """A question an editor adds to a feedback form, after the standard ones."""
@@ -41,6 +68,10 @@ class FeedbackFormField(AbstractFormField):
         super().clean()
         from ..booking.feedback import reserved_names
 
+        if self.field_type == "email":
+            raise ValidationError({"field_type": ANONYMOUS_MESSAGE})
+        if ASKS_WHO_IS_ANSWERING.search(self.label or ""):
+            raise ValidationError({"label": ANONYMOUS_MESSAGE})
         if get_field_clean_name(self.label or "") in reserved_names():
             raise ValidationError(
                 {
@@ -158,7 +189,7 @@ class FeedbackResponse(models.Model):
 
     class Meta:
         verbose_name = "feedback response"
-        ordering = ["event", "pk"]
+        ordering = ["event", *RESPONSE_ORDER]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(overall_rating__gte=1, overall_rating__lte=5), name="overall_rating_1_to_5"
@@ -171,3 +202,23 @@ class FeedbackResponse(models.Model):
 
     def __str__(self):
         return f"Feedback {self.pk} on {self.event}"
+
+
+class FeedbackGiven(models.Model):
+    """
+    That one booking's attendee has given their feedback: a keyed hash of the
+    booking (feedback.feedback_given_hash), unique, so each answers once. It
+    says nothing about the booking without the site's secret key, and the
+    booking row itself is never written when feedback is given.
+    """
+
+    wagtail_reference_index_ignore = True
+
+    booking_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "feedback given"
+        verbose_name_plural = "feedback given"
+
+    def __str__(self):
+        return "Feedback given"

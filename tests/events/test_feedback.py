@@ -7,11 +7,12 @@ the bookings are erased.
 """
 
 import csv
+import hashlib
 import io
 import json
 import logging
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -29,8 +30,8 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from events.booking.attendance import mark_attended
-from events.booking.emails import cancel_token
-from events.booking.feedback import record_feedback
+from events.booking.emails import booked_at_stamp, cancel_token
+from events.booking.feedback import has_given_feedback, record_feedback
 from events.booking.feedback_views import THANKS_SALT
 from events.booking.links import certificate_token, feedback_token
 from events.booking.privacy import erase_personal_data
@@ -39,6 +40,7 @@ from events.models import (
     EventPage,
     FeedbackFormField,
     FeedbackFormPage,
+    FeedbackGiven,
     FeedbackResponse,
     NewsAndEventsIndexPage,
     NewsPage,
@@ -182,8 +184,7 @@ def test_a_form_sent_without_the_ratings_says_what_to_answer(client, past):
     # What they wrote is kept to send again; nothing is recorded.
     assert text(page.select_one("#id_what_worked")) == "The workforce planning exercise."
     assert not FeedbackResponse.objects.exists()
-    past.ada.refresh_from_db()
-    assert not past.ada.feedback_given
+    assert not has_given_feedback(past.ada)
 
 
 def test_a_hidden_control_character_is_taken_out_and_the_attendee_asked_to_check(client, past):
@@ -194,7 +195,7 @@ def test_a_hidden_control_character_is_taken_out_and_the_attendee_asked_to_check
 
 
 def test_an_editors_question_may_not_take_the_name_of_a_standard_one(past):
-    for label in ("What worked", "Name", "Overall rating", "Received on"):
+    for label in ("What worked", "Overall rating", "Received on"):
         question = FeedbackFormField(page=past.feedback_form, label=label, field_type="singleline")
         with pytest.raises(ValidationError) as refused:
             question.clean()
@@ -202,6 +203,36 @@ def test_an_editors_question_may_not_take_the_name_of_a_standard_one(past):
             f"Every feedback form already asks for '{label}'. Leave this question out, or give it a different label."
         ]
     FeedbackFormField(page=past.feedback_form, label="Your trust", field_type="singleline").clean()
+
+
+ANONYMOUS_MESSAGE = (
+    "Feedback is anonymous: do not ask for a name or an e-mail address. "
+    "The form already offers 'Put my name to this feedback' to anyone who wants to give theirs."
+)
+
+
+@pytest.mark.parametrize(
+    "label", ["Name", "Your full name", "What is your e-mail?", "Email address", "Work EMAIL", "Postal address"]
+)
+def test_an_editors_question_may_not_ask_who_is_answering(past, label):
+    question = FeedbackFormField(page=past.feedback_form, label=label, field_type="singleline")
+
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+
+    assert refused.value.message_dict["label"] == [ANONYMOUS_MESSAGE]
+
+
+def test_an_editors_question_may_not_be_an_email_box(past):
+    question = FeedbackFormField(page=past.feedback_form, label="Contact", field_type="email")
+
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+
+    assert refused.value.message_dict["field_type"] == [ANONYMOUS_MESSAGE]
+    # Words that only contain the refused ones are fine.
+    for label in ("Which addressed your needs", "Renamed sessions", "Emailing beforehand helped"):
+        FeedbackFormField(page=past.feedback_form, label=label, field_type="singleline").full_clean()
 
 
 # Who may answer ------------------------------------------------------------------------
@@ -236,8 +267,8 @@ def test_a_link_answers_only_for_its_own_booking_at_its_own_workshop(client, ind
 
     # Bob's link gave Bob's one response, to his workshop; Ada's is untouched.
     assert list(FeedbackResponse.objects.values_list("event_id", flat=True)) == [other_event.pk]
-    assert Booking.objects.get(pk=bob.pk).feedback_given
-    assert not Booking.objects.get(pk=past.ada.pk).feedback_given
+    assert has_given_feedback(bob)
+    assert not has_given_feedback(past.ada)
     assert send(client, past.ada).status_code == 302
 
 
@@ -331,13 +362,52 @@ def test_a_response_is_kept_with_the_day_and_no_link_to_the_person(client, past,
     stored = json.dumps(row, default=str)
     for personal in ("Ada", "Lovelace", past.ada.email, feedback_token(past.ada)):
         assert personal not in stored
-    past.ada.refresh_from_db()
-    assert past.ada.feedback_given
+    assert has_given_feedback(past.ada)
     # The thank-you page's address names the form, never the link or the booking.
     location = sent["Location"]
     assert sent.status_code == 302 and feedback_token(past.ada) not in location
     thanks_token = location.rstrip("/").rsplit("/", 1)[-1]
-    assert signing.loads(thanks_token, salt=THANKS_SALT) == {"p": past.feedback_form.pk}
+    assert signing.Signer(salt=THANKS_SALT).unsign_object(thanks_token) == {"p": past.feedback_form.pk}
+
+
+def test_that_an_attendee_answered_is_kept_as_a_keyed_hash_and_the_booking_is_untouched(client, past):
+    before = Booking.objects.values().get(pk=past.ada.pk)
+
+    send(client, past.ada)
+
+    # The booking row is not written to: nothing on it changes when its feedback is given.
+    assert Booking.objects.values().get(pk=past.ada.pk) == before
+    assert not has_given_feedback(past.grace)
+    given = FeedbackGiven.objects.values().get()
+    assert set(given) == {"id", "booking_hash"}
+    # A keyed hash: not the plain hash of what names the booking, which anyone could work out.
+    identity = f"{past.ada.pk}:{booked_at_stamp(past.ada)}".encode()
+    assert len(given["booking_hash"]) == 64 and given["booking_hash"] != hashlib.sha256(identity).hexdigest()
+    # Another site's key gives another hash: linking the two rows needs this site's secret key.
+    with override_settings(SECRET_KEY="another site's secret key, long enough to be a real one"):
+        assert not has_given_feedback(past.ada)
+    assert has_given_feedback(past.ada)
+
+
+def test_the_thank_you_address_is_the_same_whenever_the_feedback_is_sent(client, past, clock):
+    clock.move_to(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    first = send(client, past.ada)["Location"]
+    clock.move_to(datetime(2026, 11, 25, 17, 31, 7, tzinfo=UTC))
+    second = send(client, past.grace)["Location"]
+
+    # Nothing in it says when it was sent, so it cannot be matched with a booking's activity.
+    assert first == second
+    # And it does not expire: it still thanks days later.
+    clock.move_to(datetime(2027, 1, 10, 8, 0, tzinfo=UTC))
+    assert client.get(first).status_code == 200
+    token = first.rstrip("/").rsplit("/", 1)[-1]
+    for wrong in (
+        token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
+        signing.Signer(salt="another.salt").sign_object({"p": past.feedback_form.pk}),
+        # An address given out before it stopped carrying the time.
+        signing.dumps({"p": past.feedback_form.pk}, salt=THANKS_SALT),
+    ):
+        assert client.get(reverse("booking_feedback_thanks", args=[wrong])).status_code == 404
 
 
 def test_the_thank_you_page_thanks_and_shows_the_forms_own_text(client, past):
@@ -485,6 +555,14 @@ class TestEditorsAddAFeedbackForm(WagtailPageTestCase):
 
         assert response.status_code == 200
         assert "Every feedback form already asks for &#x27;What worked&#x27;" in response.content.decode()
+        assert not FeedbackFormPage.objects.exists()
+
+    def test_a_question_asking_for_an_email_address_gets_a_plain_error(self):
+        response = self.client.post(self.add_url(), self.form([("Your e-mail address", "email")]))
+
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Feedback is anonymous: do not ask for a name or an e-mail address." in content
         assert not FeedbackFormPage.objects.exists()
 
     def test_the_editor_previews_the_form_and_the_thanks_and_nothing_is_kept(self):
@@ -705,6 +783,21 @@ def test_the_page_explorer_offers_moderators_the_feedback_and_editors_not(client
     assert "Read the feedback" not in client.get(explorer).content.decode()
 
 
+def test_the_summary_and_the_export_do_not_list_responses_in_the_order_they_came(client, log_in, past):
+    earlier = respond(past.event, 3, 4, what_worked="Arrived first.")
+    later = respond(past.event, 5, 4, what_worked="Arrived second.")
+    assert earlier.pk < later.pk and earlier.received_on == later.received_on
+    log_in(BOOKING_ADMINISTRATORS)
+
+    page = html(client.get(summary_url(past.event)))
+    exported = read_csv(client.get(export_url(past.event, "csv")))
+
+    # By the answers, not by arrival: the later one, rated higher, comes first in both.
+    worked = next(section for section in page.select(".feedback-question") if text(section.h3) == "What worked well")
+    assert [text(li) for li in worked.select("li")] == ["Arrived second.", "Arrived first."]
+    assert [row[3] for row in exported[1:]] == ["Arrived second.", "Arrived first."]
+
+
 # The export ----------------------------------------------------------------------------------
 
 
@@ -852,3 +945,35 @@ def test_sendings_at_the_same_instant_keep_one_response_on_postgresql(committed_
     assert errors == []
     assert sorted(statuses) == [302] + [409] * (threads - 1)
     assert FeedbackResponse.objects.filter(event=event).count() == 1
+
+
+def transaction_ids(table, **where):
+    """The PostgreSQL transaction id (xmin) that wrote each row: what a reader of the database sees."""
+    condition = " AND ".join(f"{column} = %s" for column in where) or "TRUE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT xmin::text FROM {table} WHERE {condition}", list(where.values()))  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.one_process_at_a_time("database connections")
+def test_no_booking_row_shares_a_transaction_with_a_response_on_postgresql(committed_content):
+    index = NewsAndEventsIndexPage.objects.get()
+    event, booking_form = workshop_held(index, "xmin-feedback", timezone.localdate() - timedelta(days=1))
+    add_feedback_form(event)
+    people = [attended(event, make_booking(booking_form, name=f"Attendee {number}")) for number in range(3)]
+    written_before = {booking.pk: transaction_ids("events_booking", id=booking.pk) for booking in people}
+
+    for booking in people:
+        assert Client().post(link(booking), feedback_answers()).status_code == 302
+
+    responses = set(transaction_ids("events_feedbackresponse", event_id=event.pk))
+    assert len(responses) == 3
+    # No booking row was written when its feedback was given: each keeps the transaction that last wrote it.
+    assert {booking.pk: transaction_ids("events_booking", id=booking.pk) for booking in people} == written_before
+    bookings = set(transaction_ids("events_booking"))
+    assert responses.isdisjoint(bookings)
+    # Written with each response: only the keyed hash that its attendee answered, on no booking's transaction either.
+    hashes = set(transaction_ids("events_feedbackgiven"))
+    assert len(hashes) == 3 and hashes.isdisjoint(bookings)
