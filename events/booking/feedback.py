@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from wagtail.contrib.forms.forms import BaseForm
 
-from ..models import Booking, FeedbackFormPage, FeedbackGiven, FeedbackResponse
+from ..models import Booking, BookingStatus, FeedbackFormPage, FeedbackGiven, FeedbackResponse
 from ..models.feedback import RESPONSE_ORDER
 from .emails import booked_at_stamp
 from .forms import BookingFormBuilder, WithoutControlCharacters
@@ -213,7 +213,8 @@ class Refusal:
 
 def refusal(booking, form_page):
     """Why this booking cannot give feedback through this form (None when it can)."""
-    if booking.attended_at is None:
+    # A place cancelled after the day keeps its time of arrival, but is no longer a place.
+    if booking.attended_at is None or not booking.is_confirmed:
         return Refusal.NOT_ATTENDED
     if has_given_feedback(booking):
         return Refusal.ALREADY_GIVEN
@@ -261,7 +262,9 @@ def record_feedback(booking, form):
     with transaction.atomic():
         # Read only: an update, or a row lock (SELECT ... FOR UPDATE sets the
         # row's xmax), would put this transaction's id on the booking.
-        may_answer = Booking.objects.filter(pk=booking.pk, attended_at__isnull=False, erased_at=None).exists()
+        may_answer = Booking.objects.filter(
+            pk=booking.pk, attended_at__isnull=False, erased_at=None, status=BookingStatus.CONFIRMED
+        ).exists()
         if not may_answer or not record_feedback_given(booking):
             return None
         response = FeedbackResponse.objects.create(

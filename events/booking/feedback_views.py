@@ -14,14 +14,12 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import add_never_cache_headers
 
 from ..models import FeedbackFormPage
 from .abuse import too_many_attempts
 from .feedback import Refusal, live_feedback_form, record_feedback, refusal
-from .links import booking_for_feedback_token
+from .links import INVALID_LINK, booking_for_feedback_token, no_store
 
-INVALID_LINK = "This link is not valid. Check that you copied all of it from your e-mail."
 THANKS_SALT = "events.booking.feedback-thanks"
 # Signed without a timestamp: the moment it was sent, in the address, could be
 # matched with when the attendee's own link was used.
@@ -64,12 +62,12 @@ def feedback_form(request, token):
 
     context = form_page.get_context(request)
     context.update({"event": event, "form": form, "form_action": request.path})
-    return _no_store(TemplateResponse(request, form_page.get_template(request), context, status=status))
+    return no_store(TemplateResponse(request, form_page.get_template(request), context, status=status))
 
 
 def unavailable(request, event, reason, status):
     context = {"event": event, "reason": reason, "contact": event.booking_contact}
-    return _no_store(TemplateResponse(request, "events/feedback_unavailable.html", context, status=status))
+    return no_store(TemplateResponse(request, "events/feedback_unavailable.html", context, status=status))
 
 
 def feedback_thanks(request, token):
@@ -85,10 +83,4 @@ def feedback_thanks(request, token):
 def render_thanks(request, form_page):
     """The thank-you page (and an editor's preview of it, in the preview's "Landing page" mode)."""
     context = {"page": form_page, "event": form_page.event, "thank_you_text": form_page.thank_you_text}
-    return _no_store(TemplateResponse(request, "events/feedback_thanks.html", context))
-
-
-def _no_store(response):
-    # A one-off link and answers typed: never kept by a browser's or a proxy's cache.
-    add_never_cache_headers(response)
-    return response
+    return no_store(TemplateResponse(request, "events/feedback_thanks.html", context))

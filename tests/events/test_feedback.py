@@ -283,6 +283,19 @@ def test_someone_not_marked_as_attended_is_told_the_form_is_for_attendees(client
     assert not FeedbackResponse.objects.exists()
 
 
+def test_a_place_cancelled_after_the_day_gives_no_feedback(client, past):
+    # An administrator's cancelling keeps the time of arrival on the row.
+    from events.booking.rules import cancel_booking
+
+    cancel_booking(past.ada)
+    past.ada.refresh_from_db()
+    assert past.ada.attended_at is not None
+
+    assert client.get(link(past.ada)).status_code == 403
+    assert send(client, past.ada).status_code == 403
+    assert not FeedbackResponse.objects.exists()
+
+
 def test_an_erased_booking_has_no_link_any_more(client, past):
     erase_personal_data([past.ada])
 
