@@ -8,6 +8,7 @@ be recorded; and how a Booking administrator sees and steers it in the admin.
 
 import io
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +21,15 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from events.booking import follow_up
-from events.booking.attendance import mark_attended, note_attendance_taken
+from events.booking.attendance import (
+    Attendance,
+    attendance_of,
+    attendance_taken_kinds,
+    mark_attended,
+    note_attendance_taken,
+    record_online_attendance,
+    with_attendance,
+)
 from events.booking.emails import send_booking_email
 from events.booking.links import booking_for_certificate_token, booking_for_feedback_token
 from events.booking.privacy import erase_personal_data
@@ -381,6 +390,34 @@ def test_places_whose_attendance_was_not_taken_wait_for_it(hybrid_form_page, cli
     assert sent_to("online@example.nhs.uk").subject == "Sorry we missed you: Hybrid workshop"
     assert FollowUp.objects.get(event=event).recorded_at is not None
     assert "Recorded on" in panel_text(client, hybrid_form_page)
+
+
+def test_a_workshop_moved_online_is_followed_up_once_the_online_attendance_report_is_uploaded(index, venue):
+    """Its bookers kept their in-person places: the online report is the register for all of them."""
+    form_page = workshop_with_form(
+        index,
+        "moved-workshop",
+        days_ago(1),
+        venue=venue,
+        status=EventStatus.MOVED_ONLINE,
+        recording_url="https://www.youtube.com/watch?v=moved",
+    )
+    event = form_page.get_parent().specific
+    came = make_booking(form_page, email="came@example.nhs.uk", attends=PlaceKind.IN_PERSON)
+    missed = make_booking(form_page, email="missed@example.nhs.uk", attends=PlaceKind.IN_PERSON)
+
+    record_online_attendance(event, [SimpleNamespace(name="Came", email="came@example.nhs.uk")])
+    output = run()
+
+    assert output.startswith("Follow-ups sent: 2.") and "Waiting" not in output
+    assert sent_to("came@example.nhs.uk").subject == "Thank you for coming: Moved workshop"
+    assert sent_to("missed@example.nhs.uk").subject == "Sorry we missed you: Moved workshop"
+    assert FollowUp.objects.get(event=event).recorded_at is not None
+    # The no-show counts as one wherever attendance is told.
+    missed.refresh_from_db()
+    assert attendance_of(missed, event, attendance_taken_kinds(event)) == Attendance.DID_NOT_ATTEND
+    annotated = with_attendance(Booking.objects.filter(pk__in=[came.pk, missed.pk])).order_by("pk")
+    assert [booking.attendance for booking in annotated] == [Attendance.ATTENDED, Attendance.DID_NOT_ATTEND]
 
 
 # The admin ------------------------------------------------------------------------------
