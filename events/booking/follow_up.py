@@ -7,7 +7,12 @@ erased, with an e-mail address (recipients()). What each is sent depends on
 their attendance when it is sent: someone marked attended is thanked and
 sent the materials, the feedback link (while the workshop has a live
 feedback form and they have not answered it) and their certificate link;
-anyone else is sorry to have been missed and sent the materials only.
+anyone else is sorry to have been missed and sent the materials only, and
+only if there is something to send them (materials, the recording or a
+public report): otherwise they are not sent one (not recorded, nor left
+waiting; one recorded whose materials are gone by its sending is
+unrecorded rather than sent empty). Send now sends it to them once there
+is something.
 
 When: the schedule (send_workshop_follow_ups, each morning) records the
 follow-ups of the workshops held before today, and no more than
@@ -104,11 +109,19 @@ def record_follow_ups(event, everyone=False):
     waiting. Returns (the ids of the e-mails recorded, how many wait).
     """
     taken = attendance_taken_kinds(event)
-    due = recipients(event).exclude(_has_email(BookingEmailKind.FOLLOW_UP)).only("pk", "email", "attends")
+    for_those_who_missed_it = something_for_those_who_missed_it(event)
+    due = (
+        recipients(event).exclude(_has_email(BookingEmailKind.FOLLOW_UP)).only("pk", "email", "attends", "attended_at")
+    )
     recorded, waiting = [], 0
     for booking in due:
-        if not everyone and booking.attends not in taken:
+        attended = booking.attended_at is not None
+        if not everyone and not attended and booking.attends not in taken:
             waiting += 1
+            continue
+        if not attended and not for_those_who_missed_it:
+            # Not needed: "Sorry we missed you" and nothing more. Not
+            # waiting either; Send now sends it once there is something.
             continue
         record_id = _record(booking, BookingEmailKind.FOLLOW_UP)
         if record_id is not None:
@@ -238,6 +251,20 @@ def materials_for_email(event):
     ]
 
 
+def something_for_those_who_missed_it(event):
+    """Whether a follow-up has anything for someone not marked attended: materials, the recording or a report."""
+    return bool(event.recording_url or materials_for_email(event) or public_reports(event))
+
+
+def is_not_needed(record):
+    """A follow-up to someone not marked attended, with nothing (any longer) to send them: not to be sent."""
+    return (
+        record.kind == BookingEmailKind.FOLLOW_UP
+        and record.booking.attended_at is None
+        and not something_for_those_who_missed_it(record.booking.event)
+    )
+
+
 def email_content(record):
     """What a follow-up or a report's notice adds to a booking e-mail's context (emails.email_context)."""
     booking, event = record.booking, record.booking.event
@@ -302,10 +329,16 @@ def follow_up_state(event, today=None):
     counts["to_come"] = counts["recorded"] - counts["sent"] - counts["failed"]
     left = recipients(event).exclude(_has_email(BookingEmailKind.FOLLOW_UP))
     taken = attendance_taken_kinds(event)
-    left_by_kind = dict(left.values_list("attends").annotate(count=Count("pk")).order_by())
-    left_to_send = sum(left_by_kind.values())
-    waiting_kinds = {kind for kind in left_by_kind if kind not in taken}
-    waiting = sum(left_by_kind[kind] for kind in waiting_kinds)
+    left_attended = left.exclude(attended_at=None).count()
+    unmarked_by_kind = dict(left.filter(attended_at=None).values_list("attends").annotate(count=Count("pk")).order_by())
+    waiting_kinds = {kind for kind in unmarked_by_kind if kind not in taken}
+    waiting = sum(unmarked_by_kind[kind] for kind in waiting_kinds)
+    for_those_who_missed_it = something_for_those_who_missed_it(event)
+    # Not needed (nothing to send them): those not marked attended at a register that was kept.
+    not_needed = 0 if for_those_who_missed_it else sum(unmarked_by_kind.values()) - waiting
+    # Whom Send now would send it to.
+    left_to_send = left_attended + (sum(unmarked_by_kind.values()) if for_those_who_missed_it else 0)
+    attendance_not_recorded = waiting if for_those_who_missed_it else 0
     held = follow_up is not None and follow_up.is_held_back
     recorded_at = follow_up.recorded_at if follow_up else None
     day_over = event.date < today
@@ -334,8 +367,13 @@ def follow_up_state(event, today=None):
         if counts["to_come"]:
             outcomes.append(f"{counts['to_come']} being sent")
         words.append(f"Recorded{when} for {people(counts['recorded'])}: {', '.join(outcomes)}.")
-    elif recorded_at:
+    elif recorded_at and not (left_to_send or not_needed):
         words.append(f"Recorded on {format_moment(recorded_at)}: nobody had a place with an e-mail address.")
+    if going_ahead and day_over and not_needed:
+        words.append(
+            f"Not sent to {people(not_needed)} not marked attended: there is nothing to send them (no materials, "
+            "recording or public report). Once there is, Send now sends it to them."
+        )
     if going_ahead and day_over and left_to_send:
         if last_day < today:
             words.append(
@@ -343,17 +381,18 @@ def follow_up_state(event, today=None):
                 f"{settings.FOLLOW_UP_WITHIN_DAYS} days of the {event.get_event_type_display().lower()}. "
                 "Send now sends it to them."
             )
-        elif not held:
-            if left_to_send > waiting:
-                words.append(
-                    f"Due for {people(left_to_send - waiting)}: the schedule sends it on its next morning run."
-                )
-            if waiting:
-                words.append(
-                    f"Waiting for attendance to be recorded for {kinds_in_words(waiting_kinds)} "
-                    f"({people(waiting)}): their follow-up is sent the morning after it is, until "
-                    f"{format_date(last_day)}. Send now sends it to them as people who did not attend."
-                )
+        elif not held and left_to_send > attendance_not_recorded:
+            words.append(
+                f"Due for {people(left_to_send - attendance_not_recorded)}: the schedule sends it on its next "
+                "morning run."
+            )
+    if going_ahead and day_over and not held and last_day >= today and waiting:
+        send_now_words = " Send now sends it to them as people who did not attend." if for_those_who_missed_it else ""
+        words.append(
+            f"Waiting for attendance to be recorded for {kinds_in_words(waiting_kinds)} "
+            f"({people(waiting)}): their follow-up is sent the morning after it is, until "
+            f"{format_date(last_day)}.{send_now_words}"
+        )
     return FollowUpState(
         words=words,
         counts=counts,
@@ -361,7 +400,7 @@ def follow_up_state(event, today=None):
         can_release=held,
         can_send_now=going_ahead and day_over and bool(left_to_send),
         left_to_send=left_to_send,
-        attendance_not_recorded=waiting,
+        attendance_not_recorded=attendance_not_recorded,
     )
 
 

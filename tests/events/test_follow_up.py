@@ -53,6 +53,8 @@ from tests.reports.factories import make_document, pdf_bytes
 pytestmark = pytest.mark.django_db
 
 BOOKING_ADMINISTRATORS = "Booking administrators"
+# Something to send those who did not attend.
+RECORDING = "https://www.youtube.com/watch?v=abc123"
 
 
 def run(command="send_workshop_follow_ups"):
@@ -184,15 +186,61 @@ def test_someone_who_did_not_attend_is_sent_the_materials_only(people, slides, f
 def test_without_materials_the_e_mail_says_nothing_of_them(index):
     form_page = workshop_with_form(index, "plain-workshop", days_ago(1))
     booking = make_booking(form_page, email="jo@example.nhs.uk")
-    note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
+    mark_attended(form_page.get_parent().specific, booking.pk, True)
 
     run()
 
     message = sent_to("jo@example.nhs.uk")
-    assert booking.attended_at is None
-    assert message.subject == "Sorry we missed you: Plain workshop"
+    assert message.subject == "Thank you for coming: Plain workshop"
     assert "presentation" not in message.body.lower() and "recording" not in message.body.lower()
     assert "From the workshop" not in message.body
+
+
+def test_with_nothing_to_send_those_who_did_not_attend_are_sent_nothing(index, client, log_in):
+    """No materials, recording or public report: a "Sorry we missed you" would say nothing more."""
+    form_page = workshop_with_form(index, "plain-workshop", days_ago(1))
+    event = form_page.get_parent().specific
+    came = make_booking(form_page, email="came@example.nhs.uk")
+    make_booking(form_page, email="missed@example.nhs.uk")
+    mark_attended(event, came.pk, True)
+
+    output = run()
+
+    assert output.startswith("Follow-ups sent: 1.") and "Waiting" not in output
+    assert [message.to for message in mail.outbox] == [["came@example.nhs.uk"]]
+    # Done: the schedule does not look at it again each morning.
+    assert FollowUp.objects.get(event=event).recorded_at is not None
+    log_in(BOOKING_ADMINISTRATORS)
+    text = panel_text(client, form_page)
+    assert "for 1 person: 1 sent." in text
+    assert (
+        "Not sent to 1 person not marked attended: there is nothing to send them (no materials, recording or "
+        "public report). Once there is, Send now sends it to them." in text
+    )
+    assert "Due for" not in text and "Waiting" not in text
+    assert panel_buttons(client, form_page) == []
+    assert run().startswith("Follow-ups sent: 0.")
+
+    # The recording is added: now there is something to send them.
+    event.recording_url = "https://www.youtube.com/watch?v=later"
+    event.save_revision().publish()
+    assert panel_buttons(client, form_page) == ["Send now"]
+
+
+def test_a_follow_up_with_nothing_left_to_send_by_its_sending_is_not_sent(index, slides):
+    """The materials were taken off the page between its recording and its sending."""
+    form_page = workshop_with_form(index, "emptied-workshop", days_ago(1))
+    event = form_page.get_parent().specific
+    material = EventMaterial.objects.create(event=event, document=slides, presented_by="Dr Jacqui Dyer")
+    booking = make_booking(form_page, email="missed@example.nhs.uk")
+    note_attendance_taken(event, PlaceKind.ONLINE)
+    recorded, _ = follow_up.record_due_follow_ups()
+    material.delete()
+
+    assert [send_booking_email(record_id) for record_id in recorded] == [None]
+    assert mail.outbox == []
+    # Not left pending either: it is as if it had not been recorded, to be sent if there is something later.
+    assert not follow_ups().filter(booking=booking).exists()
 
 
 def test_the_feedback_link_needs_a_live_feedback_form_and_no_feedback_given_yet(people, feedback_form):
@@ -284,7 +332,7 @@ def test_nothing_is_sent_on_the_workshops_own_day(index, venue, clock):
 def test_only_workshops_within_follow_up_within_days_are_followed_up(index, settings, within, sent):
     settings.FOLLOW_UP_WITHIN_DAYS = within
     for slug, days in (("fortnight", 14), ("long-past", 15)):
-        form_page = workshop_with_form(index, f"{slug}-workshop", days_ago(days))
+        form_page = workshop_with_form(index, f"{slug}-workshop", days_ago(days), recording_url=RECORDING)
         make_booking(form_page, email=f"{slug}@example.nhs.uk")
         note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
 
@@ -353,7 +401,13 @@ def test_two_runs_at_once_record_each_follow_up_once(people, monkeypatch):
 @pytest.fixture
 def hybrid_form_page(index, venue):
     return workshop_with_form(
-        index, "hybrid-workshop", days_ago(1), venue=venue, attendance_mode=AttendanceMode.HYBRID, online_capacity=20
+        index,
+        "hybrid-workshop",
+        days_ago(1),
+        venue=venue,
+        attendance_mode=AttendanceMode.HYBRID,
+        online_capacity=20,
+        recording_url=RECORDING,
     )
 
 
@@ -542,7 +596,7 @@ def test_send_now_waits_for_the_day_to_be_over(index, client, log_in):
 
 
 def test_a_workshop_past_the_window_is_sent_only_when_an_administrator_says_so(index, client, log_in, committing):
-    form_page = workshop_with_form(index, "long-past-workshop", days_ago(30))
+    form_page = workshop_with_form(index, "long-past-workshop", days_ago(30), recording_url=RECORDING)
     make_booking(form_page, email="jo@example.nhs.uk")
     note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
     log_in(BOOKING_ADMINISTRATORS)
