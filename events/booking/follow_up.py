@@ -374,7 +374,19 @@ def follow_up_state(event, today=None):
             f"Not sent to {people(not_needed)} not marked attended: there is nothing to send them (no materials, "
             "recording or public report). Once there is, Send now sends it to them."
         )
-    if going_ahead and day_over and left_to_send:
+    if going_ahead and day_over and left_to_send and recorded_at:
+        # Recorded as done, so the schedule looks no more: only Send now sends it to them.
+        if counts["recorded"]:
+            words.append(
+                f"Not sent to {people(left_to_send)}, who were not due it when it was recorded. "
+                "Send now sends it to them."
+            )
+        else:
+            words.append(
+                "Not sent: held before follow-ups began, or with nothing to send when it was recorded. "
+                f"Send now sends it to {people(left_to_send)}."
+            )
+    elif going_ahead and day_over and left_to_send:
         if last_day < today:
             words.append(
                 f"Not sent to {people(left_to_send)}: the schedule sends follow-ups only within "

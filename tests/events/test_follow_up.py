@@ -6,6 +6,7 @@ released, sent now, within FOLLOW_UP_WITHIN_DAYS, waiting for attendance to
 be recorded; and how a Booking administrator sees and steers it in the admin.
 """
 
+import importlib
 import io
 from datetime import timedelta
 from types import SimpleNamespace
@@ -609,6 +610,47 @@ def test_a_workshop_past_the_window_is_sent_only_when_an_administrator_says_so(i
     with committing():
         client.post(action_url(form_page.get_parent().specific, "send-now"))
     assert [message.to for message in mail.outbox] == [["jo@example.nhs.uk"]]
+
+
+def test_workshops_held_before_follow_ups_began_are_not_followed_up_by_the_schedule(
+    people, index, client, log_in, committing, clock
+):
+    """Deployment day: the last fortnight's workshops must not be thanked for, up to two weeks late."""
+    from django.apps import apps
+
+    migration = importlib.import_module("events.migrations.0023_followups_of_workshops_before_deployment")
+    before = people["ada"].event
+    after = workshop_with_form(index, "todays-workshop", timezone.localdate(), recording_url=RECORDING)
+    mark_attended(after.get_parent().specific, make_booking(after, email="today@example.nhs.uk").pk, True)
+    held_back = workshop_with_form(index, "held-workshop", days_ago(2)).get_parent().specific
+    follow_up.hold_back(held_back, None)
+
+    migration.mark_past_workshops_followed_up(apps, None)
+
+    assert FollowUp.objects.get(event=before).recorded_at is not None
+    assert not FollowUp.objects.filter(event=after.get_parent()).exists()
+    assert FollowUp.objects.get(event=held_back).is_held_back
+    assert FollowUp.objects.get(event=held_back).recorded_at is None
+    assert run().startswith("Follow-ups sent: 0.")
+    assert mail.outbox == []
+
+    # An administrator may still send it.
+    log_in(BOOKING_ADMINISTRATORS)
+    form_page = people["ada"].page
+    assert (
+        "Not sent: held before follow-ups began, or with nothing to send when it was recorded. "
+        "Send now sends it to 2 people." in panel_text(client, form_page)
+    )
+    assert "Due for" not in panel_text(client, form_page)
+    assert panel_buttons(client, form_page) == ["Send now"]
+    with committing():
+        client.post(action_url(before, "send-now"))
+    assert sorted(message.to[0] for message in mail.outbox) == ["ada@example.nhs.uk", "grace@example.nhs.uk"]
+
+    # The day after, the workshop held on deployment day is followed up as any other.
+    clock.shift(timedelta(days=1))
+    assert run().startswith("Follow-ups sent: 1.")
+    assert sent_to("today@example.nhs.uk").subject == "Thank you for coming: Todays workshop"
 
 
 @pytest.mark.parametrize("role", ["Editors", "Moderators"])
