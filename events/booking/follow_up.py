@@ -66,6 +66,7 @@ from ..models import (
     BookingStatus,
     EventPage,
     EventStatus,
+    FeedbackFormPage,
     FollowUp,
     PlaceKind,
 )
@@ -149,10 +150,26 @@ def workshops_due(today=None):
     )
 
 
+def feedback_form_never_published(event):
+    """
+    Whether the workshop has a feedback form that was never published: the
+    schedule waits for it, as a follow-up sent now would go without its
+    link, and nobody could give their feedback.
+    """
+    return FeedbackFormPage.objects.child_of(event).filter(first_published_at=None).exists()
+
+
+def feedback_form_not_live(event):
+    """Whether the workshop has a feedback form that is not live now (the follow-up would go without its link)."""
+    return live_feedback_form(event) is None and FeedbackFormPage.objects.child_of(event).exists()
+
+
 def record_due_follow_ups(today=None):
     """What the schedule does each morning: (the ids of the e-mails recorded, how many wait for their attendance)."""
     recorded, waiting = [], 0
     for event in workshops_due(today):
+        if feedback_form_never_published(event):
+            continue
         event_recorded, event_waiting = record_follow_ups(event)
         recorded += event_recorded
         waiting += event_waiting
@@ -345,7 +362,17 @@ def follow_up_state(event, today=None):
     going_ahead = event.status not in NOT_GOING_AHEAD
     last_day = event.date + timedelta(days=settings.FOLLOW_UP_WITHIN_DAYS)
 
+    waits_for_the_form = (
+        going_ahead and not held and recorded_at is None and last_day >= today and feedback_form_never_published(event)
+    )
     words = []
+    if going_ahead and (left_to_send or not day_over) and feedback_form_not_live(event):
+        words.append(
+            "The feedback form is not published: the follow-up will be sent without its link. Publish it first, "
+            "or hold the follow-up back."
+        )
+    if waits_for_the_form:
+        words.append(f"The schedule waits for it to be published, until {format_date(last_day)}.")
     if not going_ahead:
         kind, status = event.get_event_type_display().lower(), event.get_status_display().lower()
         words.append(f"Not sent: the {kind} was {status}.")
@@ -393,7 +420,7 @@ def follow_up_state(event, today=None):
                 f"{settings.FOLLOW_UP_WITHIN_DAYS} days of the {event.get_event_type_display().lower()}. "
                 "Send now sends it to them."
             )
-        elif not held and left_to_send > attendance_not_recorded:
+        elif not held and not waits_for_the_form and left_to_send > attendance_not_recorded:
             words.append(
                 f"Due for {people(left_to_send - attendance_not_recorded)}: the schedule sends it on its next "
                 "morning run."

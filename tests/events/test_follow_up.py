@@ -119,6 +119,8 @@ def feedback_form(workshop, form_page):
     page = FeedbackFormPage(title="Tell us what you thought", slug="feedback")
     workshop.add_child(instance=page)
     page.save_revision().publish()
+    # As the admin would find it (publishing saved another copy): unpublished, it keeps first_published_at.
+    page.refresh_from_db()
     return page
 
 
@@ -252,6 +254,50 @@ def test_the_feedback_link_needs_a_live_feedback_form_and_no_feedback_given_yet(
     found = links(sent_to("ada@example.nhs.uk"))
     assert "give your feedback" not in found
     assert "get your certificate of attendance" in found
+
+
+@pytest.fixture
+def draft_feedback_form(workshop, form_page):
+    """A feedback form added to the workshop, never published."""
+    page = FeedbackFormPage(title="Tell us what you thought", slug="feedback", live=False)
+    workshop.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+UNPUBLISHED_FORM_WARNING = (
+    "The feedback form is not published: the follow-up will be sent without its link. Publish it first, or hold "
+    "the follow-up back."
+)
+
+
+def test_the_schedule_waits_for_a_feedback_form_never_published(people, draft_feedback_form, client, log_in):
+    """Sent now, every attendee's e-mail would go without the link, and every response would be lost."""
+    log_in(BOOKING_ADMINISTRATORS)
+    text = panel_text(client, people["ada"].page)
+
+    assert UNPUBLISHED_FORM_WARNING in text
+    assert "The schedule waits for it to be published, until Sunday 6 December 2026." in text
+    assert run().startswith("Follow-ups sent: 0.")
+    assert mail.outbox == [] and not FollowUp.objects.exclude(recorded_at=None).exists()
+
+    draft_feedback_form.save_revision().publish()
+
+    assert run().startswith("Follow-ups sent: 2.")
+    assert "give your feedback" in links(sent_to("ada@example.nhs.uk"))
+
+
+def test_a_feedback_form_unpublished_since_does_not_hold_up_the_schedule_but_is_warned_of(
+    people, feedback_form, client, log_in
+):
+    feedback_form.unpublish()
+    log_in(BOOKING_ADMINISTRATORS)
+    form_page = people["ada"].page
+
+    assert UNPUBLISHED_FORM_WARNING in panel_text(client, form_page)
+    assert "waits for it to be published" not in panel_text(client, form_page)
+    assert run().startswith("Follow-ups sent: 2.")
+    assert UNPUBLISHED_FORM_WARNING not in panel_text(client, form_page)
 
 
 def test_someone_who_already_gave_feedback_is_not_asked_again(people, feedback_form):
