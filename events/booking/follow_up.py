@@ -23,7 +23,11 @@ at the door, or the online attendance report was not uploaded) waits: sent
 now, an attendee would be told they were missed, and never get their
 feedback and certificate links. Its follow-up is recorded on the first
 morning after its attendance is taken, within the window; an administrator's
-"Send now" sends it at once, counting it as not attended.
+"Send now" sends it at once, counting it as not attended. (At a workshop
+moved online, its one register counts for every kind of place: attendance.py.)
+A workshop with a feedback form never published waits too, as its e-mails
+would go without the feedback link. Workshops held before follow-ups began
+were marked recorded when they were deployed (migration 0023).
 
 The record, at two levels:
 - Each booking's follow-up is a BookingEmail of kind FOLLOW_UP, recorded
