@@ -808,7 +808,9 @@ def test_runs_on_several_servers_at_the_same_instant_send_each_follow_up_once(co
 
     from events.models import NewsAndEventsIndexPage
 
-    form_page = workshop_with_form(NewsAndEventsIndexPage.objects.get(), "busy-workshop", days_ago(1))
+    form_page = workshop_with_form(
+        NewsAndEventsIndexPage.objects.get(), "busy-workshop", days_ago(1), recording_url=RECORDING
+    )
     note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
     for number in range(20):
         make_booking(form_page, email=f"booker.{number}@example.nhs.uk")
