@@ -20,6 +20,6 @@ def mark_past_workshops_followed_up(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("events", "0021_feedback_permissions")]
+    dependencies = [("events", "0022_feedback_given_by_hash")]
 
     operations = [migrations.RunPython(mark_past_workshops_followed_up, migrations.RunPython.noop)]
