@@ -126,7 +126,11 @@ def say_where_to_try_a_certificate(loader, workshop):
 
 
 def last_quarterly_meeting(today):
-    """A Thursday three to four weeks ago: long enough ago that the follow-up is due, recent enough to feel real."""
+    """
+    A Thursday three to four weeks ago: recent enough to feel real, and past
+    FOLLOW_UP_WITHIN_DAYS, so the schedule never e-mails its example people:
+    its follow-up is tried with Send now.
+    """
     day = today - timedelta(days=21)
     return day - timedelta(days=(day.weekday() - 3) % 7)
 

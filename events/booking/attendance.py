@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from home import page_cache
 
-from ..models import WORKSHOP_FIGURES, AttendanceTaken, Booking, BookingStatus, Certificate, PlaceKind
+from ..models import (
+    WORKSHOP_FIGURES,
+    AttendanceTaken,
+    Booking,
+    BookingStatus,
+    Certificate,
+    EventStatus,
+    PlaceKind,
+)
 from ..models.bookings import normalise_email
 
 
@@ -42,14 +50,21 @@ def attendance_changed():
 
 
 def note_attendance_taken(event, kind):
-    """Record, once, that attendance is being taken for this kind of place."""
-    if AttendanceTaken.objects.filter(event=event, place_kind=kind).exists():
-        return
-    try:
-        with transaction.atomic():
-            AttendanceTaken.objects.create(event=event, place_kind=kind)
-    except IntegrityError:
-        pass  # the other phone recorded it in the same instant
+    """
+    Record, once, that attendance is being taken for this kind of place.
+    At a workshop moved online everyone joined online whatever place they
+    booked: its one register (the online report, or marking by hand)
+    counts for every kind, so nobody waits for a door nobody stood at.
+    """
+    kinds = PlaceKind.values if event.status == EventStatus.MOVED_ONLINE else [kind]
+    for each in kinds:
+        if AttendanceTaken.objects.filter(event=event, place_kind=each).exists():
+            continue
+        try:
+            with transaction.atomic():
+                AttendanceTaken.objects.create(event=event, place_kind=each)
+        except IntegrityError:
+            pass  # the other phone recorded it in the same instant
 
 
 def mark_attended(event, booking_id, attended):

@@ -234,6 +234,13 @@ def send_booking_email(record_id):
         return None
     if record.booking.is_erased:
         return False
+    from .follow_up import is_not_needed
+
+    if is_not_needed(record):
+        # Its materials were taken away since it was recorded: unrecorded,
+        # as if it never had been, rather than sent empty.
+        BookingEmail.objects.filter(pk=record_id, sent_at=None, claimed_at=None).delete()
+        return None
     # Built before it is claimed: from the claim on, nothing but the mail
     # server stands between the e-mail and its recipient.
     message = build_email(record)

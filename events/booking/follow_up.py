@@ -7,7 +7,12 @@ erased, with an e-mail address (recipients()). What each is sent depends on
 their attendance when it is sent: someone marked attended is thanked and
 sent the materials, the feedback link (while the workshop has a live
 feedback form and they have not answered it) and their certificate link;
-anyone else is sorry to have been missed and sent the materials only.
+anyone else is sorry to have been missed and sent the materials only, and
+only if there is something to send them (materials, the recording or a
+public report): otherwise they are not sent one (not recorded, nor left
+waiting; one recorded whose materials are gone by its sending is
+unrecorded rather than sent empty). Send now sends it to them once there
+is something.
 
 When: the schedule (send_workshop_follow_ups, each morning) records the
 follow-ups of the workshops held before today, and no more than
@@ -18,7 +23,11 @@ at the door, or the online attendance report was not uploaded) waits: sent
 now, an attendee would be told they were missed, and never get their
 feedback and certificate links. Its follow-up is recorded on the first
 morning after its attendance is taken, within the window; an administrator's
-"Send now" sends it at once, counting it as not attended.
+"Send now" sends it at once, counting it as not attended. (At a workshop
+moved online, its one register counts for every kind of place: attendance.py.)
+A workshop with a feedback form never published waits too, as its e-mails
+would go without the feedback link. Workshops held before follow-ups began
+were marked recorded when they were deployed (migration 0023).
 
 The record, at two levels:
 - Each booking's follow-up is a BookingEmail of kind FOLLOW_UP, recorded
@@ -61,6 +70,7 @@ from ..models import (
     BookingStatus,
     EventPage,
     EventStatus,
+    FeedbackFormPage,
     FollowUp,
     PlaceKind,
 )
@@ -104,11 +114,19 @@ def record_follow_ups(event, everyone=False):
     waiting. Returns (the ids of the e-mails recorded, how many wait).
     """
     taken = attendance_taken_kinds(event)
-    due = recipients(event).exclude(_has_email(BookingEmailKind.FOLLOW_UP)).only("pk", "email", "attends")
+    for_those_who_missed_it = something_for_those_who_missed_it(event)
+    due = (
+        recipients(event).exclude(_has_email(BookingEmailKind.FOLLOW_UP)).only("pk", "email", "attends", "attended_at")
+    )
     recorded, waiting = [], 0
     for booking in due:
-        if not everyone and booking.attends not in taken:
+        attended = booking.attended_at is not None
+        if not everyone and not attended and booking.attends not in taken:
             waiting += 1
+            continue
+        if not attended and not for_those_who_missed_it:
+            # Not needed: "Sorry we missed you" and nothing more. Not
+            # waiting either; Send now sends it once there is something.
             continue
         record_id = _record(booking, BookingEmailKind.FOLLOW_UP)
         if record_id is not None:
@@ -136,10 +154,26 @@ def workshops_due(today=None):
     )
 
 
+def feedback_form_never_published(event):
+    """
+    Whether the workshop has a feedback form that was never published: the
+    schedule waits for it, as a follow-up sent now would go without its
+    link, and nobody could give their feedback.
+    """
+    return FeedbackFormPage.objects.child_of(event).filter(first_published_at=None).exists()
+
+
+def feedback_form_not_live(event):
+    """Whether the workshop has a feedback form that is not live now (the follow-up would go without its link)."""
+    return live_feedback_form(event) is None and FeedbackFormPage.objects.child_of(event).exists()
+
+
 def record_due_follow_ups(today=None):
     """What the schedule does each morning: (the ids of the e-mails recorded, how many wait for their attendance)."""
     recorded, waiting = [], 0
     for event in workshops_due(today):
+        if feedback_form_never_published(event):
+            continue
         event_recorded, event_waiting = record_follow_ups(event)
         recorded += event_recorded
         waiting += event_waiting
@@ -238,6 +272,20 @@ def materials_for_email(event):
     ]
 
 
+def something_for_those_who_missed_it(event):
+    """Whether a follow-up has anything for someone not marked attended: materials, the recording or a report."""
+    return bool(event.recording_url or materials_for_email(event) or public_reports(event))
+
+
+def is_not_needed(record):
+    """A follow-up to someone not marked attended, with nothing (any longer) to send them: not to be sent."""
+    return (
+        record.kind == BookingEmailKind.FOLLOW_UP
+        and record.booking.attended_at is None
+        and not something_for_those_who_missed_it(record.booking.event)
+    )
+
+
 def email_content(record):
     """What a follow-up or a report's notice adds to a booking e-mail's context (emails.email_context)."""
     booking, event = record.booking, record.booking.event
@@ -302,17 +350,33 @@ def follow_up_state(event, today=None):
     counts["to_come"] = counts["recorded"] - counts["sent"] - counts["failed"]
     left = recipients(event).exclude(_has_email(BookingEmailKind.FOLLOW_UP))
     taken = attendance_taken_kinds(event)
-    left_by_kind = dict(left.values_list("attends").annotate(count=Count("pk")).order_by())
-    left_to_send = sum(left_by_kind.values())
-    waiting_kinds = {kind for kind in left_by_kind if kind not in taken}
-    waiting = sum(left_by_kind[kind] for kind in waiting_kinds)
+    left_attended = left.exclude(attended_at=None).count()
+    unmarked_by_kind = dict(left.filter(attended_at=None).values_list("attends").annotate(count=Count("pk")).order_by())
+    waiting_kinds = {kind for kind in unmarked_by_kind if kind not in taken}
+    waiting = sum(unmarked_by_kind[kind] for kind in waiting_kinds)
+    for_those_who_missed_it = something_for_those_who_missed_it(event)
+    # Not needed (nothing to send them): those not marked attended at a register that was kept.
+    not_needed = 0 if for_those_who_missed_it else sum(unmarked_by_kind.values()) - waiting
+    # Whom Send now would send it to.
+    left_to_send = left_attended + (sum(unmarked_by_kind.values()) if for_those_who_missed_it else 0)
+    attendance_not_recorded = waiting if for_those_who_missed_it else 0
     held = follow_up is not None and follow_up.is_held_back
     recorded_at = follow_up.recorded_at if follow_up else None
     day_over = event.date < today
     going_ahead = event.status not in NOT_GOING_AHEAD
     last_day = event.date + timedelta(days=settings.FOLLOW_UP_WITHIN_DAYS)
 
+    waits_for_the_form = (
+        going_ahead and not held and recorded_at is None and last_day >= today and feedback_form_never_published(event)
+    )
     words = []
+    if going_ahead and (left_to_send or not day_over) and feedback_form_not_live(event):
+        words.append(
+            "The feedback form is not published: the follow-up will be sent without its link. Publish it first, "
+            "or hold the follow-up back."
+        )
+    if waits_for_the_form:
+        words.append(f"The schedule waits for it to be published, until {format_date(last_day)}.")
     if not going_ahead:
         kind, status = event.get_event_type_display().lower(), event.get_status_display().lower()
         words.append(f"Not sent: the {kind} was {status}.")
@@ -334,26 +398,44 @@ def follow_up_state(event, today=None):
         if counts["to_come"]:
             outcomes.append(f"{counts['to_come']} being sent")
         words.append(f"Recorded{when} for {people(counts['recorded'])}: {', '.join(outcomes)}.")
-    elif recorded_at:
+    elif recorded_at and not (left_to_send or not_needed):
         words.append(f"Recorded on {format_moment(recorded_at)}: nobody had a place with an e-mail address.")
-    if going_ahead and day_over and left_to_send:
+    if going_ahead and day_over and not_needed:
+        words.append(
+            f"Not sent to {people(not_needed)} not marked attended: there is nothing to send them (no materials, "
+            "recording or public report). Once there is, Send now sends it to them."
+        )
+    if going_ahead and day_over and left_to_send and recorded_at:
+        # Recorded as done, so the schedule looks no more: only Send now sends it to them.
+        if counts["recorded"]:
+            words.append(
+                f"Not sent to {people(left_to_send)}, who were not due it when it was recorded. "
+                "Send now sends it to them."
+            )
+        else:
+            words.append(
+                "Not sent: held before follow-ups began, or with nothing to send when it was recorded. "
+                f"Send now sends it to {people(left_to_send)}."
+            )
+    elif going_ahead and day_over and left_to_send:
         if last_day < today:
             words.append(
                 f"Not sent to {people(left_to_send)}: the schedule sends follow-ups only within "
                 f"{settings.FOLLOW_UP_WITHIN_DAYS} days of the {event.get_event_type_display().lower()}. "
                 "Send now sends it to them."
             )
-        elif not held:
-            if left_to_send > waiting:
-                words.append(
-                    f"Due for {people(left_to_send - waiting)}: the schedule sends it on its next morning run."
-                )
-            if waiting:
-                words.append(
-                    f"Waiting for attendance to be recorded for {kinds_in_words(waiting_kinds)} "
-                    f"({people(waiting)}): their follow-up is sent the morning after it is, until "
-                    f"{format_date(last_day)}. Send now sends it to them as people who did not attend."
-                )
+        elif not held and not waits_for_the_form and left_to_send > attendance_not_recorded:
+            words.append(
+                f"Due for {people(left_to_send - attendance_not_recorded)}: the schedule sends it on its next "
+                "morning run."
+            )
+    if going_ahead and day_over and not held and last_day >= today and waiting:
+        send_now_words = " Send now sends it to them as people who did not attend." if for_those_who_missed_it else ""
+        words.append(
+            f"Waiting for attendance to be recorded for {kinds_in_words(waiting_kinds)} "
+            f"({people(waiting)}): their follow-up is sent the morning after it is, until "
+            f"{format_date(last_day)}.{send_now_words}"
+        )
     return FollowUpState(
         words=words,
         counts=counts,
@@ -361,7 +443,7 @@ def follow_up_state(event, today=None):
         can_release=held,
         can_send_now=going_ahead and day_over and bool(left_to_send),
         left_to_send=left_to_send,
-        attendance_not_recorded=waiting,
+        attendance_not_recorded=attendance_not_recorded,
     )
 
 

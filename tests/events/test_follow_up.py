@@ -6,8 +6,10 @@ released, sent now, within FOLLOW_UP_WITHIN_DAYS, waiting for attendance to
 be recorded; and how a Booking administrator sees and steers it in the admin.
 """
 
+import importlib
 import io
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +22,15 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from events.booking import follow_up
-from events.booking.attendance import mark_attended, note_attendance_taken
+from events.booking.attendance import (
+    Attendance,
+    attendance_of,
+    attendance_taken_kinds,
+    mark_attended,
+    note_attendance_taken,
+    record_online_attendance,
+    with_attendance,
+)
 from events.booking.emails import send_booking_email
 from events.booking.feedback import record_feedback_given
 from events.booking.links import booking_for_certificate_token, booking_for_feedback_token
@@ -45,6 +55,8 @@ from tests.reports.factories import make_document, pdf_bytes
 pytestmark = pytest.mark.django_db
 
 BOOKING_ADMINISTRATORS = "Booking administrators"
+# Something to send those who did not attend.
+RECORDING = "https://www.youtube.com/watch?v=abc123"
 
 
 def run(command="send_workshop_follow_ups"):
@@ -108,6 +120,8 @@ def feedback_form(workshop, form_page):
     page = FeedbackFormPage(title="Tell us what you thought", slug="feedback")
     workshop.add_child(instance=page)
     page.save_revision().publish()
+    # As the admin would find it (publishing saved another copy): unpublished, it keeps first_published_at.
+    page.refresh_from_db()
     return page
 
 
@@ -176,15 +190,61 @@ def test_someone_who_did_not_attend_is_sent_the_materials_only(people, slides, f
 def test_without_materials_the_e_mail_says_nothing_of_them(index):
     form_page = workshop_with_form(index, "plain-workshop", days_ago(1))
     booking = make_booking(form_page, email="jo@example.nhs.uk")
-    note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
+    mark_attended(form_page.get_parent().specific, booking.pk, True)
 
     run()
 
     message = sent_to("jo@example.nhs.uk")
-    assert booking.attended_at is None
-    assert message.subject == "Sorry we missed you: Plain workshop"
+    assert message.subject == "Thank you for coming: Plain workshop"
     assert "presentation" not in message.body.lower() and "recording" not in message.body.lower()
     assert "From the workshop" not in message.body
+
+
+def test_with_nothing_to_send_those_who_did_not_attend_are_sent_nothing(index, client, log_in):
+    """No materials, recording or public report: a "Sorry we missed you" would say nothing more."""
+    form_page = workshop_with_form(index, "plain-workshop", days_ago(1))
+    event = form_page.get_parent().specific
+    came = make_booking(form_page, email="came@example.nhs.uk")
+    make_booking(form_page, email="missed@example.nhs.uk")
+    mark_attended(event, came.pk, True)
+
+    output = run()
+
+    assert output.startswith("Follow-ups sent: 1.") and "Waiting" not in output
+    assert [message.to for message in mail.outbox] == [["came@example.nhs.uk"]]
+    # Done: the schedule does not look at it again each morning.
+    assert FollowUp.objects.get(event=event).recorded_at is not None
+    log_in(BOOKING_ADMINISTRATORS)
+    text = panel_text(client, form_page)
+    assert "for 1 person: 1 sent." in text
+    assert (
+        "Not sent to 1 person not marked attended: there is nothing to send them (no materials, recording or "
+        "public report). Once there is, Send now sends it to them." in text
+    )
+    assert "Due for" not in text and "Waiting" not in text
+    assert panel_buttons(client, form_page) == []
+    assert run().startswith("Follow-ups sent: 0.")
+
+    # The recording is added: now there is something to send them.
+    event.recording_url = "https://www.youtube.com/watch?v=later"
+    event.save_revision().publish()
+    assert panel_buttons(client, form_page) == ["Send now"]
+
+
+def test_a_follow_up_with_nothing_left_to_send_by_its_sending_is_not_sent(index, slides):
+    """The materials were taken off the page between its recording and its sending."""
+    form_page = workshop_with_form(index, "emptied-workshop", days_ago(1))
+    event = form_page.get_parent().specific
+    material = EventMaterial.objects.create(event=event, document=slides, presented_by="Dr Jacqui Dyer")
+    booking = make_booking(form_page, email="missed@example.nhs.uk")
+    note_attendance_taken(event, PlaceKind.ONLINE)
+    recorded, _ = follow_up.record_due_follow_ups()
+    material.delete()
+
+    assert [send_booking_email(record_id) for record_id in recorded] == [None]
+    assert mail.outbox == []
+    # Not left pending either: it is as if it had not been recorded, to be sent if there is something later.
+    assert not follow_ups().filter(booking=booking).exists()
 
 
 def test_the_feedback_link_needs_a_live_feedback_form_and_no_feedback_given_yet(people, feedback_form):
@@ -195,6 +255,50 @@ def test_the_feedback_link_needs_a_live_feedback_form_and_no_feedback_given_yet(
     found = links(sent_to("ada@example.nhs.uk"))
     assert "give your feedback" not in found
     assert "get your certificate of attendance" in found
+
+
+@pytest.fixture
+def draft_feedback_form(workshop, form_page):
+    """A feedback form added to the workshop, never published."""
+    page = FeedbackFormPage(title="Tell us what you thought", slug="feedback", live=False)
+    workshop.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+UNPUBLISHED_FORM_WARNING = (
+    "The feedback form is not published: the follow-up will be sent without its link. Publish it first, or hold "
+    "the follow-up back."
+)
+
+
+def test_the_schedule_waits_for_a_feedback_form_never_published(people, draft_feedback_form, client, log_in):
+    """Sent now, every attendee's e-mail would go without the link, and every response would be lost."""
+    log_in(BOOKING_ADMINISTRATORS)
+    text = panel_text(client, people["ada"].page)
+
+    assert UNPUBLISHED_FORM_WARNING in text
+    assert "The schedule waits for it to be published, until Sunday 6 December 2026." in text
+    assert run().startswith("Follow-ups sent: 0.")
+    assert mail.outbox == [] and not FollowUp.objects.exclude(recorded_at=None).exists()
+
+    draft_feedback_form.save_revision().publish()
+
+    assert run().startswith("Follow-ups sent: 2.")
+    assert "give your feedback" in links(sent_to("ada@example.nhs.uk"))
+
+
+def test_a_feedback_form_unpublished_since_does_not_hold_up_the_schedule_but_is_warned_of(
+    people, feedback_form, client, log_in
+):
+    feedback_form.unpublish()
+    log_in(BOOKING_ADMINISTRATORS)
+    form_page = people["ada"].page
+
+    assert UNPUBLISHED_FORM_WARNING in panel_text(client, form_page)
+    assert "waits for it to be published" not in panel_text(client, form_page)
+    assert run().startswith("Follow-ups sent: 2.")
+    assert UNPUBLISHED_FORM_WARNING not in panel_text(client, form_page)
 
 
 def test_someone_who_already_gave_feedback_is_not_asked_again(people, feedback_form):
@@ -275,7 +379,7 @@ def test_nothing_is_sent_on_the_workshops_own_day(index, venue, clock):
 def test_only_workshops_within_follow_up_within_days_are_followed_up(index, settings, within, sent):
     settings.FOLLOW_UP_WITHIN_DAYS = within
     for slug, days in (("fortnight", 14), ("long-past", 15)):
-        form_page = workshop_with_form(index, f"{slug}-workshop", days_ago(days))
+        form_page = workshop_with_form(index, f"{slug}-workshop", days_ago(days), recording_url=RECORDING)
         make_booking(form_page, email=f"{slug}@example.nhs.uk")
         note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
 
@@ -344,7 +448,13 @@ def test_two_runs_at_once_record_each_follow_up_once(people, monkeypatch):
 @pytest.fixture
 def hybrid_form_page(index, venue):
     return workshop_with_form(
-        index, "hybrid-workshop", days_ago(1), venue=venue, attendance_mode=AttendanceMode.HYBRID, online_capacity=20
+        index,
+        "hybrid-workshop",
+        days_ago(1),
+        venue=venue,
+        attendance_mode=AttendanceMode.HYBRID,
+        online_capacity=20,
+        recording_url=RECORDING,
     )
 
 
@@ -381,6 +491,34 @@ def test_places_whose_attendance_was_not_taken_wait_for_it(hybrid_form_page, cli
     assert sent_to("online@example.nhs.uk").subject == "Sorry we missed you: Hybrid workshop"
     assert FollowUp.objects.get(event=event).recorded_at is not None
     assert "Recorded on" in panel_text(client, hybrid_form_page)
+
+
+def test_a_workshop_moved_online_is_followed_up_once_the_online_attendance_report_is_uploaded(index, venue):
+    """Its bookers kept their in-person places: the online report is the register for all of them."""
+    form_page = workshop_with_form(
+        index,
+        "moved-workshop",
+        days_ago(1),
+        venue=venue,
+        status=EventStatus.MOVED_ONLINE,
+        recording_url="https://www.youtube.com/watch?v=moved",
+    )
+    event = form_page.get_parent().specific
+    came = make_booking(form_page, email="came@example.nhs.uk", attends=PlaceKind.IN_PERSON)
+    missed = make_booking(form_page, email="missed@example.nhs.uk", attends=PlaceKind.IN_PERSON)
+
+    record_online_attendance(event, [SimpleNamespace(name="Came", email="came@example.nhs.uk")])
+    output = run()
+
+    assert output.startswith("Follow-ups sent: 2.") and "Waiting" not in output
+    assert sent_to("came@example.nhs.uk").subject == "Thank you for coming: Moved workshop"
+    assert sent_to("missed@example.nhs.uk").subject == "Sorry we missed you: Moved workshop"
+    assert FollowUp.objects.get(event=event).recorded_at is not None
+    # The no-show counts as one wherever attendance is told.
+    missed.refresh_from_db()
+    assert attendance_of(missed, event, attendance_taken_kinds(event)) == Attendance.DID_NOT_ATTEND
+    annotated = with_attendance(Booking.objects.filter(pk__in=[came.pk, missed.pk])).order_by("pk")
+    assert [booking.attendance for booking in annotated] == [Attendance.ATTENDED, Attendance.DID_NOT_ATTEND]
 
 
 # The admin ------------------------------------------------------------------------------
@@ -505,7 +643,7 @@ def test_send_now_waits_for_the_day_to_be_over(index, client, log_in):
 
 
 def test_a_workshop_past_the_window_is_sent_only_when_an_administrator_says_so(index, client, log_in, committing):
-    form_page = workshop_with_form(index, "long-past-workshop", days_ago(30))
+    form_page = workshop_with_form(index, "long-past-workshop", days_ago(30), recording_url=RECORDING)
     make_booking(form_page, email="jo@example.nhs.uk")
     note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
     log_in(BOOKING_ADMINISTRATORS)
@@ -518,6 +656,47 @@ def test_a_workshop_past_the_window_is_sent_only_when_an_administrator_says_so(i
     with committing():
         client.post(action_url(form_page.get_parent().specific, "send-now"))
     assert [message.to for message in mail.outbox] == [["jo@example.nhs.uk"]]
+
+
+def test_workshops_held_before_follow_ups_began_are_not_followed_up_by_the_schedule(
+    people, index, client, log_in, committing, clock
+):
+    """Deployment day: the last fortnight's workshops must not be thanked for, up to two weeks late."""
+    from django.apps import apps
+
+    migration = importlib.import_module("events.migrations.0023_followups_of_workshops_before_deployment")
+    before = people["ada"].event
+    after = workshop_with_form(index, "todays-workshop", timezone.localdate(), recording_url=RECORDING)
+    mark_attended(after.get_parent().specific, make_booking(after, email="today@example.nhs.uk").pk, True)
+    held_back = workshop_with_form(index, "held-workshop", days_ago(2)).get_parent().specific
+    follow_up.hold_back(held_back, None)
+
+    migration.mark_past_workshops_followed_up(apps, None)
+
+    assert FollowUp.objects.get(event=before).recorded_at is not None
+    assert not FollowUp.objects.filter(event=after.get_parent()).exists()
+    assert FollowUp.objects.get(event=held_back).is_held_back
+    assert FollowUp.objects.get(event=held_back).recorded_at is None
+    assert run().startswith("Follow-ups sent: 0.")
+    assert mail.outbox == []
+
+    # An administrator may still send it.
+    log_in(BOOKING_ADMINISTRATORS)
+    form_page = people["ada"].page
+    assert (
+        "Not sent: held before follow-ups began, or with nothing to send when it was recorded. "
+        "Send now sends it to 2 people." in panel_text(client, form_page)
+    )
+    assert "Due for" not in panel_text(client, form_page)
+    assert panel_buttons(client, form_page) == ["Send now"]
+    with committing():
+        client.post(action_url(before, "send-now"))
+    assert sorted(message.to[0] for message in mail.outbox) == ["ada@example.nhs.uk", "grace@example.nhs.uk"]
+
+    # The day after, the workshop held on deployment day is followed up as any other.
+    clock.shift(timedelta(days=1))
+    assert run().startswith("Follow-ups sent: 1.")
+    assert sent_to("today@example.nhs.uk").subject == "Thank you for coming: Todays workshop"
 
 
 @pytest.mark.parametrize("role", ["Editors", "Moderators"])
@@ -629,7 +808,9 @@ def test_runs_on_several_servers_at_the_same_instant_send_each_follow_up_once(co
 
     from events.models import NewsAndEventsIndexPage
 
-    form_page = workshop_with_form(NewsAndEventsIndexPage.objects.get(), "busy-workshop", days_ago(1))
+    form_page = workshop_with_form(
+        NewsAndEventsIndexPage.objects.get(), "busy-workshop", days_ago(1), recording_url=RECORDING
+    )
     note_attendance_taken(form_page.get_parent().specific, PlaceKind.ONLINE)
     for number in range(20):
         make_booking(form_page, email=f"booker.{number}@example.nhs.uk")
