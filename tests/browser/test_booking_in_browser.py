@@ -129,7 +129,8 @@ def test_book_a_place_with_the_keyboard_then_cancel_it_from_the_email(browser, s
         assert summary.get_by_role("link", name=message).is_visible()
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     assert page.title().startswith("Error: Book a place - ")
-    assert Booking.objects.count() == 0
+    # Nothing booked (make run's past example workshop has bookings of its own).
+    assert not Booking.objects.exclude(event__slug="past-example-workshop").exists()
     page.screenshot(path=screenshots_dir / "booking-form-errors-1280.png", full_page=True)
     assert_no_accessibility_violations(page)
 

@@ -94,7 +94,7 @@ def test_a_booking_administrator_checks_people_in_on_a_phone(workshop_today, log
     expect(page.locator("#arrival-count")).to_have_text("1 of 4 arrived")
     expect(person(page, "Grace Hopper").get_by_role("button")).to_have_attribute("aria-pressed", "true")
     expect(person(page, "Ada Lovelace").get_by_role("button")).to_have_attribute("aria-pressed", "false")
-    attended = set(Booking.objects.filter(attended_at__isnull=False).values_list("name", flat=True))
+    attended = set(workshop_today.bookings.filter(attended_at__isnull=False).values_list("name", flat=True))
     assert attended == {"Grace Hopper"}
     assert_fits_the_phone(page)
     assert_no_accessibility_violations(page)
@@ -117,7 +117,7 @@ def test_a_tap_that_cannot_be_sent_says_so_and_another_phones_taps_arrive(
     expect(mary.locator(".checkin__problem")).to_have_text("Not saved: tap again")
     expect(mary.get_by_role("button")).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#arrival-count")).to_have_text("0 of 4 arrived")
-    assert not Booking.objects.filter(attended_at__isnull=False).exists()
+    assert not workshop_today.bookings.filter(attended_at__isnull=False).exists()
     assert_no_accessibility_violations(page)
     page.screenshot(path=screenshots_dir / "admin-check-in-not-saved.png")
 
